@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `HTTPTransport` on Foundation's URLSession (libcurl on Linux).
+///
+/// URLSession's resource timeout is not enforced on Linux and `timeoutInterval` is truncated to
+/// whole seconds, so every call gets its own deadline timer here; the first of answer and
+/// deadline wins and the other is dropped.
+public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
+    private let session: URLSession
+    private let timerQueue = DispatchQueue(label: "rebootd.http.deadlines")
+
+    public init(maxConnections: Int = 8) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = max(1, maxConnections)
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { session.invalidateAndCancel() }
+
+    public func send(
+        _ request: HTTPRequestSpec, deadline: TimeInterval,
+        completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void
+    ) {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        // Whole seconds only on Linux; our own timer below is the real deadline.
+        urlRequest.timeoutInterval = max(1, deadline.rounded(.up) + 1)
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+
+        let once = CompletionOnce(completion)
+        let task = session.dataTask(with: urlRequest) { data, response, error in
+            if let error {
+                once.fire(.failure(Self.classify(error)))
+                return
+            }
+            guard let http = response as? HTTPURLResponse else {
+                once.fire(.failure(.lost("no HTTP response")))
+                return
+            }
+            var headers: [String: String] = [:]
+            for (key, value) in http.allHeaderFields {
+                if let k = key as? String, let v = value as? String { headers[k.lowercased()] = v }
+            }
+            once.fire(.success(HTTPResponseData(status: http.statusCode, headers: headers, body: data ?? Data())))
+        }
+        timerQueue.asyncAfter(deadline: .now() + deadline) { [weak task] in
+            if once.fire(.failure(.timedOut)) { task?.cancel() }
+        }
+        task.resume()
+    }
+
+    static func classify(_ error: Error) -> TransportFailure {
+        guard let urlError = error as? URLError else { return .lost(String(describing: type(of: error))) }
+        switch urlError.code {
+        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
+             .badURL, .unsupportedURL, .secureConnectionFailed, .serverCertificateUntrusted,
+             .serverCertificateHasBadDate, .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            return .notSent("connection failed (URLError \(urlError.code.rawValue))")
+        case .timedOut:
+            return .timedOut
+        default:
+            return .lost("connection lost (URLError \(urlError.code.rawValue))")
+        }
+    }
+}
+
+/// Calls a completion at most once, from whichever side gets there first.
+final class CompletionOnce<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var completion: (@Sendable (Value) -> Void)?
+
+    init(_ completion: @escaping @Sendable (Value) -> Void) { self.completion = completion }
+
+    /// Returns true when this call was the one that fired.
+    @discardableResult
+    func fire(_ value: Value) -> Bool {
+        lock.lock()
+        let c = completion
+        completion = nil
+        lock.unlock()
+        guard let c else { return false }
+        c(value)
+        return true
+    }
+}
