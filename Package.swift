@@ -47,6 +47,7 @@ let package = Package(
             name: "RebootCore",
             dependencies: [
                 "BCC",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,5 +83,6 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
+        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC"]),
     ]
 )

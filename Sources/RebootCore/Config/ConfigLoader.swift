@@ -1,0 +1,76 @@
+import BCC
+import Foundation
+import Yams
+
+/// Reads and validates `rebootd.yaml`: unknown keys are errors, every problem is named by key.
+public enum ConfigLoader {
+    static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
+                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "requestTimeout",
+                       "retry", "shutdownGrace", "metricsFile", "logLevel"]
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public static func load(path: String) throws(ValidationError) -> RebootdConfig {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError(file: path, problems: [ValidationProblem(path: "", message: "cannot read the config file")])
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ValidationError) -> RebootdConfig {
+        let r = NodeReader()
+        var c = RebootdConfig()
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ValidationError(file: file, problems: [ValidationProblem(path: "", message: "does not parse: \(error)")])
+        }
+        guard let root else { return c }
+        guard let m = r.mapping(root, path: "", allowed: keys) else { throw ValidationError(file: file, problems: r.problems) }
+
+        func url(_ node: Node, _ path: String) -> String? {
+            guard let s = r.string(node, path: path) else { return nil }
+            do { _ = try BCCEndpoint(s); return s } catch { r.problem(path, node, "\(error)"); return nil }
+        }
+        if let n = m["endpoint"], let v = url(n, "endpoint") { c.endpoint = v }
+        if let n = m["regions"] {
+            if let map = n.mapping {
+                for (k, v) in map {
+                    guard let key = k.string else { continue }
+                    if let u = url(v, "regions.\(key)") { c.regions[key] = u }
+                }
+            } else {
+                r.problem("regions", n, "must map region names to endpoints, like { bj: https://bcc.bj.baidubce.com }")
+            }
+        }
+        for (key, keyPath) in [("credentialsFile", \RebootdConfig.credentialsFile), ("spoolDir", \.spoolDir), ("journal", \.journal)] {
+            if let n = m[key], let v = r.string(n, path: key) {
+                if v.hasPrefix("/") { c[keyPath: keyPath] = v } else { r.problem(key, n, "must be an absolute path") }
+            }
+        }
+        if let n = m["metricsFile"], let v = r.string(n, path: "metricsFile") {
+            if v.hasPrefix("/") { c.metricsFile = v } else { r.problem("metricsFile", n, "must be an absolute path") }
+        }
+        if let n = m["rateLimit"], let rl = r.mapping(n, path: "rateLimit", allowed: ["requestsPerSecond", "burst"]) {
+            if let v = rl["requestsPerSecond"] {
+                if let d = v.float ?? v.int.map(Double.init), v.tag == Tag(.int) || v.tag == Tag(.float), d > 0 { c.rateLimit.requestsPerSecond = d }
+                else { r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0") }
+            }
+            if let v = rl["burst"], let b = r.int(v, path: "rateLimit.burst", min: 0) { c.rateLimit.burst = b }
+        }
+        if let n = m["maxConcurrentRequests"], let v = r.int(n, path: "maxConcurrentRequests", min: 1) { c.maxConcurrentRequests = v }
+        if let n = m["maxActivePlans"], let v = r.int(n, path: "maxActivePlans", min: 1) { c.maxActivePlans = v }
+        if let n = m["pollInterval"], let v = r.duration(n, path: "pollInterval", positive: true) { c.pollInterval = v }
+        if let n = m["inDoubtGrace"], let v = r.duration(n, path: "inDoubtGrace") { c.inDoubtGrace = v }
+        if let n = m["requestTimeout"], let v = r.duration(n, path: "requestTimeout", positive: true) { c.requestTimeout = v }
+        if let n = m["shutdownGrace"], let v = r.duration(n, path: "shutdownGrace") { c.shutdownGrace = v }
+        if let n = m["retry"], let rt = r.mapping(n, path: "retry", allowed: ["maxAttempts", "baseDelay", "maxDelay"]) {
+            if let v = rt["maxAttempts"], let a = r.int(v, path: "retry.maxAttempts", min: 1) { c.retry.maxAttempts = a }
+            if let v = rt["baseDelay"], let d = r.duration(v, path: "retry.baseDelay") { c.retry.baseDelay = d }
+            if let v = rt["maxDelay"], let d = r.duration(v, path: "retry.maxDelay") { c.retry.maxDelay = d }
+        }
+        if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
+            if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }
+        }
+        guard r.problems.isEmpty else { throw ValidationError(file: file, problems: r.problems) }
+        return c
+    }
+}

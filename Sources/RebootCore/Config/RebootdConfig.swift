@@ -1,0 +1,54 @@
+import Foundation
+
+/// The daemon's configuration (SPEC §6), with the documented defaults.
+public struct RebootdConfig: Sendable, Equatable {
+    /// The global token bucket.
+    public struct RateLimit: Sendable, Equatable {
+        public var requestsPerSecond: Double = 10
+        public var burst: Int = 10
+        public init(requestsPerSecond: Double = 10, burst: Int = 10) {
+            self.requestsPerSecond = requestsPerSecond
+            self.burst = burst
+        }
+    }
+
+    /// Backoff for throttled and transient errors.
+    public struct Retry: Sendable, Equatable {
+        public var maxAttempts: Int = 6
+        public var baseDelay: TimeInterval = 0.3
+        public var maxDelay: TimeInterval = 20
+        public init(maxAttempts: Int = 6, baseDelay: TimeInterval = 0.3, maxDelay: TimeInterval = 20) {
+            self.maxAttempts = maxAttempts
+            self.baseDelay = baseDelay
+            self.maxDelay = maxDelay
+        }
+    }
+
+    public static let defaultPath = "/etc/rebootd/rebootd.yaml"
+
+    public var endpoint = "https://bcc.bj.baidubce.com"
+    public var regions: [String: String] = [:]
+    public var credentialsFile = "/etc/rebootd/credentials.yaml"
+    public var spoolDir = "/var/spool/rebootd"
+    public var journal = "/var/lib/rebootd/journal.sqlite"
+    public var rateLimit = RateLimit()
+    public var maxConcurrentRequests = 8
+    public var maxActivePlans = 4
+    public var pollInterval: TimeInterval = 5
+    public var inDoubtGrace: TimeInterval = 30
+    public var requestTimeout: TimeInterval = 10
+    public var retry = Retry()
+    public var shutdownGrace: TimeInterval = 10
+    public var metricsFile: String?
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// The scheduler's tunables, taken from this config.
+    public var schedulerSettings: SchedulerSettings {
+        SchedulerSettings(
+            requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst,
+            maxConcurrentRequests: maxConcurrentRequests, maxActivePlans: maxActivePlans,
+            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, retry: retry)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+
+/// Reading, for the scheduler's resume and for `rebootctl`.
+extension Journal {
+    public func plans() throws -> [PlanRecord] {
+        try writer.read { db in try PlanRecord.order(Column("id")).fetchAll(db) }
+    }
+
+    public func plan(id: String) throws -> PlanRecord? {
+        try writer.read { db in try PlanRecord.fetchOne(db, key: id) }
+    }
+
+    public func activePlans() throws -> [PlanRecord] {
+        try writer.read { db in
+            try PlanRecord.filter(Journal.activeStates.contains(Column("state"))).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    /// SHA-256 of every active plan, with its id.
+    public func activeHashes() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for plan in try activePlans() { out[plan.sha256] = plan.id }
+        return out
+    }
+
+    public func instances(planId: String) throws -> [PlanInstanceRecord] {
+        try writer.read { db in
+            try PlanInstanceRecord.filter(Column("planId") == planId).order(Column("idx")).fetchAll(db)
+        }
+    }
+
+    /// Instance counts by state, per plan.
+    public func instanceCounts() throws -> [String: [String: Int]] {
+        try writer.read { db in
+            var out: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT planId, state, COUNT(*) AS n FROM plan_instances GROUP BY planId, state") {
+                out[row["planId"], default: [:]][row["state"]] = row["n"]
+            }
+            return out
+        }
+    }
+
+    public func attempts(planId: String) throws -> [AttemptRecord] {
+        try writer.read { db in
+            try AttemptRecord.filter(Column("planId") == planId).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func attempts(instanceId: String) throws -> [AttemptRecord] {
+        try writer.read { db in
+            try AttemptRecord.filter(Column("instanceId") == instanceId).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func events(planId: String) throws -> [PlanEventRecord] {
+        try writer.read { db in
+            try PlanEventRecord.filter(Column("planId") == planId).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func controls(planId: String) throws -> [ControlRecord] {
+        try writer.read { db in try ControlRecord.filter(Column("planId") == planId).order(Column("id")).fetchAll(db) }
+    }
+
+    /// Attempts of a plan with no outcome, or whose outcome was never learnt: in doubt.
+    public func openAttempts(planId: String) throws -> [AttemptRecord] {
+        try writer.read { db in
+            try AttemptRecord.filter(Column("planId") == planId)
+                .filter(Column("outcome") == nil || Column("outcome") == "in-doubt")
+                .order(Column("id")).fetchAll(db)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// Writing: plans and attempts commit at once; everything else is queued and committed
+/// together by `flush()`, in order, in one transaction.
+extension Journal {
+    public func insertPlan(_ plan: PlanRecord, instances: [PlanInstanceRecord], event: PlanEventRecord) throws {
+        let queued = takePending()
+        try writer.write { db in
+            for write in queued { try write(db) }
+            try plan.insert(db)
+            for instance in instances { try instance.insert(db) }
+            try event.insert(db)
+        }
+    }
+
+    /// Commits queued writes and then the new attempts, before their calls are sent.
+    /// Returns the attempts' row ids, in order.
+    public func beginAttempts(_ attempts: [AttemptRecord]) throws -> [Int64] {
+        let queued = takePending()
+        return try writer.write { db in
+            for write in queued { try write(db) }
+            var ids: [Int64] = []
+            for attempt in attempts {
+                try attempt.insert(db)
+                ids.append(db.lastInsertedRowID)
+            }
+            return ids
+        }
+    }
+
+    /// Queues a write for the next `flush()`.
+    public func enqueue(_ write: @escaping @Sendable (Database) throws -> Void) {
+        pendingLock.lock()
+        pending.append(write)
+        pendingLock.unlock()
+    }
+
+    public var hasPending: Bool {
+        pendingLock.lock(); defer { pendingLock.unlock() }
+        return !pending.isEmpty
+    }
+
+    /// Commits every queued write in one transaction.
+    public func flush() throws {
+        let queued = takePending()
+        guard !queued.isEmpty else { return }
+        try writer.write { db in for write in queued { try write(db) } }
+    }
+
+    func takePending() -> [@Sendable (Database) throws -> Void] {
+        pendingLock.lock()
+        let queued = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingLock.unlock()
+        return queued
+    }
+
+    // MARK: Queued row updates
+
+    public func save(instance: PlanInstanceRecord) {
+        enqueue { db in try instance.update(db) }
+    }
+
+    public func finishAttempt(
+        id: Int64, at: Date, httpStatus: Int?, errorCode: String?, message: String?, requestId: String?, outcome: String
+    ) {
+        let finished = JournalTime.format(at)
+        enqueue { db in
+            try db.execute(sql: """
+                UPDATE attempts SET finishedAt = ?, httpStatus = ?, errorCode = ?, message = ?, requestId = ?, outcome = ?
+                WHERE id = ?
+                """, arguments: [finished, httpStatus, errorCode, message, requestId, outcome, id])
+        }
+    }
+
+    /// Marks an in-doubt attempt as resolved (`applied` or `not-applied`).
+    public func resolveAttempt(id: Int64, outcome: String) {
+        enqueue { db in try db.execute(sql: "UPDATE attempts SET outcome = ? WHERE id = ?", arguments: [outcome, id]) }
+    }
+
+    public func updatePlan(id: String, state: String, currentBatch: Int, at: Date, finished: Bool, reason: String?) {
+        let time = JournalTime.format(at)
+        enqueue { db in
+            try db.execute(sql: """
+                UPDATE plans SET state = ?, currentBatch = ?, updatedAt = ?, finishedAt = CASE WHEN ? THEN ? ELSE finishedAt END,
+                reason = COALESCE(?, reason) WHERE id = ?
+                """, arguments: [state, currentBatch, time, finished, time, reason, id])
+        }
+    }
+
+    public func addEvent(planId: String, at: Date, kind: String, detail: String) {
+        let event = PlanEventRecord(id: nil, planId: planId, at: JournalTime.format(at), kind: kind, detail: detail)
+        enqueue { db in try event.insert(db) }
+    }
+
+    public func addControl(_ control: ControlRecord) {
+        enqueue { db in try control.insert(db) }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Journal times: UTC, millisecond precision, `2026-11-27T17:45:00.123Z`, sortable as text.
+public enum JournalTime {
+    public static func format(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var t = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ms % 1000))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text) ?? PlanParser.parseRFC3339(text)
+    }
+
+    /// `20261127T174500Z`, the prefix of plan ids.
+    public static func compact(_ date: Date) -> String {
+        var t = time_t(Int(date.timeIntervalSince1970))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
+                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+}

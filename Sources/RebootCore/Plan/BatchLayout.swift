@@ -1,0 +1,36 @@
+/// The batches of a plan, computed from the plan alone: index ranges into `instances`, in
+/// file order, as `batchSize` says (the last list entry repeats).
+public struct BatchLayout: Sendable, Equatable {
+    public let batches: [Range<Int>]
+
+    public init(total: Int, batchSize: BatchSize) {
+        let steps = batchSize.steps
+        var batches: [Range<Int>] = []
+        var start = 0
+        var stepIndex = 0
+        while start < total {
+            let step = steps[min(stepIndex, steps.count - 1)]
+            let end = min(total, start + step.size(of: total))
+            batches.append(start..<end)
+            start = end
+            stepIndex += 1
+        }
+        self.batches = batches
+    }
+
+    public var sizes: [Int] { batches.map(\.count) }
+
+    /// `1, 10, 50 ×3, 39` — run-length, for `rebootctl validate`.
+    public var summary: String {
+        var parts: [String] = []
+        var i = 0
+        let sizes = self.sizes
+        while i < sizes.count {
+            var j = i
+            while j + 1 < sizes.count && sizes[j + 1] == sizes[i] { j += 1 }
+            parts.append(j > i ? "\(sizes[i]) ×\(j - i + 1)" : "\(sizes[i])")
+            i = j + 1
+        }
+        return "\(batches.count) batch\(batches.count == 1 ? "" : "es"): " + parts.joined(separator: ", ")
+    }
+}

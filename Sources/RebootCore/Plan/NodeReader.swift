@@ -1,0 +1,112 @@
+import Foundation
+import Yams
+
+/// Walks a composed YAML/JSON node tree, converting values and collecting every problem with
+/// its key path and position. Shared by the plan and config parsers.
+final class NodeReader {
+    private(set) var problems: [ValidationProblem] = []
+
+    func setProblems(_ all: [ValidationProblem]) { problems = all }
+
+    func problem(_ path: String, _ node: Node?, _ message: String) {
+        problems.append(ValidationProblem(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message))
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The mapping's entries by key; unknown and duplicate keys are problems.
+    func mapping(_ node: Node, path: String, allowed: [String]) -> [String: Node]? {
+        guard let mapping = node.mapping else {
+            problem(path, node, "must be a mapping of keys to values")
+            return nil
+        }
+        var out: [String: Node] = [:]
+        let allowedSet = Set(allowed)
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else {
+                problem(path, keyNode, "keys must be strings")
+                continue
+            }
+            let keyPath = Self.join(path, key)
+            if !allowedSet.contains(key) {
+                let hint = Self.closest(key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+                problem(keyPath, keyNode, "unknown key\(hint); allowed keys: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            if out[key] != nil { problem(keyPath, keyNode, "key appears twice") }
+            out[key] = value
+        }
+        return out
+    }
+
+    func isNull(_ node: Node) -> Bool { node.scalar != nil && node.tag == Tag(.null) }
+
+    func int(_ node: Node, path: String, min: Int, max: Int = Int.max) -> Int? {
+        guard node.scalar != nil, node.tag == Tag(.int), let value = node.int else {
+            problem(path, node, "must be an integer")
+            return nil
+        }
+        guard value >= min && value <= max else {
+            problem(path, node, max == Int.max ? "must be at least \(min), got \(value)" : "must be between \(min) and \(max), got \(value)")
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ node: Node, path: String) -> Bool? {
+        guard node.scalar != nil, node.tag == Tag(.bool), let value = node.bool else {
+            problem(path, node, "must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    func string(_ node: Node, path: String) -> String? {
+        guard let scalar = node.scalar, node.tag != Tag(.null) else {
+            problem(path, node, "must be a string")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func duration(_ node: Node, path: String, positive: Bool = false) -> TimeInterval? {
+        guard let scalar = node.scalar, node.tag != Tag(.null), let seconds = DurationParser.parse(scalar.string) else {
+            problem(path, node, "must be a non-negative duration like 300ms, 90s, 5m, 1h30m, or a number of seconds")
+            return nil
+        }
+        if positive && seconds <= 0 {
+            problem(path, node, "must be greater than zero")
+            return nil
+        }
+        return seconds
+    }
+
+    /// `N%` with 0...100 (or 1...100 when `minimum` is 1).
+    func percent(_ text: String, node: Node, path: String, minimum: Int) -> Int? {
+        guard text.hasSuffix("%"), let p = Int(text.dropLast()), p >= minimum, p <= 100 else {
+            problem(path, node, "a percentage must look like \"25%\", from \(minimum)% to 100%")
+            return nil
+        }
+        return p
+    }
+
+    /// Suggests a known key for a typo (edit distance at most 2).
+    static func closest(_ key: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var row = Array(0...b.count)
+            for i in 1...max(a.count, 1) where !a.isEmpty {
+                var previous = row[0]
+                row[0] = i
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    let saved = row[j]
+                    row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                    previous = saved
+                }
+            }
+            return row[b.count]
+        }
+        let lower = Array(key.lowercased())
+        return candidates.map { ($0, distance(lower, Array($0.lowercased()))) }
+            .filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import Yams
+
+/// Parses and validates a plan's text (SPEC §2). Every problem is reported, with its key path
+/// and, where the parser gives them, line and column. The daemon and `rebootctl validate` both
+/// call this.
+public struct PlanParser: Sendable {
+    /// The file formats a plan may have; the extension chooses.
+    public enum Format: String, Sendable, Codable {
+        case yaml
+        case json
+
+        public init?(fileExtension: String) {
+            switch fileExtension.lowercased() {
+            case "yaml", "yml": self = .yaml
+            case "json": self = .json
+            default: return nil
+            }
+        }
+    }
+
+    static let keys = ["name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
+                       "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun"]
+    static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
+    /// Instance-id problems listed one by one before they are summed up.
+    static let maxIdProblems = 20
+
+    /// Regions the config knows; nil skips the check.
+    public var knownRegions: Set<String>?
+
+    public init(knownRegions: Set<String>? = nil) { self.knownRegions = knownRegions }
+
+    public func parse(_ text: String, fileName: String, format: Format) throws(ValidationError) -> Plan {
+        let reader = NodeReader()
+        guard let root = compose(text, format: format, reader: reader) else {
+            throw ValidationError(file: fileName, problems: reader.problems)
+        }
+        let plan = read(root, fileName: fileName, reader: reader)
+        guard reader.problems.isEmpty, let plan else { throw ValidationError(file: fileName, problems: reader.problems) }
+        return plan
+    }
+
+    func compose(_ text: String, format: Format, reader: NodeReader) -> Node? {
+        if format == .json {
+            do {
+                _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+            } catch {
+                let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
+                reader.problem("", nil, "not valid JSON: \(detail)")
+                return nil
+            }
+        }
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                reader.problem("", nil, "the file is empty")
+                return nil
+            }
+            return node
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                reader.problem(at: mark, "does not parse: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                reader.problem(at: context.mark, "key appears twice: \(duplicates.joined(separator: ", "))", path: duplicates.first ?? "")
+            default:
+                reader.problem("", nil, "does not parse: \(error)")
+            }
+            return nil
+        } catch {
+            reader.problem("", nil, "does not parse: \(error)")
+            return nil
+        }
+    }
+
+    func read(_ root: Node, fileName: String, reader r: NodeReader) -> Plan? {
+        guard let map = r.mapping(root, path: "", allowed: Self.keys) else { return nil }
+
+        var name = (fileName as NSString).deletingPathExtension
+        name = (name as NSString).lastPathComponent
+        if let node = map["name"] {
+            if let value = r.string(node, path: "name") {
+                if Self.matches(Self.namePattern, value) { name = value }
+                else { r.problem("name", node, "must be 1 to 64 of A-Z a-z 0-9 . _ -, got \"\(value)\"") }
+            }
+        } else if !Self.matches(Self.namePattern, name) {
+            name = String(name.map { Self.matches(Self.namePattern, String($0)) ? $0 : "-" }.prefix(64))
+        }
+
+        var instances: [String] = []
+        if let node = map["instances"] {
+            instances = readInstances(node, reader: r)
+        } else {
+            r.problem("instances", root, "is required: a list of instance ids like i-YufwpQAe")
+        }
+
+        var batchSize: BatchSize?
+        if let node = map["batchSize"] { batchSize = readBatchSize(node, reader: r) }
+        else { r.problem("batchSize", root, "is required: an integer >= 1, a percentage like \"25%\", or a list like [1, 5, \"25%\"]") }
+
+        var plan = Plan(name: name, instances: instances, batchSize: batchSize ?? .fixed(.count(1)))
+        if let n = map["forceStop"], let v = r.bool(n, path: "forceStop") { plan.forceStop = v }
+        if let n = map["pauseBetweenBatches"], let v = r.duration(n, path: "pauseBetweenBatches") { plan.pauseBetweenBatches = v }
+        if let n = map["maxFailures"] { plan.maxFailures = readBudget(n, reader: r) ?? plan.maxFailures }
+        if let n = map["rebootTimeout"], let v = r.duration(n, path: "rebootTimeout", positive: true) { plan.rebootTimeout = v }
+        if let n = map["conflictRetry"], let m = r.mapping(n, path: "conflictRetry", allowed: ["maxAttempts", "timeout"]) {
+            if let a = m["maxAttempts"], let v = r.int(a, path: "conflictRetry.maxAttempts", min: 1) { plan.conflictRetry.maxAttempts = v }
+            if let t = m["timeout"], let v = r.duration(t, path: "conflictRetry.timeout", positive: true) { plan.conflictRetry.timeout = v }
+        }
+        if let n = map["window"] { plan.window = readWindow(n, reader: r) }
+        if let n = map["startAfter"], let text = r.string(n, path: "startAfter") {
+            if let date = Self.parseRFC3339(text) { plan.startAfter = date }
+            else { r.problem("startAfter", n, "must be an RFC 3339 time like 2026-11-28T01:00:00+08:00, got \"\(text)\"") }
+        }
+        if let n = map["region"], let v = r.string(n, path: "region") {
+            if let known = knownRegions, !known.contains(v) {
+                let list = known.isEmpty ? "the config defines no regions" : "known regions: \(known.sorted().joined(separator: ", "))"
+                r.problem("region", n, "unknown region \"\(v)\"; \(list)")
+            }
+            plan.region = v
+        }
+        if let n = map["dryRun"], let v = r.bool(n, path: "dryRun") { plan.dryRun = v }
+        return plan
+    }
+
+    func readInstances(_ node: Node, reader r: NodeReader) -> [String] {
+        guard let seq = node.sequence else {
+            r.problem("instances", node, "must be a list of instance ids")
+            return []
+        }
+        if seq.isEmpty { r.problem("instances", node, "must list at least one instance") }
+        if seq.count > Plan.maxInstances { r.problem("instances", node, "holds \(seq.count) ids; at most \(Plan.maxInstances) are allowed") }
+        var seen: [String: Int] = [:]
+        var ids: [String] = []
+        var reported = 0
+        var unreported = 0
+        ids.reserveCapacity(seq.count)
+        for (i, item) in seq.enumerated() {
+            let path = "instances[\(i)]"
+            let problemAt: (String) -> Void = { message in
+                if reported < Self.maxIdProblems { r.problem(path, item, message); reported += 1 } else { unreported += 1 }
+            }
+            guard let id = item.scalar?.string, item.tag != Tag(.null) else { problemAt("must be an instance id string"); continue }
+            if !Self.isInstanceId(id) {
+                problemAt("\"\(id)\" is not an instance id: \"i-\" followed by 1 to 64 letters or digits")
+            } else if let first = seen[id] {
+                problemAt("\"\(id)\" is repeated (first at instances[\(first)])")
+            } else {
+                seen[id] = i
+            }
+            ids.append(id)
+        }
+        if unreported > 0 { r.problem("instances", node, "and \(unreported) more bad instance ids") }
+        return ids
+    }
+
+    func readStep(_ node: Node, path: String, reader r: NodeReader) -> BatchSize.Step? {
+        if node.tag == Tag(.int), let n = r.int(node, path: path, min: 1) { return .count(n) }
+        if node.tag == Tag(.int) { return nil }
+        if let text = node.scalar?.string, node.tag == Tag(.str) {
+            return r.percent(text, node: node, path: path, minimum: 1).map { .percent($0) }
+        }
+        r.problem(path, node, "must be an integer >= 1 or a percentage like \"25%\"")
+        return nil
+    }
+
+    func readBatchSize(_ node: Node, reader r: NodeReader) -> BatchSize? {
+        if let seq = node.sequence {
+            guard !seq.isEmpty else {
+                r.problem("batchSize", node, "a batch-size list needs at least one entry")
+                return nil
+            }
+            let steps = seq.enumerated().map { readStep($1, path: "batchSize[\($0)]", reader: r) }
+            return steps.contains(nil) ? nil : .list(steps.compactMap { $0 })
+        }
+        return readStep(node, path: "batchSize", reader: r).map { .fixed($0) }
+    }
+
+    func readBudget(_ node: Node, reader r: NodeReader) -> FailureBudget? {
+        if node.tag == Tag(.int) { return r.int(node, path: "maxFailures", min: 0).map { .count($0) } }
+        if let text = node.scalar?.string, node.tag == Tag(.str) {
+            return r.percent(text, node: node, path: "maxFailures", minimum: 0).map { .percent($0) }
+        }
+        r.problem("maxFailures", node, "must be an integer >= 0 or a percentage like \"10%\"")
+        return nil
+    }
+
+    func readWindow(_ node: Node, reader r: NodeReader) -> MaintenanceWindow? {
+        guard let m = r.mapping(node, path: "window", allowed: ["days", "start", "end", "timezone"]) else { return nil }
+        var window = MaintenanceWindow(start: 0, end: 0)
+        var ok = true
+        if let d = m["days"] {
+            if let seq = d.sequence, !seq.isEmpty {
+                var days = Set<Int>()
+                for (i, item) in seq.enumerated() {
+                    if let s = item.scalar?.string, let index = MaintenanceWindow.dayNames.firstIndex(of: s.lowercased().prefix(3).description), s.count >= 3 {
+                        days.insert(index + 1)
+                    } else {
+                        r.problem("window.days[\(i)]", item, "must be a weekday: mon, tue, wed, thu, fri, sat or sun")
+                        ok = false
+                    }
+                }
+                window.days = days
+            } else {
+                r.problem("window.days", d, "must be a non-empty list of weekdays like [mon, tue]")
+                ok = false
+            }
+        }
+        for key in ["start", "end"] {
+            guard let n = m[key] else {
+                r.problem("window.\(key)", node, "is required: a local time like \"01:00\"")
+                ok = false
+                continue
+            }
+            guard let minutes = Self.clockMinutes(n) else {
+                r.problem("window.\(key)", n, "must be a local time HH:MM from 00:00 to 23:59 (quote it in YAML)")
+                ok = false
+                continue
+            }
+            if key == "start" { window.start = minutes } else { window.end = minutes }
+        }
+        if let tz = m["timezone"], let name = r.string(tz, path: "window.timezone") {
+            if TimeZone(identifier: name) == nil {
+                r.problem("window.timezone", tz, "unknown IANA time zone \"\(name)\" (e.g. Asia/Shanghai, UTC)")
+                ok = false
+            } else {
+                window.timezone = name
+            }
+        }
+        return ok ? window : nil
+    }
+
+    /// "01:00" → 60. YAML 1.1 reads unquoted 01:00 as a sexagesimal integer; accept that too.
+    static func clockMinutes(_ node: Node) -> Int? {
+        guard let text = node.scalar?.string else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2,
+              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
+        return h * 60 + m
+    }
+
+    public static func parseRFC3339(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+
+    /// `i-` followed by 1 to 64 ASCII letters or digits.
+    public static func isInstanceId(_ id: String) -> Bool {
+        let bytes = id.utf8
+        guard bytes.count >= 3, bytes.count <= 66, id.hasPrefix("i-") else { return false }
+        return bytes.dropFirst(2).allSatisfy { (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
+    }
+
+    static func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {
+        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+}
+
+extension NodeReader {
+    /// A problem at a parser position, before any key path is known.
+    func problem(at mark: Mark, _ message: String, path: String = "") {
+        setProblems(problems + [ValidationProblem(path: path, line: mark.line, column: mark.column, message: message)])
+    }
+}

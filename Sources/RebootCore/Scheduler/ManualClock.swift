@@ -1,0 +1,65 @@
+import Dispatch
+import Foundation
+
+/// Virtual time for tests: `advance(by:)` moves the clock and fires due timers, in order, on
+/// their queues. Nothing sleeps.
+public final class ManualClock: SchedulerClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    private var timers: [ManualTimer] = []
+
+    public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
+
+    public func now() -> Date {
+        lock.lock(); defer { lock.unlock() }
+        return current
+    }
+
+    public func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer {
+        let timer = ManualTimer(queue: queue, handler: handler)
+        lock.lock()
+        timers.append(timer)
+        lock.unlock()
+        return timer
+    }
+
+    /// The earliest armed timer's fire time.
+    public var nextFire: Date? {
+        lock.lock(); defer { lock.unlock() }
+        return timers.compactMap(\.fireAt).min()
+    }
+
+    /// Moves time forward by `seconds`, firing every timer that falls due on the way.
+    public func advance(by seconds: TimeInterval) {
+        let target = now() + seconds
+        while true {
+            lock.lock()
+            let due = timers.filter { ($0.fireAt ?? .distantFuture) <= target }.min { $0.fireAt! < $1.fireAt! }
+            if let due, let at = due.fireAt {
+                current = max(current, at)
+                due.fireAt = nil
+                lock.unlock()
+                due.queue.sync { due.handler() }
+            } else {
+                current = target
+                lock.unlock()
+                return
+            }
+        }
+    }
+}
+
+/// A timer of `ManualClock`.
+final class ManualTimer: SchedulerTimer, @unchecked Sendable {
+    let queue: DispatchQueue
+    let handler: @Sendable () -> Void
+    var fireAt: Date?
+
+    init(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) {
+        self.queue = queue
+        self.handler = handler
+    }
+
+    func schedule(at date: Date) { fireAt = date }
+    func cancel() { fireAt = nil }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A plan the scheduler is running: its instances, batch progress, call queues and poll
+/// rounds. Confined to the scheduler queue.
+final class PlanRun {
+    var record: PlanRecord
+    let plan: Plan
+    let batches: [Range<Int>]
+    let instances: [InstanceRun]
+    var state: PlanState
+    var currentBatch: Int
+    /// When the current batch's last instance became terminal.
+    var batchDoneAt: Date?
+    /// Non-terminal instances of the current batch.
+    var openInBatch = 0
+
+    /// Instances ready for a reboot call, in order (a head index instead of removing).
+    var ready: [Int] = []
+    var readyHead = 0
+    /// Instances backing off until their `notBefore`.
+    var delayed: [Int] = []
+    /// Instances waiting because another plan holds them.
+    var blocked: [Int] = []
+    var inFlightCalls = 0
+
+    /// Instances that need status polls (rebooting, waiting, in doubt).
+    var watched: Set<Int> = []
+    /// Instances to poll at once (after a 409, in doubt).
+    var urgent: Set<Int> = []
+    var pollChunks: [[(Int, Int)]] = []
+    var pollsInFlight = 0
+    var nextPollAt: Date?
+    var nextTimeoutCheck = Date.distantPast
+    /// When a pause, `startAfter` or the window lets the next batch start.
+    var wakeAt: Date?
+    /// After a restart, no reboot call until the in-doubt instances have been polled once.
+    var holdForInDoubt = false
+
+    var operatorPaused = false
+    var accountPaused = false
+    var halted = false
+    var cancelling = false
+    var failed = 0
+
+    init(record: PlanRecord, plan: Plan) {
+        self.record = record
+        self.plan = plan
+        batches = plan.layout.batches
+        var runs: [InstanceRun] = []
+        runs.reserveCapacity(plan.instances.count)
+        for (b, range) in batches.enumerated() {
+            for i in range { runs.append(InstanceRun(index: i, id: plan.instances[i], batch: b)) }
+        }
+        instances = runs
+        state = PlanState(rawValue: record.state) ?? .queued
+        currentBatch = record.currentBatch
+    }
+
+    var id: String { record.id }
+
+    var mayCall: Bool { !operatorPaused && !accountPaused && !halted && !cancelling && !holdForInDoubt }
+
+    var hasReady: Bool { readyHead < ready.count }
+
+    func pushReady(_ index: Int) {
+        let run = instances[index]
+        guard !run.queued else { return }
+        run.queued = true
+        ready.append(index)
+    }
+
+    func popReady() -> Int? {
+        while readyHead < ready.count {
+            let index = ready[readyHead]
+            readyHead += 1
+            if readyHead > 1024 && readyHead * 2 > ready.count {
+                ready.removeFirst(readyHead)
+                readyHead = 0
+            }
+            instances[index].queued = false
+            return index
+        }
+        return nil
+    }
+
+    /// Calls of the current batch not yet answered (queued, delayed, blocked or in flight).
+    var callsOutstanding: Bool { hasReady || !delayed.isEmpty || !blocked.isEmpty || inFlightCalls > 0 }
+
+    var counts: [InstanceState: Int] {
+        var out: [InstanceState: Int] = [:]
+        for run in instances { out[run.state, default: 0] += 1 }
+        return out
+    }
+}

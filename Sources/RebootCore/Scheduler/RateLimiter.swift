@@ -1,0 +1,73 @@
+import Foundation
+
+/// The one gate every BCC call of the daemon passes: a token bucket plus a cap on calls in
+/// flight. While the API throttles, the rate halves (down to a tenth of the configured rate);
+/// after a second without throttling it climbs back by a tenth of the configured rate a second.
+public struct RateLimiter: Sendable {
+    public private(set) var configuredRate: Double
+    public private(set) var bucket: TokenBucket
+    public private(set) var maxInFlight: Int
+    public private(set) var inFlight = 0
+    private var lastThrottle: Date?
+    private var lastRecovery: Date
+
+    public init(requestsPerSecond: Double, burst: Int, maxInFlight: Int, now: Date) {
+        configuredRate = requestsPerSecond
+        bucket = TokenBucket(rate: requestsPerSecond, burst: burst, now: now)
+        self.maxInFlight = max(1, maxInFlight)
+        lastRecovery = now
+    }
+
+    public var currentRate: Double { bucket.rate }
+
+    /// Takes a token and a flight slot when both are free.
+    public mutating func tryAcquire(now: Date) -> Bool {
+        recover(now)
+        guard inFlight < maxInFlight, bucket.tryTake(now: now) else { return false }
+        inFlight += 1
+        return true
+    }
+
+    /// A call's answer (or failure) arrived.
+    public mutating func release() { inFlight = max(0, inFlight - 1) }
+
+    /// When the next token is available, or nil when only a finishing call can free a slot.
+    public mutating func nextAvailable(now: Date) -> Date? {
+        recover(now)
+        guard inFlight < maxInFlight else { return nil }
+        return now + bucket.timeUntilToken(now: now)
+    }
+
+    /// The API throttled us: slow down.
+    public mutating func throttled(now: Date) {
+        lastThrottle = now
+        lastRecovery = now
+        bucket.setRate(max(configuredRate / 10, bucket.rate / 2), now: now)
+    }
+
+    mutating func recover(_ now: Date) {
+        guard bucket.rate < configuredRate else { return }
+        if let last = lastThrottle, now.timeIntervalSince(last) < 1 { return }
+        let elapsed = now.timeIntervalSince(lastRecovery)
+        guard elapsed > 0 else { return }
+        bucket.setRate(min(configuredRate, bucket.rate + configuredRate / 10 * elapsed), now: now)
+        lastRecovery = now
+    }
+
+    /// Applies new settings (config reload) without losing calls in flight.
+    public mutating func reconfigure(requestsPerSecond: Double, burst: Int, maxInFlight: Int, now: Date) {
+        let keep = inFlight
+        self = RateLimiter(requestsPerSecond: requestsPerSecond, burst: burst, maxInFlight: maxInFlight, now: now)
+        inFlight = keep
+    }
+
+    public mutating func tokens(now: Date) -> Double { bucket.available(now: now) }
+}
+
+extension RateLimiter {
+    /// True when `tryAcquire` would succeed now.
+    public mutating func canAcquire(now: Date) -> Bool {
+        recover(now)
+        return inFlight < maxInFlight && bucket.available(now: now) >= 1
+    }
+}

@@ -1,0 +1,170 @@
+import BCC
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs reboot plans (SPEC §4). All scheduling state lives on one serial queue; one timer on
+/// that queue wakes it for pacing, polls, pauses and timeouts. Every BCC call passes the one
+/// `RateLimiter`. The cloud is reached only through `CloudAPI`.
+public final class Scheduler: @unchecked Sendable {
+    public let queue = DispatchQueue(label: "rebootd.scheduler")
+    let clock: SchedulerClock
+    let apiForRegion: @Sendable (String?) -> CloudAPI
+    let journal: Journal
+    var settings: SchedulerSettings
+    var limiter: RateLimiter
+    var logger: Logger
+    let random: @Sendable () -> Double
+    public weak var observer: SchedulerObserver?
+
+    var plans: [PlanRun] = []
+    var planById: [String: PlanRun] = [:]
+    /// Instance id → the plan that holds it until it is terminal there (rule 7).
+    var claims: [String: String] = [:]
+    var timer: SchedulerTimer?
+    var pumpScheduled = false
+    var queuedDirty = true
+    var roundRobin = 0
+    var stopping = false
+    var shutdownCompletion: (@Sendable () -> Void)?
+    var shutdownTimer: SchedulerTimer?
+    private let hopLock = NSLock()
+    private var pendingHops = 0
+
+    public init(
+        journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
+        logger: Logger = Logger(label: "rebootd.scheduler"),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        api: @escaping @Sendable (String?) -> CloudAPI
+    ) {
+        self.journal = journal
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+        self.random = random
+        self.apiForRegion = api
+        limiter = RateLimiter(requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
+                              maxInFlight: settings.maxConcurrentRequests, now: clock.now())
+    }
+
+    /// Resumes every unfinished plan from the journal and starts working.
+    public func start() throws {
+        try queue.sync {
+            timer = clock.makeTimer(queue: queue) { [weak self] in self?.pump() }
+            try resumeFromJournal(now: clock.now())
+            pump()
+        }
+    }
+
+    // MARK: Submission and controls
+
+    /// Journals a validated plan as queued. Refuses content that is already active.
+    public func submit(_ file: PlanFile) -> Result<PlanRecord, ValidationError> {
+        queue.sync { submitOnQueue(file) }
+    }
+
+    /// Applies `pause`, `resume` or `cancel` to a plan and journals who asked.
+    @discardableResult
+    public func control(planId: String, verb: String, requestedBy owner: FileOwner, requestedAt: Date) -> String {
+        queue.sync {
+            let now = clock.now()
+            let result = applyControl(planId: planId, verb: verb, now: now)
+            journal.addControl(ControlRecord(
+                id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name,
+                requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(now), result: result))
+            logger.notice("control \(verb): \(result)", metadata: ["plan": "\(planId)", "user": "\(owner.name)"])
+            flushJournal()
+            schedulePumpOnQueue()
+            return result
+        }
+    }
+
+    /// Live-applies new tunables (config reload).
+    public func reconfigure(_ new: SchedulerSettings) {
+        queue.sync {
+            settings = new
+            limiter.reconfigure(requestsPerSecond: new.requestsPerSecond, burst: new.burst,
+                                maxInFlight: new.maxConcurrentRequests, now: clock.now())
+            queuedDirty = true
+            schedulePumpOnQueue()
+        }
+    }
+
+    public func setLogLevel(_ level: Logger.Level) { queue.sync { logger.logLevel = level } }
+
+    /// Stops starting calls, waits for calls in flight (at most `grace`), commits, then calls
+    /// `completion` (on the scheduler queue).
+    public func stop(grace: TimeInterval, completion: @escaping @Sendable () -> Void) {
+        queue.async { [self] in
+            stopping = true
+            timer?.cancel()
+            shutdownCompletion = completion
+            let deadline = clock.now() + grace
+            shutdownTimer = clock.makeTimer(queue: queue) { [weak self] in self?.finishShutdown() }
+            shutdownTimer?.schedule(at: deadline)
+            checkShutdown()
+        }
+    }
+
+    public func snapshot() -> SchedulerSnapshot { queue.sync { snapshotOnQueue() } }
+
+    /// Waits until every hop queued so far (and those they queue) has run. For tests.
+    public func drain() {
+        while true {
+            queue.sync {}
+            hopLock.lock()
+            let n = pendingHops
+            hopLock.unlock()
+            if n == 0 { return }
+            usleep(200)
+        }
+    }
+
+    // MARK: Queue plumbing
+
+    /// Runs `work` on the queue later, counted for `drain()`.
+    func hop(_ work: @escaping @Sendable () -> Void) {
+        hopLock.lock()
+        pendingHops += 1
+        hopLock.unlock()
+        queue.async { [self] in
+            work()
+            hopLock.lock()
+            pendingHops -= 1
+            hopLock.unlock()
+        }
+    }
+
+    func schedulePumpOnQueue() {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        hop { [weak self] in self?.pump() }
+    }
+
+    func flushJournal() {
+        do { try journal.flush() } catch {
+            logger.error("journal write failed: \(error)")
+        }
+    }
+
+    func checkShutdown() {
+        guard stopping, shutdownCompletion != nil else { return }
+        if plans.allSatisfy({ $0.inFlightCalls == 0 && $0.pollsInFlight == 0 }) { finishShutdown() }
+    }
+
+    func finishShutdown() {
+        guard let completion = shutdownCompletion else { return }
+        shutdownCompletion = nil
+        shutdownTimer?.cancel()
+        flushJournal()
+        completion()
+    }
+
+    func snapshotOnQueue() -> SchedulerSnapshot {
+        let now = clock.now()
+        return SchedulerSnapshot(
+            plans: plans.map { .init(id: $0.id, state: $0.state, currentBatch: $0.currentBatch,
+                                     batchCount: $0.batches.count, counts: $0.counts) },
+            rateLimitTokens: limiter.tokens(now: now), currentRate: limiter.currentRate, inFlight: limiter.inFlight)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// What the scheduler reports as it works, for metrics. Called on the scheduler queue.
+public protocol SchedulerObserver: AnyObject, Sendable {
+    func apiCall(_ call: String, outcome: String, duration: TimeInterval)
+    func rebootFinished(outcome: InstanceState)
+    func conflict()
+    func throttled()
+    func rebootAccepted(at: Date)
+}
+
+/// A point-in-time view of the scheduler, for `STATUS=`, metrics and tests.
+public struct SchedulerSnapshot: Sendable, Equatable {
+    /// One active plan.
+    public struct PlanSummary: Sendable, Equatable {
+        public let id: String
+        public let state: PlanState
+        public let currentBatch: Int
+        public let batchCount: Int
+        public let counts: [InstanceState: Int]
+    }
+
+    public let plans: [PlanSummary]
+    public let rateLimitTokens: Double
+    public let currentRate: Double
+    public let inFlight: Int
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The scheduler's tunables (from the config; some change live on reload).
+public struct SchedulerSettings: Sendable, Equatable {
+    public var requestsPerSecond: Double
+    public var burst: Int
+    public var maxConcurrentRequests: Int
+    public var maxActivePlans: Int
+    public var pollInterval: TimeInterval
+    public var inDoubtGrace: TimeInterval
+    public var retry: RebootdConfig.Retry
+
+    public init(
+        requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
+        pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, retry: RebootdConfig.Retry = .init()
+    ) {
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.maxActivePlans = maxActivePlans
+        self.pollInterval = pollInterval
+        self.inDoubtGrace = inDoubtGrace
+        self.retry = retry
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A token bucket: `capacity` tokens, refilled at `rate` per second. Starting full, no interval
+/// of one second can see more than `rate + capacity` takes.
+public struct TokenBucket: Sendable {
+    public private(set) var rate: Double
+    public let capacity: Double
+    public private(set) var tokens: Double
+    private var updated: Date
+
+    public init(rate: Double, burst: Int, now: Date) {
+        self.rate = max(rate, 0.001)
+        capacity = Double(max(1, burst))
+        tokens = capacity
+        updated = now
+    }
+
+    mutating func refill(_ now: Date) {
+        let elapsed = now.timeIntervalSince(updated)
+        if elapsed > 0 {
+            tokens = min(capacity, tokens + elapsed * rate)
+            updated = now
+        }
+    }
+
+    /// Takes one token if there is one.
+    public mutating func tryTake(now: Date) -> Bool {
+        refill(now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// Seconds until a token is available (0 when one is).
+    public mutating func timeUntilToken(now: Date) -> TimeInterval {
+        refill(now)
+        return tokens >= 1 ? 0 : (1 - tokens) / rate
+    }
+
+    /// Changes the refill rate from `now` on (tokens earned so far are kept).
+    public mutating func setRate(_ newRate: Double, now: Date) {
+        refill(now)
+        rate = max(newRate, 0.001)
+    }
+
+    public mutating func available(now: Date) -> Double {
+        refill(now)
+        return tokens
+    }
+}

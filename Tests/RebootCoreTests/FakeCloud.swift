@@ -1,0 +1,77 @@
+import BCC
+import Foundation
+import RebootCore
+
+/// A scripted BCC for scheduler tests, in virtual time: instances have a status; an accepted
+/// reboot makes them Starting until `rebootDuration` of virtual time has passed. Answers are
+/// immediate unless a script says otherwise. Every call is recorded with its virtual time.
+final class FakeCloud: CloudAPI, @unchecked Sendable {
+    enum Call: Equatable { case reboot(String), describe([String]) }
+
+    let clock: ManualClock
+    private let lock = NSLock()
+    var statuses: [String: InstanceStatus] = [:]
+    var runningAt: [String: Date] = [:]
+    var rebootDuration: TimeInterval = 2
+    var accepted: [String: Int] = [:]
+    var calls: [(at: Date, call: Call)] = []
+    /// Returns an error to answer a reboot with, or nil to behave normally.
+    var rebootScript: ((String) -> BCCError?)?
+    /// Reboots whose answer is withheld (simulating a lost answer); the effect still applies.
+    var swallowAnswers = false
+
+    init(clock: ManualClock, ids: [String]) {
+        self.clock = clock
+        for id in ids { statuses[id] = .running }
+    }
+
+    func status(_ id: String) -> InstanceStatus {
+        if let at = runningAt[id], clock.now() >= at {
+            statuses[id] = .running
+            runningAt[id] = nil
+        }
+        return statuses[id] ?? .deleted
+    }
+
+    func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
+        lock.lock()
+        calls.append((clock.now(), .reboot(id)))
+        let result: Result<String?, BCCError>
+        if let error = rebootScript?(id) {
+            if error.inDoubt { apply(id) }
+            result = .failure(error)
+        } else if status(id) == .running {
+            apply(id)
+            result = .success("req-\(calls.count)")
+        } else {
+            result = .failure(BCCError(httpStatus: 409, code: "Instance.RebootInstanceOperationForbidden", message: "not running"))
+        }
+        lock.unlock()
+        completion(result)
+    }
+
+    private func apply(_ id: String) {
+        guard status(id) == .running else { return }
+        accepted[id, default: 0] += 1
+        statuses[id] = .starting
+        runningAt[id] = clock.now() + rebootDuration
+    }
+
+    func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+        lock.lock()
+        calls.append((clock.now(), .describe(ids)))
+        let found = ids.compactMap { id in statuses[id] == nil ? nil : Instance(id: id, status: status(id)) }
+        lock.unlock()
+        completion(.success(found))
+    }
+
+    var rebootCalls: [(at: Date, id: String)] {
+        lock.lock(); defer { lock.unlock() }
+        return calls.compactMap { if case .reboot(let id) = $0.call { return ($0.at, id) } else { return nil } }
+    }
+
+    var describeCalls: [(at: Date, ids: [String])] {
+        lock.lock(); defer { lock.unlock() }
+        return calls.compactMap { if case .describe(let ids) = $0.call { return ($0.at, ids) } else { return nil } }
+    }
+}
