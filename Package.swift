@@ -83,6 +83,6 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
-        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC"]),
+        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC"], exclude: ["Fixtures"]),
     ]
 )

@@ -18,7 +18,9 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
     /// Returns an error to answer a reboot with, or nil to behave normally.
     var rebootScript: ((String) -> BCCError?)?
     /// Reboots whose answer is withheld (simulating a lost answer); the effect still applies.
-    var swallowAnswers = false
+    /// Whether an in-doubt error from the script still applies the reboot (a lost answer) or
+    /// not (a lost request).
+    var inDoubtApplies = true
 
     init(clock: ManualClock, ids: [String]) {
         self.clock = clock
@@ -38,7 +40,7 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
         calls.append((clock.now(), .reboot(id)))
         let result: Result<String?, BCCError>
         if let error = rebootScript?(id) {
-            if error.inDoubt { apply(id) }
+            if error.inDoubt && inDoubtApplies { apply(id) }
             result = .failure(error)
         } else if status(id) == .running {
             apply(id)

@@ -43,10 +43,9 @@ public struct PlanParser: Sendable {
     func compose(_ text: String, format: Format, reader: NodeReader) -> Node? {
         if format == .json {
             do {
-                _ = try JSONSerialization.jsonObject(with: Data(text.utf8))
+                try StrictJSON.validate(text)
             } catch {
-                let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error.localizedDescription)"
-                reader.problem("", nil, "not valid JSON: \(detail)")
+                reader.problem(line: error.line, column: error.column, "not valid JSON: \(error.message)")
                 return nil
             }
         }
@@ -262,6 +261,10 @@ public struct PlanParser: Sendable {
 extension NodeReader {
     /// A problem at a parser position, before any key path is known.
     func problem(at mark: Mark, _ message: String, path: String = "") {
-        setProblems(problems + [ValidationProblem(path: path, line: mark.line, column: mark.column, message: message)])
+        problem(line: mark.line, column: mark.column, message, path: path)
+    }
+
+    func problem(line: Int, column: Int, _ message: String, path: String = "") {
+        setProblems(problems + [ValidationProblem(path: path, line: line, column: column, message: message)])
     }
 }

@@ -1,0 +1,127 @@
+import BCC
+import Foundation
+@testable import RebootCore
+import XCTest
+
+/// Retries with backoff, the failure budget, account errors, in-doubt calls and resume.
+final class SchedulerFailureTests: XCTestCase {
+    func testTransientErrorsAreRetriedWithBackoffHonouringRetryAfter() throws {
+        let h = try SchedulerHarness(ids: ["i-x"])
+        var failures = 2
+        h.cloud.rebootScript = { _ in
+            guard failures > 0 else { return nil }
+            failures -= 1
+            return failures == 1
+                ? BCCError(httpStatus: 429, code: "RequestLimitExceeded", message: "slow", retryAfter: 7)
+                : BCCError(httpStatus: 500, code: "InternalError", message: "oops")
+        }
+        let plan = try h.submit(SchedulerHarness.plan(["i-x"]))
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        let times = h.cloud.rebootCalls.map(\.at)
+        XCTAssertEqual(times.count, 3)
+        XCTAssertGreaterThanOrEqual(times[1].timeIntervalSince(times[0]), 7, "Retry-After honoured")
+        XCTAssertEqual(try h.instances(plan)["i-x"]?.state, "rebooted")
+        XCTAssertEqual(h.cloud.accepted["i-x"], 1)
+    }
+
+    func testRetriesExhaustedFailTheInstance() throws {
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1)
+        settings.retry = .init(maxAttempts: 3, baseDelay: 0.1, maxDelay: 1)
+        let h = try SchedulerHarness(ids: ["i-x"], settings: settings)
+        h.cloud.rebootScript = { _ in BCCError(httpStatus: 503, code: "ServiceUnavailable", message: "down") }
+        let plan = try h.submit(SchedulerHarness.plan(["i-x"]))
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.rebootCalls.count, 3)
+        XCTAssertEqual(try h.instances(plan)["i-x"]?.state, "failed")
+    }
+
+    func testFailureBudgetHaltsThePlanAndLaterBatchesAreNeverCalled() throws {
+        let ids = SchedulerHarness.ids(10)
+        let h = try SchedulerHarness(ids: ids)
+        h.cloud.rebootScript = { id in ["i-0001", "i-0002"].contains(id) ? BCCError(httpStatus: 404, code: "NoSuchObject", message: "gone") : nil }
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(3))) { $0.maxFailures = .count(1) })
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "failed")
+        XCTAssertEqual(Set(h.cloud.rebootCalls.map(\.id)), ["i-0001", "i-0002", "i-0003"], "no call past the first batch")
+        let rows = try h.instances(plan)
+        XCTAssertEqual(rows["i-0003"]?.state, "rebooted", "a rebooting instance is followed to its outcome")
+        XCTAssertEqual(rows.values.filter { $0.state == "skipped" }.count, 7)
+        XCTAssertEqual(rows["i-0001"]?.lastError, "NoSuchObject: gone")
+    }
+
+    func testPercentageBudget() {
+        XCTAssertEqual(FailureBudget.percent(10).allowed(of: 200), 20)
+        XCTAssertFalse(FailureBudget.percent(10).isExceeded(failed: 20, total: 200))
+        XCTAssertTrue(FailureBudget.percent(10).isExceeded(failed: 21, total: 200))
+        XCTAssertTrue(FailureBudget.count(0).isExceeded(failed: 1, total: 5))
+    }
+
+    func testAccountErrorPausesEveryPlanInsteadOfFailingInstances() throws {
+        let h = try SchedulerHarness(ids: ["i-a", "i-b"])
+        var refuse = true
+        h.cloud.rebootScript = { _ in refuse ? BCCError(httpStatus: 400, code: "SignatureDoesNotMatch", message: "bad") : nil }
+        let plan = try h.submit(SchedulerHarness.plan(["i-a", "i-b"], batch: .fixed(.count(1))))
+        h.run(for: 10)
+        XCTAssertEqual(try h.planState(plan), "paused")
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1, "one refusal, then nothing")
+        XCTAssertEqual(try h.instances(plan)["i-a"]?.state, "pending")
+        refuse = false
+        h.scheduler.control(planId: plan, verb: "resume", requestedBy: FileOwner(uid: 0, name: "root"), requestedAt: h.clock.now())
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+    }
+
+    func testInDoubtCallThatTookEffectIsNotResent() throws {
+        let h = try SchedulerHarness(ids: ["i-d"])
+        h.cloud.rebootDuration = 10
+        var first = true
+        h.cloud.rebootScript = { _ in
+            defer { first = false }
+            return first ? BCCError.timeout(seconds: 10, mutating: true) : nil
+        }
+        let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1, "the poll saw Starting: the call took effect")
+        XCTAssertEqual(h.cloud.accepted["i-d"], 1)
+        XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "rebooted")
+        XCTAssertEqual(try h.journal.attempts(planId: plan).first?.outcome, "applied")
+    }
+
+    func testInDoubtCallThatNeverAppliedIsResentAfterGrace() throws {
+        let h = try SchedulerHarness(ids: ["i-d"])
+        var first = true
+        h.cloud.inDoubtApplies = false  // a lost request: no effect, no answer
+        h.cloud.rebootScript = { _ in
+            defer { first = false }
+            return first ? BCCError.timeout(seconds: 10, mutating: true) : nil
+        }
+        let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        let calls = h.cloud.rebootCalls
+        XCTAssertEqual(calls.count, 2)
+        XCTAssertGreaterThanOrEqual(calls[1].at.timeIntervalSince(calls[0].at), 5, "re-sent only after inDoubtGrace")
+        let attempts = try h.journal.attempts(planId: plan)
+        XCTAssertEqual(attempts.map(\.kind), ["reboot", "resend"])
+        XCTAssertEqual(attempts.first?.outcome, "not-applied")
+        XCTAssertEqual(h.cloud.accepted["i-d"], 1)
+    }
+
+    func testRestartResolvesAttemptsWithoutOutcomeByPollingFirst() throws {
+        let h = try SchedulerHarness(ids: ["i-1", "i-2", "i-3"])
+        h.cloud.rebootDuration = 20
+        let plan = try h.submit(SchedulerHarness.plan(["i-1", "i-2", "i-3"], batch: .fixed(.count(3))))
+        h.run(for: 1)
+        XCTAssertEqual(h.cloud.rebootCalls.count, 3)
+        // Simulate a crash that lost the outcomes: the attempts are open again.
+        try h.journal.writer.write { db in
+            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL")
+            try db.execute(sql: "UPDATE plan_instances SET state = 'pending'")
+        }
+        try h.restart()
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.rebootCalls.count, 3, "non-Running at the first poll: nothing re-sent")
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        XCTAssertEqual(try h.journal.attempts(planId: plan).map(\.outcome), ["applied", "applied", "applied"])
+    }
+}
+
