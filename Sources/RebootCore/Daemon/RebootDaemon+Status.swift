@@ -1,0 +1,96 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Periodic work on the scheduler's own queue: `STATUS=` (when it changes, at most once a
+/// second), `WATCHDOG=1` (so a stuck scheduler stops the pings) and the metrics file.
+extension RebootDaemon {
+    func startStatusTimer() {
+        let watchdog = SystemdNotifier.watchdogInterval()
+        let tick = min(1, watchdog ?? 1)
+        let timer = DispatchSource.makeTimerSource(queue: scheduler.queue)
+        let clocks = StatusClocks()
+        timer.schedule(deadline: .now() + tick, repeating: tick)
+        timer.setEventHandler { @Sendable [weak self] in
+            guard let self else { return }
+            let now = Date()
+            if let watchdog, now.timeIntervalSince(clocks.lastWatchdog) >= watchdog * 0.9 {
+                self.notifier.notify("WATCHDOG=1")
+                clocks.lastWatchdog = now
+            }
+            let snapshot = self.scheduler.snapshotOnQueue()
+            let status = Self.statusLine(snapshot)
+            if status != self.lastStatus {
+                self.lastStatus = status
+                self.notifier.notify("STATUS=" + status)
+            }
+            if let path = self.config.metricsFile, now.timeIntervalSince(clocks.lastMetrics) >= 10 {
+                clocks.lastMetrics = now
+                self.metrics.write(to: path, snapshot: snapshot, planCounts: self.terminalPlanCounts())
+            }
+        }
+        timer.resume()
+        statusTimer = timer
+    }
+
+    func terminalPlanCounts() -> [String: Int] {
+        var out: [String: Int] = [:]
+        for plan in (try? journal.plans()) ?? [] where PlanState(rawValue: plan.state)?.isTerminal == true {
+            out[plan.state, default: 0] += 1
+        }
+        return out
+    }
+
+    /// `2 active plans; web: batch 3/6, 61 rebooted, 1 failed; db: paused`
+    static func statusLine(_ s: SchedulerSnapshot) -> String {
+        guard !s.plans.isEmpty else { return "idle: no active plans" }
+        let parts = s.plans.map { p -> String in
+            let done = p.counts[.rebooted] ?? 0, failed = p.counts[.failed] ?? 0
+            let name = p.id.split(separator: "-", maxSplits: 1).last.map(String.init) ?? p.id
+            return "\(name): \(p.state.rawValue), batch \(max(0, p.currentBatch + 1))/\(p.batchCount), \(done) rebooted, \(failed) failed"
+        }
+        return "\(s.plans.count) active plan\(s.plans.count == 1 ? "" : "s"); " + parts.joined(separator: "; ")
+    }
+
+    /// SIGHUP: re-read the config; apply what can change live, refuse the rest.
+    func reload() {
+        notifier.notify("RELOADING=1")
+        defer { notifier.notify("READY=1") }
+        let fresh: RebootdConfig
+        do { fresh = try ConfigLoader.load(path: configPath) } catch {
+            logger.error("reload refused, keeping the running config: \(error)")
+            return
+        }
+        var refused: [String] = []
+        if fresh.endpoint != config.endpoint || fresh.regions != config.regions { refused.append("endpoint/regions") }
+        if fresh.journal != config.journal { refused.append("journal") }
+        if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
+        if fresh.credentialsFile != config.credentialsFile { refused.append("credentialsFile") }
+        if !refused.isEmpty {
+            logger.warning("reload: \(refused.joined(separator: ", ")) changed; a restart is needed to apply them")
+        }
+        var applied = config
+        applied.logLevel = fresh.logLevel
+        applied.rateLimit = fresh.rateLimit
+        applied.maxConcurrentRequests = fresh.maxConcurrentRequests
+        applied.pollInterval = fresh.pollInterval
+        applied.retry = fresh.retry
+        applied.maxActivePlans = fresh.maxActivePlans
+        applied.inDoubtGrace = fresh.inDoubtGrace
+        applied.shutdownGrace = fresh.shutdownGrace
+        applied.metricsFile = fresh.metricsFile
+        config = applied
+        let level = Logger.Level(rawValue: fresh.logLevel) ?? .info
+        logger.logLevel = level
+        scheduler.setLogLevel(level)
+        scheduler.reconfigure(applied.schedulerSettings)
+        logger.notice("configuration reloaded", metadata: ["logLevel": "\(fresh.logLevel)",
+                                                           "requestsPerSecond": "\(fresh.rateLimit.requestsPerSecond)"])
+    }
+}
+
+/// When the status timer last pinged the watchdog and wrote metrics (scheduler queue only).
+final class StatusClocks: @unchecked Sendable {
+    var lastWatchdog = Date.distantPast
+    var lastMetrics = Date.distantPast
+}

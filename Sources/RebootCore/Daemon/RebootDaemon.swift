@@ -1,0 +1,104 @@
+import BCC
+import Dispatch
+import Foundation
+import Logging
+
+/// Wires config, credentials, journal, scheduler and spool into the running daemon, and
+/// handles signals: SIGTERM/SIGINT shut down gracefully, SIGHUP reloads the config.
+public final class RebootDaemon: @unchecked Sendable {
+    public let configPath: String
+    public internal(set) var config: RebootdConfig
+    let journal: Journal
+    public let scheduler: Scheduler
+    let spool: Spool
+    let notifier: SystemdNotifier
+    var logger: Logger
+    var signalSources: [DispatchSourceSignal] = []
+    var statusTimer: DispatchSourceTimer?
+    var lastStatus = ""
+    var shuttingDown = false
+    public let metrics: RebootMetrics
+
+    public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
+        self.configPath = configPath
+        self.logger = logger
+        do { config = try ConfigLoader.load(path: configPath) } catch {
+            throw DaemonError(.configuration, "bad configuration: \(error)")
+        }
+        let credentials: BCECredentials
+        do { credentials = try CredentialsLoader.load(config: config, environment: environment) } catch {
+            throw DaemonError(.configuration, "\(error)")
+        }
+        var endpoints: [String: BCCEndpoint] = [:]
+        do {
+            endpoints[""] = try BCCEndpoint(config.endpoint)
+            for (name, url) in config.regions { endpoints[name] = try BCCEndpoint(url) }
+        } catch {
+            throw DaemonError(.configuration, "\(error)")
+        }
+        do { journal = try Journal(path: config.journal) } catch {
+            throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
+        }
+        let transport = URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+        var clients: [String: CloudAPI] = [:]
+        for (name, endpoint) in endpoints {
+            clients[name] = BCCCloudAPI(client: BCCClient(endpoint: endpoint, credentials: credentials, transport: transport,
+                                                          requestTimeout: config.requestTimeout))
+        }
+        let apis = clients
+        var schedulerLogger = logger
+        schedulerLogger.logLevel = logger.logLevel
+        scheduler = Scheduler(journal: journal, settings: config.schedulerSettings, logger: schedulerLogger) { region in
+            apis[region ?? ""] ?? apis[""]!
+        }
+        metrics = RebootMetrics()
+        scheduler.observer = metrics
+        let scheduler = self.scheduler
+        spool = Spool(
+            root: config.spoolDir, parser: PlanParser(knownRegions: Set(config.regions.keys)), logger: logger,
+            submit: { scheduler.submit($0) },
+            control: { scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
+        notifier = SystemdNotifier(environment: environment)
+    }
+
+    /// Starts everything; returns once the daemon is serving (READY=1 sent).
+    public func start() throws(DaemonError) {
+        do {
+            try scheduler.start()
+            try spool.start()
+        } catch {
+            throw DaemonError(.failure, "cannot start: \(error)")
+        }
+        installSignalHandlers()
+        startStatusTimer()
+        notifier.notify("READY=1")
+        logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
+                                                  "endpoint": "\(config.endpoint)"])
+    }
+
+    func installSignalHandlers() {
+        for sig in [SIGTERM, SIGINT, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+            source.setEventHandler { @Sendable [weak self] in
+                if sig == SIGHUP { self?.reload() } else { self?.shutdown(signal: sig) }
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// Stops taking calls, lets calls in flight finish within `shutdownGrace`, commits, exits 0.
+    public func shutdown(signal: Int32) {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(config.shutdownGrace)s"])
+        notifier.notify("STOPPING=1")
+        spool.stop()
+        let metrics = self.metrics, scheduler = self.scheduler, path = config.metricsFile
+        scheduler.stop(grace: config.shutdownGrace) {
+            if let path { metrics.write(to: path, snapshot: scheduler.snapshotOnQueue()) }
+            exit(0)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// What `rebootctl status` prints, as stable JSON shapes (documented in the README).
+public struct PlanSummaryReport: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var state: String
+    public var submittedAt: String
+    public var submitter: String
+    public var instances: Int
+    public var currentBatch: Int
+    public var batchCount: Int
+    public var counts: [String: Int]
+    public var finishedAt: String?
+    public var reason: String?
+}
+
+/// One plan with its instances (`rebootctl status PLAN --json`).
+public struct PlanDetailReport: Codable, Sendable {
+    /// One instance of the plan.
+    public struct InstanceReport: Codable, Sendable {
+        public var id: String
+        public var state: String
+        public var batch: Int
+        public var attempts: Int
+        public var conflicts: Int
+        public var lastError: String?
+        public var lastStatus: String?
+        public var observedNonRunning: Bool
+        public var startedAt: String?
+        public var finishedAt: String?
+    }
+
+    public var id: String
+    public var name: String
+    public var state: String
+    public var sourceFile: String
+    public var sha256: String
+    public var submittedAt: String
+    public var submitter: FileOwner
+    public var currentBatch: Int
+    public var batchCount: Int
+    public var counts: [String: Int]
+    public var finishedAt: String?
+    public var reason: String?
+    public var instances: [InstanceReport]
+}
+
+/// Every attempt on one instance across plans (`rebootctl history INSTANCE --json`).
+public struct HistoryReport: Codable, Sendable {
+    public var instance: String
+    public var attempts: [AttemptRecord]
+
+    public init(instance: String, attempts: [AttemptRecord]) {
+        self.instance = instance
+        self.attempts = attempts
+    }
+}
+
+extension Journal {
+    public func summaryReports() throws -> [PlanSummaryReport] {
+        let counts = try instanceCounts()
+        return try plans().map { p in
+            PlanSummaryReport(
+                id: p.id, name: p.name, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
+                instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
+                counts: Self.fullCounts(counts[p.id] ?? [:]), finishedAt: p.finishedAt, reason: p.reason)
+        }
+    }
+
+    public func detailReport(planId: String) throws -> PlanDetailReport? {
+        guard let p = try plan(id: planId) else { return nil }
+        let rows = try instances(planId: planId)
+        var counts: [String: Int] = [:]
+        for r in rows { counts[r.state, default: 0] += 1 }
+        return PlanDetailReport(
+            id: p.id, name: p.name, state: p.state, sourceFile: p.sourceFile, sha256: p.sha256, submittedAt: p.submittedAt,
+            submitter: FileOwner(uid: UInt32(p.submitterUid), name: p.submitterName), currentBatch: p.currentBatch + 1,
+            batchCount: p.batchCount, counts: Self.fullCounts(counts), finishedAt: p.finishedAt, reason: p.reason,
+            instances: rows.map {
+                .init(id: $0.instanceId, state: $0.state, batch: $0.batch + 1, attempts: $0.attempts, conflicts: $0.conflicts,
+                      lastError: $0.lastError, lastStatus: $0.lastStatus, observedNonRunning: $0.observedNonRunning,
+                      startedAt: $0.startedAt, finishedAt: $0.finishedAt)
+            })
+    }
+
+    /// Every instance state present, zeros included, so scripts need no defaults.
+    static func fullCounts(_ partial: [String: Int]) -> [String: Int] {
+        var out = partial
+        for s in InstanceState.allCases where out[s.rawValue] == nil { out[s.rawValue] = 0 }
+        return out
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// Drops `{planId}.{verb}` into the spool's `control/`; the daemon applies it within a second.
+enum ControlDrop {
+    static func send(_ verb: String, plan: String, options: ConfigOptions) throws {
+        let config = try options.load()
+        if let journal = try? options.journal() {
+            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(plan) in \(config.journal)") }
+            if ["succeeded", "failed", "cancelled"].contains(record.state) {
+                throw ValidationError("plan \(plan) has already ended (\(record.state))")
+            }
+        }
+        let dir = config.spoolDir + "/control"
+        let temp = dir + "/.\(plan).\(verb).\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temp, contents: Data()), rename(temp, dir + "/\(plan).\(verb)") == 0 else {
+            unlink(temp)
+            throw ValidationError("cannot write into \(dir): \(String(cString: strerror(errno))) (are you in the rebootd-submit group?)")
+        }
+        print("\(verb) requested for \(plan)")
+    }
+}
+
+struct Pause: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Stop new reboot calls of a plan (polling goes on).")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "A plan id.") var plan: String
+    func run() throws { try ControlDrop.send("pause", plan: plan, options: options) }
+}
+
+struct Resume: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Resume a paused plan.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "A plan id.") var plan: String
+    func run() throws { try ControlDrop.send("resume", plan: plan, options: options) }
+}
+
+struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "End a plan: no new calls, remaining instances cancelled.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "A plan id.") var plan: String
+    func run() throws { try ControlDrop.send("cancel", plan: plan, options: options) }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// `rebootctl history INSTANCE [--json]`: every attempt on one instance, across plans.
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Every reboot attempt on one instance, across plans.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "An instance id.") var instance: String
+    @Flag(help: "Print stable JSON.") var json = false
+
+    func run() throws {
+        let attempts = try options.journal().attempts(instanceId: instance)
+        if json { return try printJSON(HistoryReport(instance: instance, attempts: attempts)) }
+        guard !attempts.isEmpty else { return print("no attempts on \(instance)") }
+        print(TextReports.pad("SENT", 25) + TextReports.pad("PLAN", 26) + TextReports.pad("#", 3) + "OUTCOME")
+        for a in attempts {
+            var outcome = a.outcome ?? "no outcome (in doubt)"
+            if let code = a.errorCode { outcome += " \(a.httpStatus.map { "\($0) " } ?? "")\(code)" }
+            if a.kind == "resend" { outcome += " (re-send)" }
+            print(TextReports.pad(a.sentAt, 25) + TextReports.pad(String(a.planId.prefix(25)), 26) + TextReports.pad("\(a.attempt)", 3) + String(outcome.prefix(26)))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// `rebootctl validate FILE…`: the daemon's verdict (same code), plus the batch layout.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check plan files as the daemon would; exit 0 if all are valid, 65 if not.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "Plan files (.yaml, .yml, .json).") var files: [String]
+
+    func run() throws {
+        let verdicts = PlanVerdicts(options: options)
+        var bad = 0
+        for file in files {
+            switch verdicts.check(file) {
+            case .success(let plan):
+                print(PlanVerdicts.describe(plan, file: file))
+            case .failure(let error):
+                bad += 1
+                print("\(file): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
+            }
+        }
+        if bad > 0 { throw ExitCode(65) }
+    }
+}
+
+/// Loads plan files with the daemon's parser (regions from the config) and its duplicate check.
+struct PlanVerdicts {
+    let parser: PlanParser
+    let activeHashes: [String: String]
+
+    init(options: ConfigOptions) {
+        let config = try? options.load()
+        if config == nil {
+            FileHandle.standardError.write(Data("note: cannot read \(options.config); regions and duplicates are not checked\n".utf8))
+        }
+        parser = PlanParser(knownRegions: config.map { Set($0.regions.keys) })
+        activeHashes = (try? options.journal().activeHashes()) ?? [:]
+    }
+
+    func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
+        do {
+            let file = try PlanFile.load(path: path, parser: parser)
+            if let active = activeHashes[file.sha256] {
+                return .failure(.init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
+            }
+            return .success(file)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func describe(_ file: PlanFile, file path: String) -> String {
+        let p = file.plan
+        var lines = ["\(path): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
+        var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
+        if p.layout.sizes.count > 12 { sizes += " …" }
+        lines.append("  batches: \(sizes)")
+        lines.append("  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))")
+        if let w = p.window { lines.append("  window: \(w.summary)") }
+        if let s = p.startAfter { lines.append("  startAfter: \(JournalTime.format(s))") }
+        if let r = p.region { lines.append("  region: \(r)") }
+        if p.dryRun { lines.append("  dry run: nothing will be called") }
+        return lines.joined(separator: "\n")
+    }
+}

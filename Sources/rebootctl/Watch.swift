@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// `rebootctl watch PLAN`: a live bar, counts, current batch and ETA until the plan ends.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow a plan's progress until it ends.")
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "A plan id.") var plan: String
+    @Option(help: "Seconds between refreshes.") var interval: Double = 0.5
+
+    func run() throws { try Self.follow(planId: plan, options: options, interval: interval) }
+
+    static func follow(planId: String, options: ConfigOptions, interval: Double = 0.5) throws {
+        let journal = try options.journal()
+        let tty = isatty(STDOUT_FILENO) == 1
+        let started = Date()
+        var startDone: Int?
+        var last = ""
+        while true {
+            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw ValidationError("no plan \(planId)") }
+            let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }
+            startDone = startDone ?? done
+            let line = render(p, done: done, eta: eta(done: done, startDone: startDone ?? 0, total: p.instances, since: started))
+            let terminal = ["succeeded", "failed", "cancelled"].contains(p.state)
+            if tty {
+                FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line + (terminal ? "\n" : "")).utf8))
+            } else if line != last {
+                print(line)
+            }
+            last = line
+            if terminal {
+                if p.state != "succeeded" { throw ExitCode(1) }
+                return
+            }
+            usleep(useconds_t(interval * 1_000_000))
+        }
+    }
+
+    static func eta(done: Int, startDone: Int, total: Int, since: Date) -> String {
+        let elapsed = Date().timeIntervalSince(since)
+        guard done > startDone, elapsed > 1 else { return "ETA --" }
+        let rate = Double(done - startDone) / elapsed
+        return "ETA " + DurationParser.format(Double(total - done) / rate)
+    }
+
+    /// `[#########.........]  45% 90/200 batch 3/6 running  88 ok 2 failed  ETA 1m10s`
+    static func render(_ p: PlanSummaryReport, done: Int, eta: String) -> String {
+        let width = 20
+        let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
+        let pct = String(format: "%3d%%", Int(fraction * 100))
+        let c = p.counts
+        return "\(bar) \(pct) \(done)/\(p.instances) batch \(max(p.currentBatch, 0))/\(p.batchCount) \(p.state)  \(c["rebooted"] ?? 0) ok \(c["failed"] ?? 0) failed \(c["waiting"] ?? 0) waiting  \(eta)"
+    }
+}

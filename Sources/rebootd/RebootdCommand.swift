@@ -1,0 +1,33 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import RebootCore
+
+/// `rebootd`: the daemon in the foreground. Exit 0 on clean shutdown, 78 on a bad
+/// configuration, 1 otherwise.
+@main
+struct RebootdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebootd",
+        abstract: "Rolling reboots of Baidu Cloud BCC instances, from plans dropped in a spool directory.")
+
+    @Option(help: "The configuration file.") var config = RebootdConfig.defaultPath
+
+    func run() throws {
+        LoggingSystem.bootstrap { JournaldLogHandler(label: $0) }
+        var logger = Logger(label: "rebootd")
+        let daemon: RebootDaemon
+        do {
+            if let level = (try? ConfigLoader.load(path: config)).flatMap({ Logger.Level(rawValue: $0.logLevel) }) {
+                logger.logLevel = level
+            }
+            daemon = try RebootDaemon(configPath: config, logger: logger)
+            try daemon.start()
+        } catch {
+            logger.critical("\(error.description)")
+            throw ExitCode(error.code.rawValue)
+        }
+        withExtendedLifetime(daemon) { dispatchMain() }
+    }
+}
