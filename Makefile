@@ -47,5 +47,10 @@ interop: $(VENV)/.installed-$(SDK_VERSION)
 	$(SWIFT) build --product bcc-sim
 	$(VENV)/bin/python scripts/interop.py "$$($(SWIFT) build --show-bin-path)/bcc-sim"
 
+## demo: a full rolling reboot of a simulated fleet, with live progress.
+demo: bootstrap
+	$(SWIFT) build
+	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
+
 clean:
 	rm -rf .build

@@ -90,7 +90,7 @@ extension BCCSimulator {
             }
             return .json(InstanceEnvelope(instance: Instance(id: id, name: "sim-\(id)", status: status)))
         case .describeMany:
-            return describeMany(query: query, requestId: requestId, ids: &ids)
+            return describeMany(query: query, requestId: requestId, ids: &ids, answered: &before)
         case .batchReboot:
             struct BatchBody: Decodable { let instanceIds: [String]; let forceStop: Bool? }
             guard let parsed = try? JSONDecoder().decode(BatchBody.self, from: body) else {
@@ -108,7 +108,10 @@ extension BCCSimulator {
         }
     }
 
-    func describeMany(query: [(String, String?)], requestId: String, ids: inout [String]) -> SimulatedResponse {
+    /// `answered` receives the statuses the page reports, for the request log.
+    func describeMany(
+        query: [(String, String?)], requestId: String, ids: inout [String], answered: inout [String: InstanceStatus]
+    ) -> SimulatedResponse {
         var params: [String: String] = [:]
         for (k, v) in query { params[k] = v ?? "" }
         let maxKeys = min(max(Int(params["maxKeys"] ?? "") ?? 1000, 1), 1000)
@@ -128,6 +131,7 @@ extension BCCSimulator {
         let end = min(startIndex + maxKeys, selection.count)
         let pageIds = startIndex < end ? Array(selection[startIndex..<end]) : []
         let statuses = fleet.statuses(pageIds)
+        answered = statuses
         let page = InstanceListPage(
             instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
             marker: params["marker"] ?? "", isTruncated: end < selection.count,

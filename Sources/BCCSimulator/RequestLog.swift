@@ -13,6 +13,7 @@ public final class RequestLog: @unchecked Sendable {
         public var status: Int
         public var code: String?
         public var signatureVerified: Bool
+        /// Statuses before the call (reboot), or as answered (describe).
         public var before: [String: String]
         public var after: [String: String]
     }

@@ -1,0 +1,190 @@
+import BCCSimulator
+import Foundation
+import XCTest
+
+/// Runs the real `bcc-sim`, `rebootd` and `rebootctl` binaries in a scratch directory, over
+/// loopback HTTP, and reads what the simulator saw.
+final class Harness {
+    static let binDir: URL = {
+        if let dir = ProcessInfo.processInfo.environment["REBOOTD_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    }()
+    static let secret = "e2e-SECRET-7f3a9c-never-print"
+    static let accessKeyId = "e2e-access-key"
+
+    let dir: URL
+    var sim: Process?
+    var simPort = 0
+    var daemon: Process?
+    var daemonLog: URL { dir.appendingPathComponent("rebootd.log") }
+    var simLog: URL { dir.appendingPathComponent("sim.jsonl") }
+    var configPath: String { dir.appendingPathComponent("rebootd.yaml").path }
+    var spool: URL { dir.appendingPathComponent("spool") }
+    var outputs: [String] = []
+
+    init(name: String) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("rebootd-e2e-\(name)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        for p in [daemon, sim].compactMap({ $0 }) where p.isRunning { p.terminate(); p.waitUntilExit() }
+        if ProcessInfo.processInfo.environment["KEEP_E2E"] == nil { try? FileManager.default.removeItem(at: dir) }
+    }
+
+    // MARK: Simulator
+
+    func startSim(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = Self.binDir.appendingPathComponent("bcc-sim")
+        p.arguments = args + ["--log", simLog.path, "--access-key-id", Self.accessKeyId, "--secret-access-key", Self.secret]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        sim = p
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        struct Port: Decodable { let port: Int }
+        simPort = try JSONDecoder().decode(Port.self, from: line.split(separator: 0x0A).first.map { Data($0) } ?? Data()).port
+    }
+
+    struct AdminInstance: Decodable { let id: String; let status: String; let reboots: Int }
+
+    func adminState() throws -> [AdminInstance] {
+        struct State: Decodable { let instances: [AdminInstance] }
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(simPort)/_admin/state")!)
+        return try JSONDecoder().decode(State.self, from: data).instances
+    }
+
+    func requests() throws -> [RequestLog.Entry] { try RequestLog.read(path: simLog.path) }
+
+    // MARK: Daemon
+
+    func writeConfig(_ extra: String = "") throws {
+        let creds = dir.appendingPathComponent("credentials.yaml")
+        try "accessKeyId: \(Self.accessKeyId)\nsecretAccessKey: \(Self.secret)\n".write(to: creds, atomically: true, encoding: .utf8)
+        chmod(creds.path, 0o600)
+        var config = """
+            endpoint: http://127.0.0.1:\(simPort)
+            credentialsFile: \(creds.path)
+            spoolDir: \(spool.path)
+            journal: \(dir.appendingPathComponent("journal.sqlite").path)
+            metricsFile: \(dir.appendingPathComponent("rebootd.prom").path)
+            logLevel: debug
+
+            """
+        config += extra
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    func startDaemon() throws {
+        let p = Process()
+        p.executableURL = Self.binDir.appendingPathComponent("rebootd")
+        p.arguments = ["--config", configPath]
+        if !FileManager.default.fileExists(atPath: daemonLog.path) { _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil) }
+        let log = try FileHandle(forWritingTo: daemonLog)
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        daemon = p
+        _ = waitFor(10) { FileManager.default.fileExists(atPath: self.spool.appendingPathComponent("control").path) }
+        usleep(200_000)
+    }
+
+    func signalDaemon(_ sig: Int32) { if let p = daemon { kill(p.processIdentifier, sig) } }
+
+    /// Waits for the daemon to exit; returns its status, or nil past `timeout`.
+    func waitDaemonExit(_ timeout: TimeInterval) -> Int32? {
+        guard let p = daemon else { return nil }
+        guard waitFor(timeout, { !p.isRunning }) else { return nil }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    // MARK: rebootctl
+
+    @discardableResult
+    func ctl(_ args: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = Self.binDir.appendingPathComponent("rebootctl")
+        p.arguments = [args[0], "--config", configPath] + args.dropFirst()
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        outputs.append(text)
+        return (p.terminationStatus, text)
+    }
+
+    struct PlanStatus: Decodable {
+        struct Inst: Decodable { let id: String; let state: String; let attempts: Int; let lastError: String? }
+        let id: String
+        let state: String
+        let counts: [String: Int]
+        let instances: [Inst]
+    }
+
+    struct PlanList: Decodable { struct P: Decodable { let id: String; let state: String; let name: String }; let plans: [P] }
+
+    func plans() throws -> [PlanList.P] {
+        let r = try ctl(["status", "--json"])
+        guard r.status == 0 else { return [] }
+        return try JSONDecoder().decode(PlanList.self, from: Data(r.out.utf8)).plans
+    }
+
+    func planStatus(_ id: String) throws -> PlanStatus {
+        try JSONDecoder().decode(PlanStatus.self, from: Data(try ctl(["status", id, "--json"]).out.utf8))
+    }
+
+    /// Writes a plan into incoming/ the way operators must: a dotfile, then a rename.
+    func drop(_ name: String, _ text: String) throws {
+        let incoming = spool.appendingPathComponent("incoming")
+        let tmp = incoming.appendingPathComponent(".\(name).tmp")
+        try text.write(to: tmp, atomically: false, encoding: .utf8)
+        XCTAssertEqual(rename(tmp.path, incoming.appendingPathComponent(name).path), 0)
+    }
+
+    /// Submits a plan and returns its id once the daemon accepted it.
+    func submit(_ name: String, _ text: String) throws -> String {
+        let file = dir.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let r = try ctl(["submit", file.path])
+        XCTAssertEqual(r.status, 0, r.out)
+        var id: String?
+        _ = waitFor(10) { id = (try? self.plans())?.first { $0.name == name.replacingOccurrences(of: ".yaml", with: "") }?.id; return id != nil }
+        return try XCTUnwrap(id, "plan \(name) was not accepted: \(String(describing: try? String(contentsOf: daemonLog, encoding: .utf8).suffix(2000)))")
+    }
+
+    func waitPlanEnd(_ id: String, timeout: TimeInterval) throws -> String {
+        var state = ""
+        _ = waitFor(timeout) {
+            state = (try? self.plans())?.first { $0.id == id }?.state ?? ""
+            return ["succeeded", "failed", "cancelled"].contains(state)
+        }
+        return state
+    }
+
+    @discardableResult
+    func waitFor(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+        let deadline = Date() + timeout
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+
+    static func planYAML(_ ids: [String], _ body: String) -> String {
+        body + "\ninstances:\n" + ids.map { "  - \($0)\n" }.joined()
+    }
+}
