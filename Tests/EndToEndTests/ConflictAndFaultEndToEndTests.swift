@@ -1,0 +1,79 @@
+import BCCSimulator
+import Foundation
+import XCTest
+
+/// SPEC §4.4–4.6 over the real binaries: 409 retry only after Running, faults, failure budget.
+final class ConflictAndFaultEndToEndTests: XCTestCase {
+    func test409IsRetriedOnlyAfterTheSimulatorHadTheInstanceRunning() throws {
+        let h = try Harness(name: "conflict")
+        try h.startSim(["--instances", "10", "--seed", "9", "--initially-starting", "0.3", "--starting-for", "3",
+                        "--reboot-min", "0.5", "--reboot-max", "1"])
+        try h.writeConfig("rateLimit: { requestsPerSecond: 20, burst: 5 }\npollInterval: 500ms\n")
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        let plan = try h.submit("busy.yaml", Harness.planYAML(ids, "batchSize: 10"))
+        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 60), "succeeded")
+
+        let log = try h.requests()
+        let conflicts = log.filter { $0.call == "reboot" && $0.status == 409 }
+        XCTAssertEqual(Set(conflicts.map { $0.ids[0] }).count, 3, "three instances started in Starting")
+        for refused in conflicts {
+            let id = refused.ids[0]
+            let retry = try XCTUnwrap(log.first { $0.call == "reboot" && $0.ids == [id] && $0.start > refused.end })
+            XCTAssertEqual(retry.before[id], "Running", "the retry reached a Running instance")
+            // A poll after the 409 saw it Running before the retry was sent.
+            XCTAssertTrue(log.contains { $0.call == "describeMany" && $0.before[id] == "Running" && $0.start >= refused.end && $0.end <= retry.start },
+                          "retry of \(id) came only after a poll saw it Running")
+            // And the first poll after the 409 came at once (not a pollInterval later).
+            let firstPoll = try XCTUnwrap(log.filter { $0.call == "describeMany" && $0.ids.contains(id) && $0.start >= refused.end }.map(\.start).min())
+            XCTAssertLessThan(firstPoll - refused.end, 0.4)
+        }
+        XCTAssertTrue(try h.adminState().allSatisfy { $0.reboots == 1 })
+        let status = try h.planStatus(plan)
+        XCTAssertEqual(status.instances.filter { $0.attempts == 2 }.count, 3)
+    }
+
+    func testFaultsStillGiveEveryInstanceExactlyOneAcceptedReboot() throws {
+        let h = try Harness(name: "faults")
+        try h.startSim(["--instances", "30", "--seed", "3", "--error-rate", "0.05", "--qps-limit", "12",
+                        "--hang-rate", "0.05", "--hang-seconds", "3", "--reboot-min", "2", "--reboot-max", "3"])
+        try h.writeConfig("""
+            rateLimit: { requestsPerSecond: 20, burst: 10 }
+            pollInterval: 500ms
+            requestTimeout: 1s
+            inDoubtGrace: 4s
+            retry: { maxAttempts: 8, baseDelay: 100ms, maxDelay: 1s }
+
+            """)
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        let plan = try h.submit("faulty.yaml", Harness.planYAML(ids, "batchSize: 15\nmaxFailures: 0"))
+        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 120), "succeeded")
+        let state = try h.adminState()
+        XCTAssertEqual(state.filter { $0.reboots != 1 }.map(\.id), [], "exactly one accepted reboot each")
+        let log = try h.requests()
+        XCTAssertTrue(log.contains { $0.status == 500 }, "faults were injected")
+        XCTAssertTrue(log.contains { $0.status == 429 }, "throttling was injected")
+        XCTAssertTrue(log.contains { $0.end - $0.start >= 2.9 }, "a call hung past the 1 s deadline")
+        let prom = try String(contentsOf: h.dir.appendingPathComponent("rebootd.prom"), encoding: .utf8)
+        XCTAssertTrue(prom.contains("rebootd_throttled_total"))
+    }
+
+    func testFailureBudgetHaltsAndLaterBatchesAreNeverCalled() throws {
+        let h = try Harness(name: "budget")
+        let fleet = h.dir.appendingPathComponent("fleet.txt")
+        let ids = (1...12).map { String(format: "i-budget%02d", $0) }
+        try ids.enumerated().map { $0.offset == 1 ? "\($0.element) Error" : $0.element }.joined(separator: "\n")
+            .write(to: fleet, atomically: true, encoding: .utf8)
+        try h.startSim(["--fleet", fleet.path, "--stuck", ids[1], "--stuck-status", "Error", "--reboot-min", "0.5", "--reboot-max", "1"])
+        try h.writeConfig("pollInterval: 300ms\n")
+        try h.startDaemon()
+        let plan = try h.submit("budget.yaml", Harness.planYAML(ids, "batchSize: 3\nmaxFailures: 0"))
+        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 60), "failed")
+        let called = Set(try h.requests().filter { $0.call == "reboot" }.flatMap(\.ids))
+        XCTAssertEqual(called, Set(ids[0..<3]), "only the first batch was ever called")
+        let status = try h.planStatus(plan)
+        XCTAssertEqual(status.instances.first { $0.id == ids[1] }?.state, "failed")
+        XCTAssertEqual(status.counts["skipped"], 9)
+    }
+}
