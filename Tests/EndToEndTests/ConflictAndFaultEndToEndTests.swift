@@ -35,7 +35,7 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
 
     func testFaultsStillGiveEveryInstanceExactlyOneAcceptedReboot() throws {
         let h = try Harness(name: "faults")
-        try h.startSim(["--instances", "30", "--seed", "3", "--error-rate", "0.05", "--qps-limit", "12",
+        try h.startSim(["--instances", "60", "--seed", "3", "--error-rate", "0.05", "--qps-limit", "12",
                         "--hang-rate", "0.05", "--hang-seconds", "3", "--reboot-min", "2", "--reboot-max", "3"])
         try h.writeConfig("""
             rateLimit: { requestsPerSecond: 20, burst: 10 }
