@@ -4,10 +4,10 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv systemd
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl
 SDK_VERSION := 0.9.79
 
-.PHONY: all bootstrap build release test unit-test interop demo bench clean
+.PHONY: all bootstrap build release test interop demo bench install uninstall clean
 
 all: build
 
@@ -32,11 +32,14 @@ build: bootstrap
 release: bootstrap
 	$(SWIFT) build -c release
 
-## test: unit, end-to-end (real binaries over loopback) and the Python SDK interop check.
+## test: unit, end-to-end (real binaries over loopback), the Python SDK interop check, the
+## hardening check under an emulated systemd sandbox, and the install layout with systemd-analyze verify.
 test: bootstrap
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) interop
+	/usr/bin/python3 scripts/hardening_check.py "$$($(SWIFT) build --show-bin-path)"
+	scripts/check_install.sh
 
 $(VENV)/.installed-$(SDK_VERSION):
 	python3 -m venv $(VENV)
@@ -51,6 +54,39 @@ interop: $(VENV)/.installed-$(SDK_VERSION)
 demo: bootstrap
 	$(SWIFT) build
 	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
+
+## bench: release binaries against bcc-sim with instant reboots (5,000 and 100,000 instances).
+bench: bootstrap
+	$(SWIFT) build -c release
+	BIN="$$($(SWIFT) build -c release --show-bin-path)" scripts/bench.sh $(SIZES)
+
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+UNITDIR := $(DESTDIR)$(PREFIX)/lib/systemd/system
+SYSUSERSDIR := $(DESTDIR)$(PREFIX)/lib/sysusers.d
+TMPFILESDIR := $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
+DOCDIR := $(DESTDIR)$(PREFIX)/share/doc/rebootd
+CONFDIR := $(DESTDIR)/etc/rebootd
+
+## install: release binaries, systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
+install: release
+	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR) $(CONFDIR)
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootd" $(BINDIR)/rebootd
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootctl" $(BINDIR)/rebootctl
+	sed 's|/usr/local/bin/rebootd|$(PREFIX)/bin/rebootd|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
+	  systemd/rebootd.service > $(UNITDIR)/rebootd.service
+	chmod 0644 $(UNITDIR)/rebootd.service
+	install -m 0644 systemd/rebootd.sysusers $(SYSUSERSDIR)/rebootd.conf
+	install -m 0644 systemd/rebootd.tmpfiles $(TMPFILESDIR)/rebootd.conf
+	install -m 0644 docs/operations.md $(DOCDIR)/operations.md
+	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0640 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
+	install -m 0600 config/credentials.example.yaml $(CONFDIR)/credentials.yaml.example
+	@echo "installed under $(DESTDIR)$(PREFIX); next: systemd-sysusers, systemd-tmpfiles --create, edit /etc/rebootd, systemctl enable --now rebootd"
+
+## uninstall: removes what install put there (keeps /etc/rebootd/rebootd.yaml and the journal).
+uninstall:
+	rm -f $(BINDIR)/rebootd $(BINDIR)/rebootctl $(UNITDIR)/rebootd.service $(SYSUSERSDIR)/rebootd.conf \
+	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(CONFDIR)/credentials.yaml.example
+	-rmdir $(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf .build

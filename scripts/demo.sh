@@ -4,6 +4,7 @@
 # fail with 500) + rebootd with a throwaway config, spool and journal + rebootctl watch.
 set -euo pipefail
 BIN=${BIN:-$(swift build --show-bin-path)}
+. "$(dirname "$0")/sim_env.sh"
 WORK=$(mktemp -d /tmp/rebootd-demo.XXXXXX)
 SIM_PID="" DAEMON_PID=""
 cleanup() {
@@ -14,39 +15,25 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== starting bcc-sim: 200 instances, reboots 2-6 s, 5% initially Starting, 2% errors"
-"$BIN/bcc-sim" --instances 200 --seed 42 --reboot-min 2 --reboot-max 6 \
-  --initially-starting 0.05 --starting-for 30 --error-rate 0.02 --log "$WORK/sim.jsonl" > "$WORK/sim.out" &
-SIM_PID=$!
-for _ in $(seq 50); do [ -s "$WORK/sim.out" ] && break; sleep 0.1; done
-PORT=$(sed -n 's/.*"port": *\([0-9]*\).*/\1/p' "$WORK/sim.out")
-[ -n "$PORT" ] || { echo "bcc-sim did not start"; exit 1; }
-
-printf 'accessKeyId: sim-access-key-id\nsecretAccessKey: sim-secret-access-key\n' > "$WORK/credentials.yaml"
-chmod 600 "$WORK/credentials.yaml"
-cat > "$WORK/rebootd.yaml" <<CONF
-endpoint: http://127.0.0.1:$PORT
-credentialsFile: $WORK/credentials.yaml
-spoolDir: $WORK/spool
-journal: $WORK/journal.sqlite
-rateLimit: { requestsPerSecond: 20, burst: 10 }
+start_sim "$WORK" --instances 200 --seed 42 --reboot-min 2 --reboot-max 6 \
+  --initially-starting 0.05 --starting-for 30 --error-rate 0.02
+write_config "$WORK" "rateLimit: { requestsPerSecond: 20, burst: 10 }
 pollInterval: 1s
 inDoubtGrace: 10s
 requestTimeout: 5s
 shutdownGrace: 5s
-metricsFile: $WORK/rebootd.prom
-CONF
+metricsFile: $WORK/rebootd.prom"
 
 echo "== starting rebootd (log: $WORK/rebootd.log)"
 "$BIN/rebootd" --config "$WORK/rebootd.yaml" 2> "$WORK/rebootd.log" &
 DAEMON_PID=$!
-for _ in $(seq 50); do [ -d "$WORK/spool/incoming" ] && break; sleep 0.1; done
+wait_spool "$WORK"
 
 echo "== rebootctl validate config/plans/demo.yaml"
 "$BIN/rebootctl" validate --config "$WORK/rebootd.yaml" config/plans/demo.yaml
 echo "== rebootctl submit --watch"
 status=0
 "$BIN/rebootctl" submit --config "$WORK/rebootd.yaml" config/plans/demo.yaml --watch || status=$?
-PLAN=$("$BIN/rebootctl" status --config "$WORK/rebootd.yaml" --json | sed -n 's/.*"id" : "\(.*\)".*/\1/p' | head -1)
 echo "== rebootctl status"
 "$BIN/rebootctl" status --config "$WORK/rebootd.yaml"
 echo "== what the simulator saw"

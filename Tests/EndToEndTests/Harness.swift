@@ -76,15 +76,16 @@ final class Harness {
             spoolDir: \(spool.path)
             journal: \(dir.appendingPathComponent("journal.sqlite").path)
             metricsFile: \(dir.appendingPathComponent("rebootd.prom").path)
-            logLevel: debug
 
             """
+        if !extra.contains("logLevel:") { config += "logLevel: debug\n" }
         config += extra
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func startDaemon() throws {
+    func startDaemon(environment extra: [String: String] = [:]) throws {
         let p = Process()
+        if !extra.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         p.executableURL = Self.binDir.appendingPathComponent("rebootd")
         p.arguments = ["--config", configPath]
         if !FileManager.default.fileExists(atPath: daemonLog.path) { _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil) }

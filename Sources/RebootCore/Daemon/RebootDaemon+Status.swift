@@ -6,7 +6,7 @@ import Logging
 /// second), `WATCHDOG=1` (so a stuck scheduler stops the pings) and the metrics file.
 extension RebootDaemon {
     func startStatusTimer() {
-        let watchdog = SystemdNotifier.watchdogInterval()
+        let watchdog = SystemdNotifier.watchdogInterval(environment: environment)
         let tick = min(1, watchdog ?? 1)
         let timer = DispatchSource.makeTimerSource(queue: scheduler.queue)
         let clocks = StatusClocks()
@@ -20,8 +20,9 @@ extension RebootDaemon {
             }
             let snapshot = self.scheduler.snapshotOnQueue()
             let status = Self.statusLine(snapshot)
-            if status != self.lastStatus {
+            if status != self.lastStatus, now.timeIntervalSince(clocks.lastStatus) >= 1 {
                 self.lastStatus = status
+                clocks.lastStatus = now
                 self.notifier.notify("STATUS=" + status)
             }
             if let path = self.config.metricsFile, now.timeIntervalSince(clocks.lastMetrics) >= 10 {
@@ -42,7 +43,7 @@ extension RebootDaemon {
     }
 
     /// `2 active plans; web: batch 3/6, 61 rebooted, 1 failed; db: paused`
-    static func statusLine(_ s: SchedulerSnapshot) -> String {
+    public static func statusLine(_ s: SchedulerSnapshot) -> String {
         guard !s.plans.isEmpty else { return "idle: no active plans" }
         let parts = s.plans.map { p -> String in
             let done = p.counts[.rebooted] ?? 0, failed = p.counts[.failed] ?? 0
@@ -93,4 +94,5 @@ extension RebootDaemon {
 final class StatusClocks: @unchecked Sendable {
     var lastWatchdog = Date.distantPast
     var lastMetrics = Date.distantPast
+    var lastStatus = Date.distantPast
 }

@@ -18,9 +18,11 @@ public final class RebootDaemon: @unchecked Sendable {
     var lastStatus = ""
     var shuttingDown = false
     public let metrics: RebootMetrics
+    let environment: [String: String]
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
         self.configPath = configPath
+        self.environment = environment
         self.logger = logger
         do { config = try ConfigLoader.load(path: configPath) } catch {
             throw DaemonError(.configuration, "bad configuration: \(error)")
@@ -95,9 +97,10 @@ public final class RebootDaemon: @unchecked Sendable {
         logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
         spool.stop()
-        let metrics = self.metrics, scheduler = self.scheduler, path = config.metricsFile
-        scheduler.stop(grace: config.shutdownGrace) {
-            if let path { metrics.write(to: path, snapshot: scheduler.snapshotOnQueue()) }
+        scheduler.stop(grace: config.shutdownGrace) { [self] in
+            if let path = config.metricsFile {
+                metrics.write(to: path, snapshot: scheduler.snapshotOnQueue(), planCounts: terminalPlanCounts())
+            }
             exit(0)
         }
     }

@@ -61,7 +61,7 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
         var instances: [String: Int] = [:]
         var plans = planCounts
         for plan in snapshot.plans {
-            plans[plan.state.rawValue, default: 0] += 0
+            plans[plan.state.rawValue, default: 0] += 1
             for (state, n) in plan.counts { instances[state.rawValue, default: 0] += n }
         }
         for (state, gauge) in instanceGauges { gauge.set(Double(instances[state] ?? 0)) }

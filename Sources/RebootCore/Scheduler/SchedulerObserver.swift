@@ -18,10 +18,25 @@ public struct SchedulerSnapshot: Sendable, Equatable {
         public let currentBatch: Int
         public let batchCount: Int
         public let counts: [InstanceState: Int]
+
+        public init(id: String, state: PlanState, currentBatch: Int, batchCount: Int, counts: [InstanceState: Int]) {
+            self.id = id
+            self.state = state
+            self.currentBatch = currentBatch
+            self.batchCount = batchCount
+            self.counts = counts
+        }
     }
 
     public let plans: [PlanSummary]
     public let rateLimitTokens: Double
     public let currentRate: Double
     public let inFlight: Int
+
+    public init(plans: [PlanSummary], rateLimitTokens: Double, currentRate: Double, inFlight: Int) {
+        self.plans = plans
+        self.rateLimitTokens = rateLimitTokens
+        self.currentRate = currentRate
+        self.inFlight = inFlight
+    }
 }
