@@ -24,10 +24,13 @@ echo "# keep me" >> "$DEST/etc/rebootd/rebootd.yaml"
 make -s install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "an existing config is not overwritten" 'grep -q "# keep me" "$DEST/etc/rebootd/rebootd.yaml"'
 
-# systemd-analyze verify against the installed tree (the unit's ExecStart must exist there).
-mkdir -p "$DEST/usr/lib/systemd/system"
-verify_out=$(systemd-analyze verify --root="$DEST" "$P/lib/systemd/system/rebootd.service" 2>&1)
-check "systemd-analyze verify passes" '[ -z "$(echo "$verify_out" | grep -v -e "^$" )" ] || { echo "$verify_out"; false; }'
+# systemd-analyze verify on the installed unit, its ExecStart pointed at the installed binary
+# (verify checks that the command exists). Any output (an unknown key, a bad value) fails.
+mkdir -p "$DEST/verify"
+sed "s|/usr/local/bin/rebootd|$P/bin/rebootd|" "$P/lib/systemd/system/rebootd.service" > "$DEST/verify/rebootd.service"
+verify_out=$(systemd-analyze verify "$DEST/verify/rebootd.service" 2>&1)
+verify_rc=$?
+check "systemd-analyze verify passes, silently" '[ $verify_rc = 0 ] && [ -z "$verify_out" ] || { echo "$verify_out"; false; }'
 
 make -s uninstall DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "uninstall removes binaries and unit" '[ ! -e "$P/bin/rebootd" ] && [ ! -e "$P/lib/systemd/system/rebootd.service" ] && [ ! -e "$P/lib/sysusers.d/rebootd.conf" ]'
