@@ -72,9 +72,9 @@ public struct BCESigner: Sendable {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-            parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        let p = FastFormat.padded
+        return "\(p(Int(parts.tm_year) + 1900, 4))-\(p(Int(parts.tm_mon) + 1, 2))-\(p(Int(parts.tm_mday), 2))T"
+            + "\(p(Int(parts.tm_hour), 2)):\(p(Int(parts.tm_min), 2)):\(p(Int(parts.tm_sec), 2))Z"
     }
 
     /// Parses a canonical time back; `nil` when it is not one.
@@ -86,6 +86,6 @@ public struct BCESigner: Sendable {
 
     static func hmacHex(key: [UInt8], message: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return FastFormat.hex(mac)
     }
 }

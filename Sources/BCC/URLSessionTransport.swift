@@ -6,11 +6,12 @@ import FoundationNetworking
 /// `HTTPTransport` on Foundation's URLSession (libcurl on Linux).
 ///
 /// URLSession's resource timeout is not enforced on Linux and `timeoutInterval` is truncated to
-/// whole seconds, so every call gets its own deadline timer here; the first of answer and
-/// deadline wins and the other is dropped.
+/// whole seconds, so every call gets its own deadline here; the first of answer and deadline
+/// wins and the other is dropped. Deadlines are swept by one repeating timer (every 50 ms)
+/// rather than a dispatch timer per request, which cost a dispatch-manager wake-up each.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
-    private let timerQueue = DispatchQueue(label: "rebootd.http.deadlines")
+    private let sweeper: DeadlineSweeper
 
     public init(maxConnections: Int = 8) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -19,6 +20,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         session = URLSession(configuration: configuration)
+        sweeper = DeadlineSweeper(interval: 0.05)
     }
 
     deinit { session.invalidateAndCancel() }
@@ -50,9 +52,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             }
             once.fire(.success(HTTPResponseData(status: http.statusCode, headers: headers, body: data ?? Data())))
         }
-        timerQueue.asyncAfter(deadline: .now() + deadline) { [weak task] in
+        sweeper.add(deadline: Date() + deadline) { [weak task] in
             if once.fire(.failure(.timedOut)) { task?.cancel() }
-        }
+        } isDone: { once.hasFired }
         task.resume()
     }
 
@@ -77,6 +79,11 @@ final class CompletionOnce<Value: Sendable>: @unchecked Sendable {
     private var completion: (@Sendable (Value) -> Void)?
 
     init(_ completion: @escaping @Sendable (Value) -> Void) { self.completion = completion }
+
+    var hasFired: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return completion == nil
+    }
 
     /// Returns true when this call was the one that fired.
     @discardableResult

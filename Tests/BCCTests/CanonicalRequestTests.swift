@@ -44,3 +44,14 @@ final class CanonicalRequestTests: XCTestCase {
         XCTAssertFalse(String(reflecting: c).contains("very-secret"))
     }
 }
+
+/// The hand-rolled formatting matches what String(format:) gave.
+final class FastFormatTests: XCTestCase {
+    func testHexAndPadding() {
+        XCTAssertEqual(FastFormat.hex([0x00, 0x0f, 0xa5, 0xff]), "000fa5ff")
+        XCTAssertEqual(FastFormat.padded(7, 2), "07")
+        XCTAssertEqual(FastFormat.padded(2026, 4), "2026")
+        XCTAssertEqual(FastFormat.padded(12345, 3), "12345")
+        XCTAssertEqual(FastFormat.padded(0, 3), "000")
+    }
+}

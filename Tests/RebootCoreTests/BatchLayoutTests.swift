@@ -35,3 +35,14 @@ final class BatchLayoutTests: XCTestCase {
         XCTAssertEqual(DurationParser.format(5400), "1h30m")
     }
 }
+
+/// Journal times: UTC, millisecond precision, sortable text; plan-id prefixes.
+final class JournalTimeTests: XCTestCase {
+    func testFormatParseAndCompact() {
+        let date = Date(timeIntervalSince1970: 1_795_808_663.1076)
+        XCTAssertEqual(JournalTime.format(date), "2026-11-27T19:44:23.108Z")
+        XCTAssertEqual(JournalTime.parse("2026-11-27T19:44:23.108Z")!.timeIntervalSince1970, 1_795_808_663.108, accuracy: 0.0005)
+        XCTAssertEqual(JournalTime.compact(date), "20261127T194423Z")
+        XCTAssertLessThan(JournalTime.format(date), JournalTime.format(date + 0.01))
+    }
+}

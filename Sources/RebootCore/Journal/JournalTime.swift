@@ -1,3 +1,4 @@
+import BCC
 import Foundation
 
 /// Journal times: UTC, millisecond precision, `2026-11-27T17:45:00.123Z`, sortable as text.
@@ -7,8 +8,9 @@ public enum JournalTime {
         var t = time_t(ms / 1000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, Int(ms % 1000))
+        let p = FastFormat.padded
+        return "\(p(Int(parts.tm_year) + 1900, 4))-\(p(Int(parts.tm_mon) + 1, 2))-\(p(Int(parts.tm_mday), 2))T"
+            + "\(p(Int(parts.tm_hour), 2)):\(p(Int(parts.tm_min), 2)):\(p(Int(parts.tm_sec), 2)).\(p(Int(ms % 1000), 3))Z"
     }
 
     public static func parse(_ text: String) -> Date? {
@@ -22,7 +24,8 @@ public enum JournalTime {
         var t = time_t(Int(date.timeIntervalSince1970))
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
+        let p = FastFormat.padded
+        return "\(p(Int(parts.tm_year) + 1900, 4))\(p(Int(parts.tm_mon) + 1, 2))\(p(Int(parts.tm_mday), 2))T"
+            + "\(p(Int(parts.tm_hour), 2))\(p(Int(parts.tm_min), 2))\(p(Int(parts.tm_sec), 2))Z"
     }
 }

@@ -1,3 +1,4 @@
+import BCC
 import Crypto
 import Foundation
 
@@ -58,7 +59,7 @@ public struct PlanFile: Sendable {
 
 
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        FastFormat.hex(SHA256.hash(data: data))
     }
 }
 

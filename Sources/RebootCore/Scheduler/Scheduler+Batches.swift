@@ -8,6 +8,7 @@ extension Scheduler {
     func pump() {
         pumpScheduled = false
         let now = clock.now()
+        lastPump = now
         if !stopping { activateQueued(now: now) }
         for run in plans { advance(run, now: now) }
         if !stopping { dispatch(now: now) }
@@ -192,6 +193,6 @@ extension Scheduler {
             if run.state == .paused && run.openInBatch == 0 && !run.callsOutstanding { continue }
         }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
-        if let wake { timer?.schedule(at: max(wake, now)) } else { timer?.cancel() }
+        if let wake { arm(wake, now: now) }
     }
 }

@@ -23,6 +23,12 @@ public final class Scheduler: @unchecked Sendable {
     var claims: [String: String] = [:]
     var timer: SchedulerTimer?
     var pumpScheduled = false
+    /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved earlier.
+    var armedAt: Date?
+    var lastPump = Date.distantPast
+    /// Answers arriving within this interval of the last pump share the next one (fewer
+    /// journal transactions and timer re-arms at high rates).
+    let pumpCoalescing: TimeInterval = 0.002
     var queuedDirty = true
     var roundRobin = 0
     var stopping = false
@@ -50,7 +56,10 @@ public final class Scheduler: @unchecked Sendable {
     /// Resumes every unfinished plan from the journal and starts working.
     public func start() throws {
         try queue.sync {
-            timer = clock.makeTimer(queue: queue) { [weak self] in self?.pump() }
+            timer = clock.makeTimer(queue: queue) { [weak self] in
+                self?.armedAt = nil
+                self?.pump()
+            }
             try resumeFromJournal(now: clock.now())
             pump()
         }
@@ -98,6 +107,7 @@ public final class Scheduler: @unchecked Sendable {
         queue.async { [self] in
             stopping = true
             timer?.cancel()
+            armedAt = nil
             shutdownCompletion = completion
             let deadline = clock.now() + grace
             shutdownTimer = clock.makeTimer(queue: queue) { [weak self] in self?.finishShutdown() }
@@ -137,8 +147,20 @@ public final class Scheduler: @unchecked Sendable {
 
     func schedulePumpOnQueue() {
         guard !pumpScheduled else { return }
+        let now = clock.now()
+        if now.timeIntervalSince(lastPump) < pumpCoalescing {
+            arm(lastPump + pumpCoalescing, now: now)
+            return
+        }
         pumpScheduled = true
         hop { [weak self] in self?.pump() }
+    }
+
+    /// Arms the timer for `date` unless it is already armed for an earlier, still future, time.
+    func arm(_ date: Date, now: Date) {
+        if let armed = armedAt, armed <= date, armed > now { return }
+        armedAt = date
+        timer?.schedule(at: max(date, now))
     }
 
     func flushJournal() {
