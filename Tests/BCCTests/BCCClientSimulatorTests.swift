@@ -4,7 +4,10 @@ import Foundation
 import XCTest
 
 /// The client against the in-process simulator over real loopback HTTP: each call, each error class.
-final class BCCClientSimulatorTests: XCTestCase {
+class BCCClientSimulatorTests: XCTestCase {
+    /// The transport under test; the subclass runs every test on AsyncHTTPClient.
+    func makeTransport() -> HTTPTransport { URLSessionTransport(maxConnections: 4) }
+
     let credentials = BCECredentials(accessKeyId: "test-ak", secretAccessKey: "test-secret-key-0123456789")
 
     func makeSimulator(_ tweak: (inout SimulatorConfiguration) -> Void = { _ in }) async throws -> (BCCSimulator, BCCSimulator.Running) {
@@ -24,7 +27,7 @@ final class BCCClientSimulatorTests: XCTestCase {
                 now: @escaping @Sendable () -> Date = { Date() }) throws -> BCCClient {
         let creds = BCECredentials(accessKeyId: credentials.accessKeyId, secretAccessKey: secret ?? credentials.secretAccessKey)
         return BCCClient(endpoint: try BCCEndpoint(running.endpoint), credentials: creds,
-                         transport: URLSessionTransport(maxConnections: 4), requestTimeout: timeout, now: now)
+                         transport: makeTransport(), requestTimeout: timeout, now: now)
     }
 
     func testRebootDescribeAndList() async throws {
@@ -145,7 +148,7 @@ final class BCCClientSimulatorTests: XCTestCase {
         }
         let stranger = BCCClient(endpoint: try BCCEndpoint(running.endpoint),
                                  credentials: BCECredentials(accessKeyId: "unknown", secretAccessKey: "x"),
-                                 transport: URLSessionTransport())
+                                 transport: makeTransport())
         do {
             _ = try await stranger.describe("i-00000001")
             XCTFail("an unknown key must be refused")
@@ -157,7 +160,7 @@ final class BCCClientSimulatorTests: XCTestCase {
 
     func testConnectionRefusedIsNotInDoubt() async throws {
         let c = BCCClient(endpoint: try BCCEndpoint("http://127.0.0.1:1"), credentials: credentials,
-                          transport: URLSessionTransport(), requestTimeout: 3)
+                          transport: makeTransport(), requestTimeout: 3)
         do {
             _ = try await c.reboot("i-00000001", forceStop: false)
             XCTFail("nothing listens on port 1")
@@ -166,4 +169,18 @@ final class BCCClientSimulatorTests: XCTestCase {
             XCTAssertFalse(error.inDoubt, "\(error)")
         }
     }
+}
+
+/// The same tests over AsyncHTTPClient, the daemon's transport.
+final class BCCClientAsyncHTTPClientTests: BCCClientSimulatorTests {
+    override func makeTransport() -> HTTPTransport { AsyncHTTPClientTransport(maxConnections: 4) }
+
+    // Linux test discovery does not see inherited test methods, so each is named again here.
+    override func testRebootDescribeAndList() async throws { try await super.testRebootDescribeAndList() }
+    override func testBatchRebootReportsFailedIds() async throws { try await super.testBatchRebootReportsFailedIds() }
+    override func testConflictNotFoundAndRequestIds() async throws { try await super.testConflictNotFoundAndRequestIds() }
+    override func testThrottledAndInternalError() async throws { try await super.testThrottledAndInternalError() }
+    override func testHangPastDeadlineIsInDoubtAndBounded() async throws { try await super.testHangPastDeadlineIsInDoubtAndBounded() }
+    override func testAccountErrors() async throws { try await super.testAccountErrors() }
+    override func testConnectionRefusedIsNotInDoubt() async throws { try await super.testConnectionRefusedIsNotInDoubt() }
 }

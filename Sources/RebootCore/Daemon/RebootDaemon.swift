@@ -41,7 +41,7 @@ public final class RebootDaemon: @unchecked Sendable {
         do { journal = try Journal(path: config.journal) } catch {
             throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
         }
-        let transport = URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+        let transport = AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
         var clients: [String: CloudAPI] = [:]
         for (name, endpoint) in endpoints {
             clients[name] = BCCCloudAPI(client: BCCClient(endpoint: endpoint, credentials: credentials, transport: transport,
