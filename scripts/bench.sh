@@ -34,7 +34,7 @@ print('\n'.join('  - ' + i for i in ids))" > "$WORK/bench.yaml"
     RSS=$(awk '/VmHWM/ {print $2}' "/proc/$DAEMON/status" 2>/dev/null || echo 0)
     [ "${RSS:-0}" -gt "$PEAK" ] && PEAK=$RSS
     case "$STATE" in succeeded|failed|cancelled) break ;; esac
-    sleep 0.5
+    sleep 2   # rebootctl itself costs CPU on this 2-core machine: poll gently
   done
   T1=$(date +%s.%N)
   read -r UT ST < <(awk '{print $14, $15}' "/proc/$DAEMON/stat")
