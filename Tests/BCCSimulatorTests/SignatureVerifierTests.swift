@@ -43,6 +43,12 @@ final class SignatureVerifierTests: XCTestCase {
         XCTAssertEqual(verify(garbled)?.status, 401)
     }
 
+    func testSignedHeaderListInAnyOrderVerifies() {
+        var headers = signedHeaders()
+        headers["Authorization"] = headers["Authorization"]!.replacingOccurrences(of: "/host;x-bce-date/", with: "/x-bce-date;host/")
+        XCTAssertNil(verify(headers))
+    }
+
     func testQueryParsingKeepsKeysWithoutValues() {
         let pairs = SignatureVerifier.parseQuery("reboot&instanceIds=i-a%2Ci-b&x=")
         XCTAssertEqual(pairs.map(\.0), ["reboot", "instanceIds", "x"])
