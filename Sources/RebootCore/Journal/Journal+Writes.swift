@@ -6,11 +6,16 @@ import GRDB
 extension Journal {
     public func insertPlan(_ plan: PlanRecord, instances: [PlanInstanceRecord], event: PlanEventRecord) throws {
         let queued = takePending()
-        try writer.write { db in
-            for write in queued { try write(db) }
-            try plan.insert(db)
-            for instance in instances { try instance.insert(db) }
-            try event.insert(db)
+        do {
+            try writer.write { db in
+                for write in queued { try write(db) }
+                try plan.insert(db)
+                for instance in instances { try instance.insert(db) }
+                try event.insert(db)
+            }
+        } catch {
+            restore(queued)
+            throw error
         }
     }
 
@@ -18,14 +23,19 @@ extension Journal {
     /// Returns the attempts' row ids, in order.
     public func beginAttempts(_ attempts: [AttemptRecord]) throws -> [Int64] {
         let queued = takePending()
-        return try writer.write { db in
-            for write in queued { try write(db) }
-            var ids: [Int64] = []
-            for attempt in attempts {
-                try attempt.insert(db)
-                ids.append(db.lastInsertedRowID)
+        do {
+            return try writer.write { db in
+                for write in queued { try write(db) }
+                var ids: [Int64] = []
+                for attempt in attempts {
+                    try attempt.insert(db)
+                    ids.append(db.lastInsertedRowID)
+                }
+                return ids
             }
-            return ids
+        } catch {
+            restore(queued)
+            throw error
         }
     }
 
@@ -41,11 +51,24 @@ extension Journal {
         return !pending.isEmpty
     }
 
-    /// Commits every queued write in one transaction.
+    /// Commits every queued write in one transaction. On failure (a full disk, a locked file)
+    /// the writes stay queued, in order, for the next flush: nothing is dropped.
     public func flush() throws {
         let queued = takePending()
         guard !queued.isEmpty else { return }
-        try writer.write { db in for write in queued { try write(db) } }
+        do {
+            try writer.write { db in for write in queued { try write(db) } }
+        } catch {
+            restore(queued)
+            throw error
+        }
+    }
+
+    /// Puts writes that failed to commit back in front of anything queued since.
+    func restore(_ writes: [@Sendable (Database) throws -> Void]) {
+        pendingLock.lock()
+        pending.insert(contentsOf: writes, at: 0)
+        pendingLock.unlock()
     }
 
     func takePending() -> [@Sendable (Database) throws -> Void] {

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+@testable import RebootCore
+import XCTest
+
+/// The journal keeps queued writes when a commit fails, and reads concurrently from a second
+/// (read-only) connection while the first writes.
+final class JournalTests: XCTestCase {
+    final class Flaky: @unchecked Sendable { var failures = 1 }
+
+    /// A plan row "p" for events to hang on.
+    func addPlan(_ journal: Journal) throws {
+        let t = JournalTime.format(Date())
+        try journal.insertPlan(
+            PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
+                       submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 0,
+                       batchCount: 0, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+            instances: [], event: PlanEventRecord(id: nil, planId: "p", at: t, kind: "submitted", detail: "test"))
+    }
+
+    func testFailedFlushKeepsTheWritesForTheNextOne() throws {
+        let journal = try Journal()
+        try addPlan(journal)
+        let flaky = Flaky()
+        journal.addEvent(planId: "p", at: Date(), kind: "a", detail: "first")
+        journal.enqueue { _ in
+            if flaky.failures > 0 { flaky.failures -= 1; throw DatabaseError(resultCode: .SQLITE_FULL) }
+        }
+        XCTAssertThrowsError(try journal.flush())
+        journal.addEvent(planId: "p", at: Date(), kind: "b", detail: "second")
+        try journal.flush()
+        XCTAssertEqual(try journal.events(planId: "p").map(\.detail), ["test", "first", "second"], "kept, in order")
+        XCTAssertFalse(journal.hasPending)
+    }
+
+    func testReadOnlyReaderSeesCommittedWritesInWALMode() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("journal.sqlite").path
+        let writer = try Journal(path: path)
+        try addPlan(writer)
+        let mode = try writer.writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        XCTAssertEqual(mode, "wal")
+        let reader = try Journal(readOnlyPath: path)
+        for i in 0..<50 {
+            writer.addEvent(planId: "p", at: Date(), kind: "k", detail: "\(i)")
+            try writer.flush()
+            XCTAssertEqual(try reader.events(planId: "p").count, i + 2)
+        }
+        XCTAssertThrowsError(try reader.writer.write { try $0.execute(sql: "DELETE FROM plan_events") }, "rebootctl cannot write")
+    }
+}
