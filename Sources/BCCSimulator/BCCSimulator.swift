@@ -87,10 +87,3 @@ public final class BCCSimulator: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
-
-/// The simulator could not bind its address.
-public struct SimulatorStartError: Error, CustomStringConvertible {
-    public let host: String
-    public let port: Int
-    public var description: String { "bcc-sim could not listen on \(host):\(port)" }
-}

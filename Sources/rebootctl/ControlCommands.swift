@@ -22,6 +22,7 @@ enum ControlDrop {
     }
 }
 
+/// `rebootctl pause PLAN`.
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop new reboot calls of a plan (polling goes on).")
     @OptionGroup var options: ConfigOptions
@@ -29,6 +30,7 @@ struct Pause: ParsableCommand {
     func run() throws { try ControlDrop.send("pause", plan: plan, options: options) }
 }
 
+/// `rebootctl resume PLAN`.
 struct Resume: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Resume a paused plan.")
     @OptionGroup var options: ConfigOptions
@@ -36,6 +38,7 @@ struct Resume: ParsableCommand {
     func run() throws { try ControlDrop.send("resume", plan: plan, options: options) }
 }
 
+/// `rebootctl cancel PLAN`.
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "End a plan: no new calls, remaining instances cancelled.")
     @OptionGroup var options: ConfigOptions

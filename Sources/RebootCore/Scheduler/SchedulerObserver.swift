@@ -8,35 +8,3 @@ public protocol SchedulerObserver: AnyObject, Sendable {
     func throttled()
     func rebootAccepted(at: Date)
 }
-
-/// A point-in-time view of the scheduler, for `STATUS=`, metrics and tests.
-public struct SchedulerSnapshot: Sendable, Equatable {
-    /// One active plan.
-    public struct PlanSummary: Sendable, Equatable {
-        public let id: String
-        public let state: PlanState
-        public let currentBatch: Int
-        public let batchCount: Int
-        public let counts: [InstanceState: Int]
-
-        public init(id: String, state: PlanState, currentBatch: Int, batchCount: Int, counts: [InstanceState: Int]) {
-            self.id = id
-            self.state = state
-            self.currentBatch = currentBatch
-            self.batchCount = batchCount
-            self.counts = counts
-        }
-    }
-
-    public let plans: [PlanSummary]
-    public let rateLimitTokens: Double
-    public let currentRate: Double
-    public let inFlight: Int
-
-    public init(plans: [PlanSummary], rateLimitTokens: Double, currentRate: Double, inFlight: Int) {
-        self.plans = plans
-        self.rateLimitTokens = rateLimitTokens
-        self.currentRate = currentRate
-        self.inFlight = inFlight
-    }
-}

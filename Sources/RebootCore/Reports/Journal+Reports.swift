@@ -1,62 +1,6 @@
 import Foundation
 
-/// What `rebootctl status` prints, as stable JSON shapes (documented in the README).
-public struct PlanSummaryReport: Codable, Sendable {
-    public var id: String
-    public var name: String
-    public var state: String
-    public var submittedAt: String
-    public var submitter: String
-    public var instances: Int
-    public var currentBatch: Int
-    public var batchCount: Int
-    public var counts: [String: Int]
-    public var finishedAt: String?
-    public var reason: String?
-}
-
-/// One plan with its instances (`rebootctl status PLAN --json`).
-public struct PlanDetailReport: Codable, Sendable {
-    /// One instance of the plan.
-    public struct InstanceReport: Codable, Sendable {
-        public var id: String
-        public var state: String
-        public var batch: Int
-        public var attempts: Int
-        public var conflicts: Int
-        public var lastError: String?
-        public var lastStatus: String?
-        public var observedNonRunning: Bool
-        public var startedAt: String?
-        public var finishedAt: String?
-    }
-
-    public var id: String
-    public var name: String
-    public var state: String
-    public var sourceFile: String
-    public var sha256: String
-    public var submittedAt: String
-    public var submitter: FileOwner
-    public var currentBatch: Int
-    public var batchCount: Int
-    public var counts: [String: Int]
-    public var finishedAt: String?
-    public var reason: String?
-    public var instances: [InstanceReport]
-}
-
-/// Every attempt on one instance across plans (`rebootctl history INSTANCE --json`).
-public struct HistoryReport: Codable, Sendable {
-    public var instance: String
-    public var attempts: [AttemptRecord]
-
-    public init(instance: String, attempts: [AttemptRecord]) {
-        self.instance = instance
-        self.attempts = attempts
-    }
-}
-
+/// The reports `rebootctl status` prints, built from the journal.
 extension Journal {
     public func summaryReports() throws -> [PlanSummaryReport] {
         let counts = try instanceCounts()

@@ -1,0 +1,15 @@
+import Foundation
+import GRDB
+
+/// A control command and who asked for it.
+public struct ControlRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "controls"
+    public var id: Int64?
+    public var planId: String
+    public var verb: String
+    public var requestedByUid: Int
+    public var requestedBy: String
+    public var requestedAt: String
+    public var appliedAt: String
+    public var result: String
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// What `rebootctl status` prints, as stable JSON shapes (documented in the README).
+public struct PlanSummaryReport: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var state: String
+    public var submittedAt: String
+    public var submitter: String
+    public var instances: Int
+    public var currentBatch: Int
+    public var batchCount: Int
+    public var counts: [String: Int]
+    public var finishedAt: String?
+    public var reason: String?
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// Loads plan files with the daemon's parser (regions from the config) and its duplicate check.
+struct PlanVerdicts {
+    let parser: PlanParser
+    let activeHashes: [String: String]
+
+    init(options: ConfigOptions) {
+        let config = try? options.load()
+        if config == nil {
+            FileHandle.standardError.write(Data("note: cannot read \(options.config); regions and duplicates are not checked\n".utf8))
+        }
+        parser = PlanParser(knownRegions: config.map { Set($0.regions.keys) })
+        activeHashes = (try? options.journal().activeHashes()) ?? [:]
+    }
+
+    func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
+        do {
+            let file = try PlanFile.load(path: path, parser: parser)
+            if let active = activeHashes[file.sha256] {
+                return .failure(.init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
+            }
+            return .success(file)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func describe(_ file: PlanFile, file path: String) -> String {
+        let p = file.plan
+        var lines = ["\(path): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
+        var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
+        if p.layout.sizes.count > 12 { sizes += " …" }
+        lines.append("  batches: \(sizes)")
+        lines.append("  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))")
+        if let w = p.window { lines.append("  window: \(w.summary)") }
+        if let s = p.startAfter { lines.append("  startAfter: \(JournalTime.format(s))") }
+        if let r = p.region { lines.append("  region: \(r)") }
+        if p.dryRun { lines.append("  dry run: nothing will be called") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import RebootCore
+
+/// Human output, within 80 columns.
+enum TextReports {
+    static func counts(_ c: [String: Int]) -> String {
+        var parts: [String] = []
+        for state in ["rebooted", "failed", "skipped", "cancelled", "rebooting", "waiting", "pending"] {
+            if let n = c[state], n > 0 { parts.append("\(n) \(state)") }
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    static func summaries(_ plans: [PlanSummaryReport]) -> String {
+        guard !plans.isEmpty else { return "no plans" }
+        var lines = [pad("PLAN", 40) + pad("STATE", 15) + pad("BATCH", 8) + "DONE"]
+        for p in plans {
+            let done = (p.counts["rebooted"] ?? 0) + (p.counts["failed"] ?? 0) + (p.counts["skipped"] ?? 0) + (p.counts["cancelled"] ?? 0)
+            lines.append(pad(String(p.id.prefix(39)), 40) + pad(p.state, 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
+            let c = counts(p.counts)
+            if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func detail(_ p: PlanDetailReport) -> String {
+        var lines = [
+            "plan \(p.id)  [\(p.state)]",
+            "  from \(p.sourceFile) by \(p.submitter.name) at \(p.submittedAt)",
+            "  batch \(max(p.currentBatch, 0))/\(p.batchCount); \(counts(p.counts))",
+        ]
+        if let r = p.reason { lines.append("  reason: \(String(r.prefix(70)))") }
+        lines.append(pad("INSTANCE", 24) + pad("STATE", 11) + pad("BATCH", 6) + pad("TRIES", 6) + "LAST ERROR / STATUS")
+        for i in p.instances {
+            let last = i.lastError ?? i.lastStatus ?? ""
+            lines.append(pad(String(i.id.prefix(23)), 24) + pad(i.state, 11) + pad("\(i.batch)", 6) + pad("\(i.attempts)", 6) + String(last.prefix(33)))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+}
