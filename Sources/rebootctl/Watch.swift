@@ -44,14 +44,20 @@ struct Watch: ParsableCommand {
         return "ETA " + DurationParser.format(Double(total - done) / rate)
     }
 
-    /// `[#########.........]  45% 90/200 batch 3/6 running  88 ok 2 failed  ETA 1m10s`
+    /// `[########........]  45% 90/200 batch 3/6 running 88 ok 2 failed ETA 1m10s`, within 80
+    /// columns (the bar shrinks or goes when the numbers are long).
     static func render(_ p: PlanSummaryReport, done: Int, eta: String) -> String {
-        let width = 20
         let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
-        let pct = String(format: "%3d%%", Int(fraction * 100))
         let c = p.counts
-        return "\(bar) \(pct) \(done)/\(p.instances) batch \(max(p.currentBatch, 0))/\(p.batchCount) \(p.state)  \(c["rebooted"] ?? 0) ok \(c["failed"] ?? 0) failed \(c["waiting"] ?? 0) waiting  \(eta)"
+        var tail = "\(String(repeating: " ", count: max(0, 3 - String(Int(fraction * 100)).count)))\(Int(fraction * 100))% \(done)/\(p.instances)"
+        tail += " batch \(max(p.currentBatch, 0))/\(p.batchCount) \(p.state) \(c["rebooted"] ?? 0) ok"
+        if let failed = c["failed"], failed > 0 { tail += " \(failed) failed" }
+        if let waiting = c["waiting"], waiting > 0 { tail += " \(waiting) waiting" }
+        tail += " \(eta)"
+        let width = min(20, 80 - 3 - tail.count)
+        guard width >= 5 else { return String(tail.prefix(80)) }
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + tail
     }
+
 }

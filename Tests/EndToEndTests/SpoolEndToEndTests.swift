@@ -61,8 +61,12 @@ final class SpoolEndToEndTests: XCTestCase {
 
         let history = try h.ctl(["history", ids[0], "--json"])
         XCTAssertTrue(history.out.contains("\"outcome\" : \"accepted\""), history.out)
-        _ = try h.ctl(["status", plan])
-        _ = try h.ctl(["watch", plan])
+        // Human output fits an 80-column terminal.
+        for output in [try h.ctl(["status", plan]).out, try h.ctl(["status"]).out, try h.ctl(["watch", plan]).out,
+                       try h.ctl(["history", ids[0]]).out] {
+            XCTAssertFalse(output.isEmpty)
+            for line in output.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
+        }
 
         // Secrets: nowhere in logs, rebootctl output, the journal or the metrics.
         h.signalDaemon(SIGTERM)
