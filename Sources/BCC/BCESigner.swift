@@ -68,14 +68,9 @@ public struct BCESigner: Sendable {
 
     /// `2015-08-11T04:17:29Z`: UTC, whole seconds.
     public static func canonicalTime(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let p = FastFormat.padded
-        return "\(p(Int(parts.tm_year) + 1900, 4))-\(p(Int(parts.tm_mon) + 1, 2))-\(p(Int(parts.tm_mday), 2))T"
-            + "\(p(Int(parts.tm_hour), 2)):\(p(Int(parts.tm_min), 2)):\(p(Int(parts.tm_sec), 2))Z"
+        FastFormat.iso8601(Int(date.timeIntervalSince1970.rounded(.down)))
     }
+
 
     /// Parses a canonical time back; `nil` when it is not one.
     public static func parseCanonicalTime(_ string: String) -> Date? {

@@ -5,12 +5,7 @@ import Foundation
 public enum JournalTime {
     public static func format(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var t = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        let p = FastFormat.padded
-        return "\(p(Int(parts.tm_year) + 1900, 4))-\(p(Int(parts.tm_mon) + 1, 2))-\(p(Int(parts.tm_mday), 2))T"
-            + "\(p(Int(parts.tm_hour), 2)):\(p(Int(parts.tm_min), 2)):\(p(Int(parts.tm_sec), 2)).\(p(Int(ms % 1000), 3))Z"
+        return FastFormat.iso8601(Int(ms / 1000), millis: Int(ms % 1000))
     }
 
     public static func parse(_ text: String) -> Date? {
@@ -21,11 +16,8 @@ public enum JournalTime {
 
     /// `20261127T174500Z`, the prefix of plan ids.
     public static func compact(_ date: Date) -> String {
-        var t = time_t(Int(date.timeIntervalSince1970))
-        var parts = tm()
-        gmtime_r(&t, &parts)
+        let u = FastFormat.utc(Int(date.timeIntervalSince1970))
         let p = FastFormat.padded
-        return "\(p(Int(parts.tm_year) + 1900, 4))\(p(Int(parts.tm_mon) + 1, 2))\(p(Int(parts.tm_mday), 2))T"
-            + "\(p(Int(parts.tm_hour), 2))\(p(Int(parts.tm_min), 2))\(p(Int(parts.tm_sec), 2))Z"
+        return "\(p(u.year, 4))\(p(u.month, 2))\(p(u.day, 2))T\(p(u.hour, 2))\(p(u.minute, 2))\(p(u.second, 2))Z"
     }
 }
