@@ -131,19 +131,22 @@ public final class BCCClient: Sendable {
             case .success(let response) where (200..<300).contains(response.status):
                 completion(.success(response))
             case .success(let response):
-                completion(.failure(Self.error(from: response)))
+                completion(.failure(Self.error(from: response, mutating: mutating)))
             }
         }
     }
 
-    static func error(from response: HTTPResponseData) -> BCCError {
+    /// A 502 or 504 comes from a gateway that may have forwarded the request: for a call that
+    /// changes something, the outcome is unknown (in doubt, SPEC §4.5).
+    static func error(from response: HTTPResponseData, mutating: Bool = false) -> BCCError {
         let body = try? JSONDecoder().decode(BCEErrorBody.self, from: response.body)
-        let retryAfter = response.headers["retry-after"].flatMap { TimeInterval($0.trimmingCharacters(in: .whitespaces)) }
+        let retryAfter = response.headers["retry-after"].flatMap { RetryAfter.parse($0) }
         return BCCError(
             httpStatus: response.status,
             code: body?.code ?? "HTTP\(response.status)",
             message: body?.message ?? HTTPURLResponseStatusText.text(response.status),
             requestId: response.headers["x-bce-request-id"] ?? body?.requestId,
+            inDoubt: mutating && (response.status == 502 || response.status == 504),
             retryAfter: retryAfter)
     }
 

@@ -66,7 +66,7 @@ final class SchedulerFailureTests: XCTestCase {
         XCTAssertEqual(h.cloud.rebootCalls.count, 1, "one refusal, then nothing")
         XCTAssertEqual(try h.instances(plan)["i-a"]?.state, "pending")
         refuse = false
-        h.scheduler.control(planId: plan, verb: "resume", requestedBy: FileOwner(uid: 0, name: "root"), requestedAt: h.clock.now())
+        try h.scheduler.control(planId: plan, verb: "resume", requestedBy: FileOwner(uid: 0, name: "root"), requestedAt: h.clock.now())
         XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
         XCTAssertEqual(try h.planState(plan), "succeeded")
     }

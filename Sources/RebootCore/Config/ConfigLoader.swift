@@ -5,7 +5,7 @@ import Yams
 /// Reads and validates `rebootd.yaml`: unknown keys are errors, every problem is named by key.
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
-                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "requestTimeout",
+                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
                        "retry", "shutdownGrace", "metricsFile", "logLevel"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -60,6 +60,7 @@ public enum ConfigLoader {
         if let n = m["maxActivePlans"], let v = r.int(n, path: "maxActivePlans", min: 1) { c.maxActivePlans = v }
         if let n = m["pollInterval"], let v = r.duration(n, path: "pollInterval", positive: true) { c.pollInterval = v }
         if let n = m["inDoubtGrace"], let v = r.duration(n, path: "inDoubtGrace") { c.inDoubtGrace = v }
+        if let n = m["inDoubtMaxGap"], let v = r.duration(n, path: "inDoubtMaxGap", positive: true) { c.inDoubtMaxGap = v }
         if let n = m["requestTimeout"], let v = r.duration(n, path: "requestTimeout", positive: true) { c.requestTimeout = v }
         if let n = m["shutdownGrace"], let v = r.duration(n, path: "shutdownGrace") { c.shutdownGrace = v }
         if let n = m["retry"], let rt = r.mapping(n, path: "retry", allowed: ["maxAttempts", "baseDelay", "maxDelay"]) {
@@ -69,6 +70,11 @@ public enum ConfigLoader {
         }
         if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
             if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }
+        }
+        if r.problems.isEmpty && c.requestTimeout + c.pollInterval >= c.inDoubtMaxGap {
+            r.problem("inDoubtMaxGap", m["inDoubtMaxGap"],  "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
+                    + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
+                    + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
         }
         guard r.problems.isEmpty else { throw ValidationError(file: file, problems: r.problems) }
         return c

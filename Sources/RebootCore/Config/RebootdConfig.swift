@@ -36,6 +36,8 @@ public struct RebootdConfig: Sendable, Equatable {
     public var maxActivePlans = 4
     public var pollInterval: TimeInterval = 5
     public var inDoubtGrace: TimeInterval = 30
+    /// Rule 4.8; `requestTimeout + pollInterval` must be shorter.
+    public var inDoubtMaxGap: TimeInterval = 20
     public var requestTimeout: TimeInterval = 10
     public var retry = Retry()
     public var shutdownGrace: TimeInterval = 10
@@ -49,6 +51,6 @@ public struct RebootdConfig: Sendable, Equatable {
         SchedulerSettings(
             requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst,
             maxConcurrentRequests: maxConcurrentRequests, maxActivePlans: maxActivePlans,
-            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, retry: retry)
+            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, inDoubtMaxGap: inDoubtMaxGap, retry: retry)
     }
 }

@@ -1,3 +1,4 @@
+import BCC
 import Dispatch
 import Foundation
 import Logging
@@ -13,7 +14,8 @@ extension RebootDaemon {
         timer.schedule(deadline: .now() + tick, repeating: tick)
         timer.setEventHandler { @Sendable [weak self] in
             guard let self else { return }
-            let now = Date()
+            // Intervals on the monotonic clock (SPEC §4.13).
+            let now = Date(timeIntervalSinceReferenceDate: ProcessInfo.processInfo.systemUptime)
             if let watchdog, now.timeIntervalSince(clocks.lastWatchdog) >= watchdog * 0.9 {
                 self.notifier.notify("WATCHDOG=1")
                 clocks.lastWatchdog = now
@@ -62,29 +64,35 @@ extension RebootDaemon {
             logger.error("reload refused, keeping the running config: \(error)")
             return
         }
+        let credentials: BCECredentials
+        do { credentials = try CredentialsLoader.load(config: fresh, environment: environment) } catch {
+            logger.error("reload refused, keeping the running config: \(error)")
+            return
+        }
         var refused: [String] = []
         if fresh.endpoint != config.endpoint || fresh.regions != config.regions { refused.append("endpoint/regions") }
         if fresh.journal != config.journal { refused.append("journal") }
         if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
-        if fresh.credentialsFile != config.credentialsFile { refused.append("credentialsFile") }
         if !refused.isEmpty {
-            logger.warning("reload: \(refused.joined(separator: ", ")) changed; a restart is needed to apply them")
+            logger.warning("reload: \(refused.joined(separator: ", ")) changed; keeping the running value until a restart")
         }
-        var applied = config
-        applied.logLevel = fresh.logLevel
-        applied.rateLimit = fresh.rateLimit
-        applied.maxConcurrentRequests = fresh.maxConcurrentRequests
-        applied.pollInterval = fresh.pollInterval
-        applied.retry = fresh.retry
-        applied.maxActivePlans = fresh.maxActivePlans
-        applied.inDoubtGrace = fresh.inDoubtGrace
-        applied.shutdownGrace = fresh.shutdownGrace
-        applied.metricsFile = fresh.metricsFile
-        config = applied
+        var applied = fresh
+        applied.endpoint = config.endpoint
+        applied.regions = config.regions
+        applied.journal = config.journal
+        applied.spoolDir = config.spoolDir
+        do { try cloud.replace(config: applied, credentials: credentials, transport: transport) } catch {
+            logger.error("reload refused, keeping the running config: \(error)")
+            return
+        }
         let level = Logger.Level(rawValue: fresh.logLevel) ?? .info
         logger.logLevel = level
-        scheduler.setLogLevel(level)
-        scheduler.reconfigure(applied.schedulerSettings)
+        // The config is read on the scheduler queue (status timer, metrics): change it there.
+        scheduler.queue.sync {
+            config = applied
+            scheduler.setLogLevelOnQueue(level)
+            scheduler.reconfigureOnQueue(applied.schedulerSettings)
+        }
         logger.notice("configuration reloaded", metadata: ["logLevel": "\(fresh.logLevel)",
                                                            "requestsPerSecond": "\(fresh.rateLimit.requestsPerSecond)"])
     }

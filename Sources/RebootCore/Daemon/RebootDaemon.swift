@@ -19,6 +19,9 @@ public final class RebootDaemon: @unchecked Sendable {
     var shuttingDown = false
     public let metrics: RebootMetrics
     let environment: [String: String]
+    let locks: [DaemonLock]
+    let transport: HTTPTransport
+    let cloud: CloudDirectory
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
         self.configPath = configPath
@@ -31,27 +34,33 @@ public final class RebootDaemon: @unchecked Sendable {
         do { credentials = try CredentialsLoader.load(config: config, environment: environment) } catch {
             throw DaemonError(.configuration, "\(error)")
         }
-        var endpoints: [String: BCCEndpoint] = [:]
+        // SPEC §4.12: one daemon. Both locks are taken before the journal is opened or the
+        // spool touched; a second daemon exits 1 at once, naming the holder.
         do {
-            endpoints[""] = try BCCEndpoint(config.endpoint)
-            for (name, url) in config.regions { endpoints[name] = try BCCEndpoint(url) }
+            try FileManager.default.createDirectory(
+                atPath: (config.journal as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: config.spoolDir, withIntermediateDirectories: true)
         } catch {
+            throw DaemonError(.failure, "cannot create the journal or spool directory: \(error)")
+        }
+        do {
+            locks = [try DaemonLock(path: config.journal + ".lock"), try DaemonLock(path: config.spoolDir + "/.rebootd.lock")]
+        } catch {
+            throw DaemonError(.failure, error.description)
+        }
+        let transport = AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
+        self.transport = transport
+        do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
             throw DaemonError(.configuration, "\(error)")
         }
         do { journal = try Journal(path: config.journal) } catch {
             throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
         }
-        let transport = AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
-        var clients: [String: CloudAPI] = [:]
-        for (name, endpoint) in endpoints {
-            clients[name] = BCCCloudAPI(client: BCCClient(endpoint: endpoint, credentials: credentials, transport: transport,
-                                                          requestTimeout: config.requestTimeout))
-        }
-        let apis = clients
+        let cloud = self.cloud
         var schedulerLogger = logger
         schedulerLogger.logLevel = logger.logLevel
         scheduler = Scheduler(journal: journal, settings: config.schedulerSettings, logger: schedulerLogger) { region in
-            apis[region ?? ""] ?? apis[""]!
+            cloud.api(region: region)
         }
         metrics = RebootMetrics()
         scheduler.observer = metrics
@@ -59,7 +68,7 @@ public final class RebootDaemon: @unchecked Sendable {
         spool = Spool(
             root: config.spoolDir, parser: PlanParser(knownRegions: Set(config.regions.keys)), logger: logger,
             submit: { scheduler.submit($0) },
-            control: { scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
+            control: { try scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
         notifier = SystemdNotifier(environment: environment)
     }
 
@@ -97,11 +106,11 @@ public final class RebootDaemon: @unchecked Sendable {
         logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
         spool.stop()
-        scheduler.stop(grace: config.shutdownGrace) { [self] in
+        scheduler.stop(grace: config.shutdownGrace) { [self] committed in
             if let path = config.metricsFile {
                 metrics.write(to: path, snapshot: scheduler.snapshotOnQueue(), planCounts: terminalPlanCounts())
             }
-            exit(0)
+            exit(committed ? 0 : 1)
         }
     }
 }

@@ -63,6 +63,18 @@ extension Journal {
         try writer.read { db in try ControlRecord.filter(Column("planId") == planId).order(Column("id")).fetchAll(db) }
     }
 
+    /// The highest attempt number per instance of a plan, so numbers never repeat after a crash.
+    public func attemptNumbers(planId: String) throws -> [String: Int] {
+        try writer.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT instanceId, MAX(attempt) AS n FROM attempts WHERE planId = ? GROUP BY instanceId",
+                                        arguments: [planId]) {
+                out[row["instanceId"]] = row["n"]
+            }
+            return out
+        }
+    }
+
     /// Attempts of a plan with no outcome, or whose outcome was never learnt: in doubt.
     public func openAttempts(planId: String) throws -> [AttemptRecord] {
         try writer.read { db in

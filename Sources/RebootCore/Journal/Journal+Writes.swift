@@ -112,6 +112,15 @@ extension Journal {
         }
     }
 
+    /// Records a halt or a cancel; queued with the decision's other writes, so they commit together.
+    public func setStop(planId: String, stop: PlanStop, at: Date, detail: String) {
+        let time = JournalTime.format(at)
+        enqueue { db in
+            try db.execute(sql: "UPDATE plans SET stopRequest = ?, updatedAt = ? WHERE id = ?", arguments: [stop.rawValue, time, planId])
+        }
+        addEvent(planId: planId, at: at, kind: stop == .halt ? "halted" : "cancel", detail: detail)
+    }
+
     public func addEvent(planId: String, at: Date, kind: String, detail: String) {
         let event = PlanEventRecord(id: nil, planId: planId, at: JournalTime.format(at), kind: kind, detail: detail)
         enqueue { db in try event.insert(db) }

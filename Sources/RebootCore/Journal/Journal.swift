@@ -16,6 +16,8 @@ public final class Journal: @unchecked Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var config = Configuration()
         config.busyMode = .timeout(5)
+        // SPEC §4.8: an attempt is committed durably before its call is sent.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         writer = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(writer)
     }
@@ -104,9 +106,10 @@ public final class Journal: @unchecked Sendable {
                 t.column("result", .text).notNull()
             }
         }
+        registerStateChecks(&m)
         return m
     }
 
     /// The plan states that count as active (SPEC §3).
-    public static let activeStates = ["queued", "running", "paused", "waiting-window"]
+    public static let activeStates = PlanState.allCases.filter { !$0.isTerminal }.map(\.rawValue)
 }

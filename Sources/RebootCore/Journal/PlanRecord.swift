@@ -20,6 +20,8 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var updatedAt: String
     public var finishedAt: String?
     public var reason: String?
+    /// `halt` or `cancel` once decided (SPEC §4.6, §4.10); restored after a restart.
+    public var stopRequest: String?
 
     /// The plan's parameters, decoded.
     public func decodedPlan() throws -> Plan { try JSONDecoder().decode(Plan.self, from: Data(parameters.utf8)) }

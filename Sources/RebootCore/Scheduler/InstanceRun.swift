@@ -1,36 +1,55 @@
+import BCC
 import Foundation
 
-/// One instance of a running plan, as the scheduler tracks it. Confined to the scheduler queue.
+/// One instance of a running plan: its lifecycle as a state machine (SPEC §4, "Instance
+/// states"). Every change goes through a transition method named after what happened; the
+/// rules that choose between transitions live in `RebootOutcomeRule`, `ConflictPolicy`,
+/// `RetryPolicy` and `InDoubtEvidence`. Instants are monotonic (`SchedulerClock.now()`), except
+/// `startedAt` and `finishedAt`, which are wall times for the journal. Confined to the
+/// scheduler queue.
 final class InstanceRun {
     let index: Int
     let id: String
     let batch: Int
-    var state: InstanceState = .pending
-    /// Reboot calls sent (journaled) for this instance in this plan.
-    var attempts = 0
-    var conflicts = 0
-    /// Consecutive throttled/transient failures of reboot calls.
-    var retries = 0
-    var lastError: String?
-    var lastStatus: String?
-    var observedNonRunning = false
-    var startedAt: Date?
-    var finishedAt: Date?
+    private(set) var state: InstanceState = .pending
+    /// Reboot calls journaled for this instance in this plan (numbered from the attempts table).
+    private(set) var attempts = 0
+    private(set) var conflicts = 0
+    /// Calls that count against `retry.maxAttempts`: transient failures and in-doubt re-sends.
+    private(set) var counted = 0
+    /// Consecutive throttled answers (never counted against `retry.maxAttempts`).
+    private(set) var throttles = 0
+    private(set) var lastError: String?
+    private(set) var lastStatus: String?
+    private(set) var observedNonRunning = false
+    private(set) var startedAt: Date?
+    private(set) var finishedAt: Date?
 
-    // Runtime only.
-    var inFlight = false
-    var queued = false
-    var notBefore: Date?
-    /// When the accepted reboot's answer arrived; a poll sent after it may confirm Running.
-    var acceptedAt: Date?
-    var waitingSince: Date?
-    /// In doubt since (the timeout, or the restart); grace counts from here.
-    var inDoubtSince: Date?
-    var openAttemptId: Int64?
-    var resendNext = false
+    /// A reboot call is in flight.
+    private(set) var inFlight = false
+    /// When the call in flight (or in doubt) was sent.
+    private(set) var sentAt: Date?
+    /// When the accepted reboot's answer arrived (or an in-doubt call was seen to take effect):
+    /// only a poll sent after it may confirm `Running` (rule 4.3).
+    private(set) var acceptedAt: Date?
+    /// `rebootTimeout` counts from here.
+    private(set) var rebootingSince: Date?
+    private(set) var waitingSince: Date?
+    /// The evidence about a call in doubt (rule 4.8); nil when no call is in doubt.
+    private(set) var inDoubt: InDoubtEvidence?
+    /// The journaled attempt whose outcome is not known yet.
+    private(set) var openAttemptId: Int64?
+    /// The next call re-sends an in-doubt call that never took effect.
+    private(set) var resendNext = false
     /// Bumped on every change, so an answer to a poll sent before the change is ignored.
-    var epoch = 0
+    private(set) var epoch = 0
+    /// Describe-many answers in a row that did not list this instance.
+    private(set) var missedPolls = 0
+
+    // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
+    var queued = false
     var watched = false
+    var notBefore: Date?
 
     init(index: Int, id: String, batch: Int) {
         self.index = index
@@ -38,13 +57,162 @@ final class InstanceRun {
         self.batch = batch
     }
 
-    var isInDoubt: Bool { inDoubtSince != nil }
+    var isInDoubt: Bool { inDoubt != nil }
 
-    func record(planId: String, now: Date) -> PlanInstanceRecord {
+    // MARK: Transitions
+
+    /// Restores what the journal holds (after a restart). `attemptsMade` comes from the attempts table.
+    func restore(_ row: PlanInstanceRecord, attemptsMade: Int) {
+        state = InstanceState(rawValue: row.state) ?? .pending
+        attempts = max(row.attempts, attemptsMade)
+        conflicts = row.conflicts
+        lastError = row.lastError
+        lastStatus = row.lastStatus
+        observedNonRunning = row.observedNonRunning
+        startedAt = row.startedAt.flatMap(JournalTime.parse)
+        finishedAt = row.finishedAt.flatMap(JournalTime.parse)
+    }
+
+    /// After a restart: an accepted reboot is followed again from `now`.
+    func resumeRebooting(now: Date) {
+        acceptedAt = now
+        rebootingSince = now
+    }
+
+    /// After a restart: a 409 wait goes on from `now`.
+    func resumeWaiting(now: Date) { waitingSince = now }
+
+    /// After a restart: an attempt without an outcome is in doubt.
+    func resumeInDoubt(attemptId: Int64, evidence: InDoubtEvidence) {
+        state = .rebooting
+        openAttemptId = attemptId
+        inDoubt = evidence
+        sentAt = evidence.sentAt
+        rebootingSince = evidence.sentAt
+        epoch += 1
+    }
+
+    func batchStarted(wall: Date) { startedAt = startedAt ?? wall }
+
+    /// The reboot call was journaled and is being sent.
+    func sent(attemptId: Int64, now: Date) {
+        precondition(!inFlight && !state.isTerminal, "a reboot call for \(id) while one is in flight or after the end")
+        attempts += 1
+        inFlight = true
+        sentAt = now
+        openAttemptId = attemptId
+        resendNext = false
+        epoch += 1
+    }
+
+    /// A 2xx answer: the instance is rebooting (rule 4.3).
+    func accepted(now: Date) {
+        inFlight = false
+        openAttemptId = nil
+        state = .rebooting
+        acceptedAt = now
+        rebootingSince = sentAt ?? now
+        waitingSince = nil
+        throttles = 0
+        missedPolls = 0
+        epoch += 1
+    }
+
+    /// A 409 (rule 4.4): the instance waits for `Running`.
+    func refused409(code: String, now: Date) {
+        inFlight = false
+        openAttemptId = nil
+        conflicts += 1
+        lastError = code
+        state = .waiting
+        waitingSince = waitingSince ?? now
+        epoch += 1
+    }
+
+    /// Any other failed answer (rule 4.5). Throttling is not counted against `retry.maxAttempts`.
+    func callFailed(_ error: BCCError) {
+        inFlight = false
+        openAttemptId = nil
+        lastError = error.code
+        if error.kind == .throttled { throttles += 1 } else if error.kind == .transient { counted += 1 }
+        epoch += 1
+    }
+
+    /// The call's outcome is unknown (rule 4.8): follow it by polls.
+    func callInDoubt(_ error: BCCError, attemptId: Int64, evidence: InDoubtEvidence) {
+        inFlight = false
+        lastError = error.code
+        openAttemptId = attemptId
+        state = .rebooting
+        inDoubt = evidence
+        rebootingSince = evidence.sentAt
+        epoch += 1
+    }
+
+    /// A poll read `status` (for the record; the rules decide what it means).
+    func polled(_ status: InstanceStatus) {
+        lastStatus = status.rawValue
+        missedPolls = 0
+        if state == .rebooting && !status.isRunning { observedNonRunning = true }
+    }
+
+    /// The in-doubt evidence took one more reading; returns its verdict.
+    func inDoubtReading(_ status: InstanceStatus, now: Date) -> InDoubtEvidence.Verdict {
+        guard var evidence = inDoubt else { return .undecided }
+        let verdict = evidence.reading(status, at: now)
+        inDoubt = evidence
+        return verdict
+    }
+
+    /// The in-doubt call took effect: the instance is rebooting; a poll sent from now on may confirm it.
+    func inDoubtApplied(now: Date) {
+        inDoubt = nil
+        openAttemptId = nil
+        observedNonRunning = true
+        acceptedAt = now
+        epoch += 1
+    }
+
+    /// The in-doubt call never took effect: the instance is pending again, for a re-send that
+    /// counts against `retry.maxAttempts`.
+    func inDoubtNotApplied() {
+        inDoubt = nil
+        openAttemptId = nil
+        state = .pending
+        counted += 1
+        resendNext = true
+        epoch += 1
+    }
+
+    /// An id missing from a describe-many answer: no evidence. Returns the misses in a row.
+    func missedPoll() -> Int {
+        missedPolls += 1
+        return missedPolls
+    }
+
+    /// The account pause lasted `seconds`: no deadline ran meanwhile.
+    func shiftDeadlines(by seconds: TimeInterval) {
+        acceptedAt = acceptedAt.map { $0 + seconds }
+        rebootingSince = rebootingSince.map { $0 + seconds }
+        waitingSince = waitingSince.map { $0 + seconds }
+    }
+
+    /// The instance reaches a terminal state.
+    func finish(_ end: InstanceState, reason: String?, wall: Date) {
+        precondition(end.isTerminal && !state.isTerminal)
+        state = end
+        finishedAt = wall
+        inDoubt = nil
+        openAttemptId = nil
+        if let reason { lastError = reason }
+        epoch += 1
+    }
+
+    func record(planId: String, wall: Date) -> PlanInstanceRecord {
         PlanInstanceRecord(
             planId: planId, idx: index, instanceId: id, batch: batch, state: state.rawValue, attempts: attempts,
             conflicts: conflicts, lastError: lastError, lastStatus: lastStatus, observedNonRunning: observedNonRunning,
             startedAt: startedAt.map(JournalTime.format), finishedAt: finishedAt.map(JournalTime.format),
-            updatedAt: JournalTime.format(now))
+            updatedAt: JournalTime.format(wall))
     }
 }

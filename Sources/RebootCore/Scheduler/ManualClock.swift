@@ -2,17 +2,30 @@ import Dispatch
 import Foundation
 
 /// Virtual time for tests: `advance(by:)` moves the clock and fires due timers, in order, on
-/// their queues. Nothing sleeps.
+/// their queues. Nothing sleeps. The wall clock can be stepped on its own (`stepWall(by:)`),
+/// as NTP or a resumed VM would, without moving the monotonic time.
 public final class ManualClock: SchedulerClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
     private var timers: [ManualTimer] = []
+    private var wallOffset: TimeInterval = 0
 
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
 
     public func now() -> Date {
         lock.lock(); defer { lock.unlock() }
         return current
+    }
+
+    public func wallNow() -> Date {
+        lock.lock(); defer { lock.unlock() }
+        return current + wallOffset
+    }
+
+    /// Steps the wall clock by `seconds` (either way); monotonic time and timers are unaffected.
+    public func stepWall(by seconds: TimeInterval) {
+        lock.lock(); defer { lock.unlock() }
+        wallOffset += seconds
     }
 
     public func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer {

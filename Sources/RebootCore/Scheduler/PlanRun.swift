@@ -33,13 +33,14 @@ final class PlanRun {
     var nextTimeoutCheck = Date.distantPast
     /// When a pause, `startAfter` or the window lets the next batch start.
     var wakeAt: Date?
-    /// After a restart, no reboot call until the in-doubt instances have been polled once.
-    var holdForInDoubt = false
+    /// Consecutive failed poll calls (their backoff grows with it).
+    var pollFailures = 0
 
     var operatorPaused = false
-    var accountPaused = false
-    var halted = false
-    var cancelling = false
+    /// Set while an account error pauses the plan (rule 4.5): when it began (monotonic).
+    var accountPausedAt: Date?
+    /// Halted or cancelled: no new reboot call, ever (journaled, restored after a restart).
+    var stop: PlanStop?
     var failed = 0
 
     init(record: PlanRecord, plan: Plan) {
@@ -58,7 +59,8 @@ final class PlanRun {
 
     var id: String { record.id }
 
-    var mayCall: Bool { !operatorPaused && !accountPaused && !halted && !cancelling && !holdForInDoubt }
+    /// The plan itself allows new reboot calls (the scheduler adds its own holds: account pause, restart hold).
+    var mayCall: Bool { !operatorPaused && accountPausedAt == nil && stop == nil }
 
     var hasReady: Bool { readyHead < ready.count }
 

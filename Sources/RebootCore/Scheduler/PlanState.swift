@@ -6,6 +6,7 @@ public enum PlanState: String, Sendable, Codable, CaseIterable {
     case running
     case paused
     case waitingWindow = "waiting-window"
+    case waitingGate = "waiting-gate"
     case succeeded, failed, cancelled
 
     public var isTerminal: Bool { self == .succeeded || self == .failed || self == .cancelled }

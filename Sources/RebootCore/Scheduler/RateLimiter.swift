@@ -54,11 +54,16 @@ public struct RateLimiter: Sendable {
         lastRecovery = now
     }
 
-    /// Applies new settings (config reload) without losing calls in flight.
+    /// Applies new settings (config reload) in place: calls in flight are kept, the bucket is
+    /// not refilled (its tokens are capped at the new burst), and a throttling slow-down is kept
+    /// as the same fraction of the new rate.
     public mutating func reconfigure(requestsPerSecond: Double, burst: Int, maxInFlight: Int, now: Date) {
-        let keep = inFlight
-        self = RateLimiter(requestsPerSecond: requestsPerSecond, burst: burst, maxInFlight: maxInFlight, now: now)
-        inFlight = keep
+        recover(now)
+        let factor = configuredRate > 0 ? bucket.rate / configuredRate : 1
+        configuredRate = requestsPerSecond
+        bucket.setCapacity(burst, now: now)
+        bucket.setRate(requestsPerSecond * min(1, factor), now: now)
+        self.maxInFlight = max(1, maxInFlight)
     }
 
     public mutating func tokens(now: Date) -> Double { bucket.available(now: now) }

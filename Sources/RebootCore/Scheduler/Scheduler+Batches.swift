@@ -6,6 +6,7 @@ import Logging
 /// the rate limit, commit, and arm the timer for the next thing that is due.
 extension Scheduler {
     func pump() {
+        dispatchPrecondition(condition: .onQueue(queue))
         pumpScheduled = false
         let now = clock.now()
         lastPump = now
@@ -28,34 +29,42 @@ extension Scheduler {
             run.delayed = still
         }
         if !run.watched.isEmpty && now >= run.nextTimeoutCheck {
-            checkTimeouts(run, now: now)
+            // Rule 4.5: while the account pause holds, no deadline runs.
+            if run.accountPausedAt == nil { checkTimeouts(run, now: now) }
             run.nextTimeoutCheck = now + min(1, settings.pollInterval)
         }
         guard run.openInBatch == 0 && !run.callsOutstanding else {
-            if run.mayCall || run.halted || run.cancelling { if run.state != .running { setState(run, .running, now: now) } }
-            else if run.operatorPaused || run.accountPaused { setState(run, .paused, now: now) }
+            if run.operatorPaused || run.accountPausedAt != nil { setState(run, .paused, now: now) }
+            else if run.state != .running { setState(run, .running, now: now) }
             return
         }
         if run.currentBatch >= 0 && run.batchDoneAt == nil {
             run.batchDoneAt = now
-            journal.addEvent(planId: run.id, at: now, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
+            journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
         }
-        if run.cancelling { return finishPlan(run, .cancelled, now: now, reason: "cancelled by an operator") }
-        if run.halted { return finishPlan(run, .failed, now: now, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed") }
+        if let stop = run.stop {
+            let reason = stop == .cancel ? "cancelled by an operator"
+                : "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed"
+            return finishPlan(run, stop.planEndState, now: now, reason: reason)
+        }
         let next = run.currentBatch + 1
         if next >= run.batches.count {
             return finishPlan(run, .succeeded, now: now)
         }
-        if run.operatorPaused || run.accountPaused { return setState(run, .paused, now: now) }
-        var earliest = run.plan.startAfter ?? .distantPast
+        if run.operatorPaused || run.accountPausedAt != nil { return setState(run, .paused, now: now) }
+        let wallNow = wall
+        var earliest = now
+        if let after = run.plan.startAfter, after > wallNow { earliest = max(earliest, clock.monotonic(forWall: after)) }
         if let done = run.batchDoneAt { earliest = max(earliest, done + run.plan.pauseBetweenBatches) }
         if now < earliest {
-            run.wakeAt = earliest
-            let beforeStart = run.plan.startAfter.map { now < $0 } ?? false
+            // A wall-clock step moves `startAfter`: look again at least once a minute.
+            run.wakeAt = min(earliest, now + 60)
+            let beforeStart = run.plan.startAfter.map { wallNow < $0 } ?? false
             return setState(run, beforeStart ? .waitingWindow : .running, now: now)
         }
-        if let window = run.plan.window, !window.isOpen(at: now) {
-            run.wakeAt = window.nextOpening(after: now)
+        if let window = run.plan.window, !window.isOpen(at: wallNow) {
+            let opening = window.nextOpening(after: wallNow).map { clock.monotonic(forWall: $0) } ?? now + 60
+            run.wakeAt = min(max(opening, now + 0.001), now + 60)
             return setState(run, .waitingWindow, now: now, reason: "outside window \(window.summary)")
         }
         run.wakeAt = nil
@@ -63,6 +72,7 @@ extension Scheduler {
     }
 
     func startBatch(_ run: PlanRun, _ b: Int, now: Date) {
+        let wallNow = wall
         run.currentBatch = b
         run.batchDoneAt = nil
         run.openInBatch = 0
@@ -71,31 +81,49 @@ extension Scheduler {
             guard !inst.state.isTerminal else { continue }
             run.openInBatch += 1
             if inst.state == .pending {
-                inst.startedAt = now
+                inst.batchStarted(wall: wallNow)
                 run.pushReady(i)
             }
         }
         setState(run, .running, now: now)
-        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: now, finished: false, reason: nil)
-        journal.addEvent(planId: run.id, at: now, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
+        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: nil)
+        journal.addEvent(planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
         logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
         if run.openInBatch == 0 { schedulePumpOnQueue() }
     }
 
+    /// Deadlines of rules 4.3, 4.4 and 4.8 (monotonic time only).
     func checkTimeouts(_ run: PlanRun, now: Date) {
+        let outcome = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
+        let conflicts = ConflictPolicy(run.plan.conflictRetry)
         for i in Array(run.watched) {
             let inst = run.instances[i]
             guard !inst.inFlight else { continue }
-            if let since = inst.inDoubtSince {
-                if now.timeIntervalSince(since) > run.plan.rebootTimeout + settings.inDoubtGrace {
-                    finish(run, inst, .failed, reason: "timeout (in doubt, no answer from polls)", now: now)
+            if let evidence = inst.inDoubt {
+                // Never re-sent on elapsed time alone: past the timeout, only a reading that is
+                // not Running could still tell; with no such reading, the operator decides.
+                if evidence.hasGap(now: now), now.timeIntervalSince(evidence.sentAt) > run.plan.rebootTimeout + settings.inDoubtGrace {
+                    inDoubtUnknowable(run, inst, gap: now.timeIntervalSince(evidence.lastEvidenceAt), now: now)
                 }
-            } else if inst.state == .rebooting, let accepted = inst.acceptedAt, now.timeIntervalSince(accepted) > run.plan.rebootTimeout {
-                finish(run, inst, .failed, reason: "timeout", now: now)
-            } else if inst.state == .waiting, let since = inst.waitingSince, now.timeIntervalSince(since) > run.plan.conflictRetry.timeout {
-                finish(run, inst, .failed, reason: inst.lastError ?? "Instance.RebootInstanceOperationForbidden", now: now)
+            } else if inst.state == .rebooting {
+                if outcome.check(since: inst.rebootingSince, now: now) == .timedOut {
+                    finish(run, inst, .failed, reason: "timeout", now: now)
+                }
+            } else if inst.state == .waiting, let since = inst.waitingSince,
+                      case .fail(let reason) = conflicts.timedOut(waitingSince: since, now: now, lastError: inst.lastError) {
+                finish(run, inst, .failed, reason: reason, now: now)
             }
         }
+    }
+
+    /// Rule 4.8: a gap in the evidence; the call is never sent again.
+    func inDoubtUnknowable(_ run: PlanRun, _ inst: InstanceRun, gap: TimeInterval, now: Date) {
+        if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
+        logger.warning("reboot call in doubt: no status for \(Int(gap.rounded()))s, it may have rebooted unseen; not sending it again",
+                       metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
+        journal.addEvent(planId: run.id, at: wall, kind: "in-doubt",
+                         detail: "\(inst.id): a gap of \(Int(gap.rounded()))s in the status evidence; the operator decides")
+        finish(run, inst, .failed, reason: "in-doubt", now: now)
     }
 
     func watch(_ run: PlanRun, _ inst: InstanceRun, urgent: Bool) {
@@ -113,37 +141,37 @@ extension Scheduler {
     /// Makes an instance terminal, releases its claim and applies the failure budget.
     func finish(_ run: PlanRun, _ inst: InstanceRun, _ state: InstanceState, reason: String?, now: Date) {
         guard !inst.state.isTerminal else { return }
-        inst.state = state
-        inst.finishedAt = now
-        inst.epoch += 1
-        inst.inDoubtSince = nil
-        if let reason { inst.lastError = reason }
+        let wallNow = wall
+        inst.finish(state, reason: reason, wall: wallNow)
         unwatch(run, inst)
+        restartHold.remove(holdKey(run, inst))
         if inst.batch == run.currentBatch { run.openInBatch -= 1 }
         release(inst.id, from: run)
-        journal.save(instance: inst.record(planId: run.id, now: now))
+        journal.save(instance: inst.record(planId: run.id, wall: wallNow))
         observer?.rebootFinished(outcome: state)
         let level: Logger.Level = state == .failed ? .warning : .info
         logger.log(level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])
         if state == .failed {
             run.failed += 1
-            if !run.halted && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
+            if run.stop == nil && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
         }
     }
 
-    /// The failure budget is exceeded: no new calls; pending and waiting instances are skipped;
-    /// rebooting and in-doubt ones are followed to their outcome.
+    /// Rule 4.6: the failure budget is exceeded. No new calls; pending and waiting instances are
+    /// skipped; rebooting and in-doubt ones are followed to their outcome. Journaled with the
+    /// skips, in one transaction, before any later call.
     func halt(_ run: PlanRun, now: Date) {
-        run.halted = true
-        journal.addEvent(planId: run.id, at: now, kind: "halted", detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
+        run.stop = .halt
+        journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
-        sweep(run, to: .skipped, reason: "plan halted", now: now)
+        sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
     }
 
+    /// Rule 4.10: no new calls; what is left is cancelled.
     func cancel(_ run: PlanRun, now: Date) {
-        run.cancelling = true
-        journal.addEvent(planId: run.id, at: now, kind: "cancel", detail: "remaining instances cancelled")
-        sweep(run, to: .cancelled, reason: "plan cancelled", now: now)
+        run.stop = .cancel
+        journal.setStop(planId: run.id, stop: .cancel, at: wall, detail: "remaining instances cancelled")
+        sweep(run, to: .cancelled, reason: PlanStop.cancel.leftReason, now: now)
     }
 
     func sweep(_ run: PlanRun, to state: InstanceState, reason: String, now: Date) {
@@ -157,14 +185,23 @@ extension Scheduler {
         for inst in run.instances { inst.queued = false }
     }
 
-    /// An account-wide error: pause every plan, loudly.
+    /// Rule 4.5: an account-wide error pauses every plan, and plans activated later; logged
+    /// once at critical level when it happens, not once per call.
     func pauseAll(because error: BCCError, now: Date) {
-        logger.critical("BCC refused the account (\(error.code)): every plan is paused until an operator resumes it",
-                        metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
-        for run in plans where !run.accountPaused {
-            run.accountPaused = true
-            setState(run, .paused, now: now, reason: "account error \(error.code): \(error.message)")
+        if accountPause == nil {
+            accountPause = AccountPause(code: error.code, message: error.message, since: now)
+            logger.critical("BCC refused the account (\(error.code)): every plan is paused until an operator runs `rebootctl resume --all`",
+                            metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
         }
+        guard let pause = accountPause else { return }
+        for run in plans where run.accountPausedAt == nil { pauseForAccount(run, pause, now: now) }
+    }
+
+    func pauseForAccount(_ run: PlanRun, _ pause: AccountPause, now: Date) {
+        guard run.accountPausedAt == nil else { return }
+        run.accountPausedAt = now
+        journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
+        setState(run, .paused, now: now, reason: "account error \(pause.code): \(pause.message)")
     }
 
     func release(_ instanceId: String, from run: PlanRun) {
@@ -190,7 +227,6 @@ extension Scheduler {
                 if !run.urgent.isEmpty && run.pollsInFlight == 0 { wantsCall = true }
             }
             if !run.pollChunks.isEmpty || (run.mayCall && run.hasReady) { wantsCall = true }
-            if run.state == .paused && run.openInBatch == 0 && !run.callsOutstanding { continue }
         }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
         if let wake { arm(wake, now: now) }

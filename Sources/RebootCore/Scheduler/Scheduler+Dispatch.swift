@@ -20,9 +20,10 @@ extension Scheduler {
         }
         for (run, chunk) in polls { sendPoll(run, chunk, now: now) }
         guard !reboots.isEmpty else { return }
+        let sentAt = JournalTime.format(wall)
         let attempts = reboots.map { run, inst in
             AttemptRecord(id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,
-                          kind: inst.resendNext ? "resend" : "reboot", sentAt: JournalTime.format(now), finishedAt: nil,
+                          kind: inst.resendNext ? "resend" : "reboot", sentAt: sentAt, finishedAt: nil,
                           httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil)
         }
         let ids: [Int64]
@@ -32,6 +33,7 @@ extension Scheduler {
             logger.error("cannot journal reboot attempts, not sending them: \(error)")
             for (run, inst) in reboots {
                 limiter.release()
+                release(inst.id, from: run)
                 inst.notBefore = now + 1
                 run.delayed.append(inst.index)
             }
@@ -40,8 +42,10 @@ extension Scheduler {
         for ((run, inst), attemptId) in zip(reboots, ids) { sendReboot(run, inst, attemptId: attemptId, now: now) }
     }
 
+    /// The next instance to call, round-robin across plans. Nothing while the restart hold
+    /// lasts (rule 4.8); an account pause holds each plan (`PlanRun.mayCall`).
     func nextReboot() -> (PlanRun, InstanceRun)? {
-        guard !plans.isEmpty else { return nil }
+        guard !plans.isEmpty, restartHold.isEmpty else { return nil }
         for offset in 0..<plans.count {
             let run = plans[(roundRobin + offset) % plans.count]
             guard run.mayCall, run.state == .running else { continue }
@@ -61,11 +65,7 @@ extension Scheduler {
     }
 
     func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date) {
-        inst.attempts += 1
-        inst.inFlight = true
-        inst.epoch += 1
-        inst.resendNext = false
-        inst.openAttemptId = attemptId
+        inst.sent(attemptId: attemptId, now: now)
         run.inFlightCalls += 1
         let planId = run.id, index = inst.index, started = now
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
@@ -81,80 +81,69 @@ extension Scheduler {
         guard let run = planById[planId] else { return }
         let inst = run.instances[index]
         let now = clock.now()
+        let wallNow = wall
         run.inFlightCalls -= 1
-        inst.inFlight = false
-        inst.epoch += 1
         switch result {
         case .success(let requestId):
             observer?.apiCall("reboot", outcome: "ok", duration: now.timeIntervalSince(started))
-            observer?.rebootAccepted(at: now)
-            journal.finishAttempt(id: attemptId, at: now, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
-            inst.openAttemptId = nil
-            inst.state = .rebooting
-            inst.acceptedAt = now
-            inst.waitingSince = nil
-            inst.retries = 0
+            observer?.rebootAccepted(at: wallNow)
+            journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
+            inst.accepted(now: now)
             watch(run, inst, urgent: false)
             logger.info("reboot accepted", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "requestId": "\(requestId ?? "")"])
             if !run.callsOutstanding { run.nextPollAt = now } else if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
         case .failure(let error):
             observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
             let outcome = error.kind == .transient && error.inDoubt ? "in-doubt" : error.kind.rawValue
-            journal.finishAttempt(id: attemptId, at: now, httpStatus: error.httpStatus, errorCode: error.code,
+            journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: error.httpStatus, errorCode: error.code,
                                   message: error.message, requestId: error.requestId, outcome: outcome)
-            inst.lastError = error.code
-            logger.log(level: error.kind == .accountFatal ? .critical : .notice, "reboot refused: \(error.message)",
-                       metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
-                                  "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
+            if error.kind != .accountFatal {
+                logger.notice("reboot refused: \(error.message)",
+                              metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
+                                         "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
+            }
             handleRebootError(run, inst, error, attemptId: attemptId, now: now)
         }
-        if !inst.state.isTerminal { journal.save(instance: inst.record(planId: planId, now: now)) }
+        if !inst.state.isTerminal { journal.save(instance: inst.record(planId: planId, wall: wallNow)) }
     }
 
+    /// Rules 4.4 and 4.5, through `ConflictPolicy` and `RetryPolicy`. A halted or cancelled plan
+    /// calls nothing again: what would be retried ends `skipped` or `cancelled`.
     func handleRebootError(_ run: PlanRun, _ inst: InstanceRun, _ error: BCCError, attemptId: Int64, now: Date) {
-        inst.openAttemptId = nil
-        switch error.kind {
-        case .conflict:
+        let policy = RetryPolicy(settings.retry)
+        if error.kind == .conflict {
             observer?.conflict()
-            inst.conflicts += 1
-            if run.halted || run.cancelling {
-                finish(run, inst, run.halted ? .skipped : .cancelled, reason: run.halted ? "plan halted" : "plan cancelled", now: now)
-            } else if inst.conflicts >= run.plan.conflictRetry.maxAttempts {
-                finish(run, inst, .failed, reason: error.code, now: now)
-            } else {
-                inst.state = .waiting
-                inst.waitingSince = inst.waitingSince ?? now
-                watch(run, inst, urgent: true)
+            inst.refused409(code: error.code, now: now)
+            if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+            switch ConflictPolicy(run.plan.conflictRetry).afterConflict(conflicts: inst.conflicts, code: error.code) {
+            case .fail(let reason): finish(run, inst, .failed, reason: reason, now: now)
+            default: watch(run, inst, urgent: true)
             }
-        case .throttled:
+            return
+        }
+        if error.kind == .transient && error.inDoubt {
+            inst.callInDoubt(error, attemptId: attemptId, evidence: InDoubtEvidence(
+                sentAt: inst.sentAt ?? now, grace: settings.inDoubtGrace, maxGap: settings.inDoubtMaxGap))
+            watch(run, inst, urgent: true)
+            return
+        }
+        inst.callFailed(error)
+        if error.kind == .throttled {
             observer?.throttled()
             limiter.throttled(now: now)
-            retryOrFail(run, inst, error, now: now)
-        case .transient where error.inDoubt:
-            inst.state = .rebooting
-            inst.inDoubtSince = now
-            inst.openAttemptId = attemptId
-            watch(run, inst, urgent: true)
-        case .transient:
-            retryOrFail(run, inst, error, now: now)
-        case .instanceFatal:
-            finish(run, inst, .failed, reason: "\(error.code): \(error.message)", now: now)
-        case .accountFatal:
-            pauseAll(because: error, now: now)
-            run.pushReady(inst.index)
         }
-    }
-
-    func retryOrFail(_ run: PlanRun, _ inst: InstanceRun, _ error: BCCError, now: Date) {
-        inst.retries += 1
-        if run.halted || run.cancelling {
-            finish(run, inst, run.halted ? .skipped : .cancelled, reason: run.halted ? "plan halted" : "plan cancelled", now: now)
-        } else if inst.retries >= settings.retry.maxAttempts {
-            finish(run, inst, .failed, reason: "\(error.code) after \(inst.retries) tries", now: now)
-        } else {
-            let backoff = Backoff(baseDelay: settings.retry.baseDelay, maxDelay: settings.retry.maxDelay)
-            inst.notBefore = now + backoff.delay(attempt: inst.retries, retryAfter: error.retryAfter, random: random())
+        switch policy.after(error, counted: inst.counted, throttles: inst.throttles, random: random()) {
+        case .pauseAccount:
+            pauseAll(because: error, now: now)
+            if let stop = run.stop { finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) } else { run.pushReady(inst.index) }
+        case .fail(let reason):
+            finish(run, inst, .failed, reason: reason, now: now)
+        case .retry(let delay):
+            if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+            inst.notBefore = now + delay
             run.delayed.append(inst.index)
+        case .conflict, .inDoubt:
+            break
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Plan lifecycle: submission, activation, resume after a restart, controls, the end.
 extension Scheduler {
     func submitOnQueue(_ file: PlanFile) -> Result<PlanRecord, ValidationError> {
-        let now = clock.now()
+        let now = wall
         do {
             if let existing = try journal.activeHashes()[file.sha256] {
                 return .failure(ValidationError(file: file.fileName, problems: [ValidationProblem(
@@ -55,12 +55,13 @@ extension Scheduler {
             guard plans.count < settings.maxActivePlans else { break }
             guard let plan = try? record.decodedPlan() else {
                 logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
-                journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: now, finished: true,
+                journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
                                    reason: "parameters cannot be decoded")
                 continue
             }
             let run = PlanRun(record: record, plan: plan)
             register(run)
+            if let pause = accountPause { pauseForAccount(run, pause, now: now) }
             if plan.dryRun {
                 runDry(run, now: now)
             } else {
@@ -75,40 +76,38 @@ extension Scheduler {
     }
 
     /// Rebuilds every unfinished plan from the journal. Attempts without an outcome are in
-    /// doubt: polled at once, before any new reboot call of that plan.
+    /// doubt: polled at once, and no reboot call of any plan is sent until each of them has had
+    /// a poll answered (rule 4.8). A halt or a cancel is restored (rules 4.6, 4.10).
     func resumeFromJournal(now: Date) throws {
         for record in try journal.activePlans() where record.state != PlanState.queued.rawValue {
+            // A plan paused before it ever started waits, queued, for its resume.
+            if record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil { continue }
             let plan = try record.decodedPlan()
             let run = PlanRun(record: record, plan: plan)
             let stored = try journal.instances(planId: record.id)
+            let numbers = try journal.attemptNumbers(planId: record.id)
             let open = Dictionary(try journal.openAttempts(planId: record.id).map { ($0.instanceId, $0) }, uniquingKeysWith: { $1 })
             for row in stored where row.idx < run.instances.count {
                 let inst = run.instances[row.idx]
-                inst.state = InstanceState(rawValue: row.state) ?? .pending
-                inst.attempts = row.attempts
-                inst.conflicts = row.conflicts
-                inst.lastError = row.lastError
-                inst.lastStatus = row.lastStatus
-                inst.observedNonRunning = row.observedNonRunning
-                inst.startedAt = row.startedAt.flatMap(JournalTime.parse)
-                inst.finishedAt = row.finishedAt.flatMap(JournalTime.parse)
+                inst.restore(row, attemptsMade: numbers[inst.id] ?? 0)
                 if inst.state.isTerminal {
                     if inst.state == .failed { run.failed += 1 }
                     continue
                 }
                 if inst.state != .pending || open[inst.id] != nil { claims[inst.id] = claims[inst.id] ?? run.id }
                 if let attempt = open[inst.id], let attemptId = attempt.id {
-                    inst.state = .rebooting
-                    inst.inDoubtSince = now
-                    inst.openAttemptId = attemptId
+                    let sentWall = JournalTime.parse(attempt.sentAt) ?? .distantPast
+                    let sent = max(clock.monotonic(forWall: sentWall), now - settings.inDoubtMaxGap * 1000)
+                    inst.resumeInDoubt(attemptId: attemptId, evidence: InDoubtEvidence(
+                        sentAt: min(sent, now), grace: settings.inDoubtGrace, maxGap: settings.inDoubtMaxGap))
                     watch(run, inst, urgent: true)
-                    run.holdForInDoubt = true
+                    restartHold.insert(holdKey(run, inst))
                 } else if inst.state == .rebooting {
-                    inst.acceptedAt = now
+                    inst.resumeRebooting(now: now)
                     watch(run, inst, urgent: false)
                     run.nextPollAt = now
                 } else if inst.state == .waiting {
-                    inst.waitingSince = now
+                    inst.resumeWaiting(now: now)
                     watch(run, inst, urgent: true)
                 }
             }
@@ -116,47 +115,39 @@ extension Scheduler {
                 for i in run.batches[run.currentBatch] {
                     let inst = run.instances[i]
                     if !inst.state.isTerminal { run.openInBatch += 1 }
-                    if inst.state == .pending { run.pushReady(i) }
+                    if inst.state == .pending && !inst.isInDoubt { run.pushReady(i) }
                 }
             }
             if run.state == .paused { run.operatorPaused = true }
             register(run)
-            journal.addEvent(planId: run.id, at: now, kind: "resumed",
-                             detail: "after restart: \(run.watched.count) instances followed, \(run.instances.filter(\.isInDoubt).count) in doubt")
-            logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(run.instances.filter(\.isInDoubt).count)"])
+            let inDoubt = run.instances.filter(\.isInDoubt).count
+            journal.addEvent(planId: run.id, at: wall, kind: "resumed",
+                             detail: "after restart: \(run.watched.count) instances followed, \(inDoubt) in doubt"
+                                + (record.stopRequest.map { ", \($0) in force" } ?? ""))
+            logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(inDoubt)", "stop": "\(record.stopRequest ?? "")"])
+            if let raw = record.stopRequest, let stop = PlanStop(rawValue: raw) {
+                run.stop = stop
+                sweep(run, to: stop.leftInstanceState, reason: stop.leftReason, now: now)
+            }
         }
         flushJournal()
     }
 
+    func holdKey(_ run: PlanRun, _ inst: InstanceRun) -> String { "\(run.id)#\(inst.index)" }
+
     func applyControl(planId: String, verb: String, now: Date) -> String {
-        guard let run = planById[planId] else {
-            if let record = try? journal.plan(id: planId) {
-                if record.state == PlanState.queued.rawValue && verb == "cancel" {
-                    journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: now, finished: true,
-                                       reason: "cancelled before it started")
-                    try? journal.writer.write { db in
-                        try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
-                                       arguments: [JournalTime.format(now), planId])
-                    }
-                    return "cancelled (it had not started)"
-                }
-                return "ignored: plan is \(record.state)"
-            }
-            return "ignored: no such plan"
-        }
+        if planId == "all" && verb == "resume" { return resumeAll(now: now) }
+        guard let run = planById[planId] else { return controlStoredPlan(planId: planId, verb: verb) }
         switch verb {
         case "pause":
             run.operatorPaused = true
             setState(run, .paused, now: now)
             return "paused"
         case "resume":
-            run.operatorPaused = false
-            run.accountPaused = false
-            for inst in run.instances where inst.state == .pending && inst.batch == run.currentBatch && !inst.inFlight && !inst.queued && !inst.isInDoubt {
-                run.pushReady(inst.index)
-            }
+            resume(run, now: now)
             return "resumed"
         case "cancel":
+            guard run.stop == nil else { return "ignored: the plan is already \(run.stop == .halt ? "halted" : "cancelled")" }
             cancel(run, now: now)
             return "cancelling: \(run.instances.filter { $0.inFlight || $0.state == .rebooting }.count) instances followed to their outcome"
         default:
@@ -164,14 +155,77 @@ extension Scheduler {
         }
     }
 
+    /// A control for a plan that is not running: a queued (or queued and paused) plan.
+    func controlStoredPlan(planId: String, verb: String) -> String {
+        guard let record = try? journal.plan(id: planId) else { return "ignored: no such plan" }
+        let queued = record.state == PlanState.queued.rawValue
+        let pausedQueued = record.state == PlanState.paused.rawValue && record.currentBatch < 0
+        guard queued || pausedQueued else { return "ignored: plan is \(record.state)" }
+        switch verb {
+        case "cancel":
+            journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true,
+                               reason: "cancelled before it started")
+            let time = JournalTime.format(wall)
+            journal.enqueue { db in
+                try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
+                               arguments: [time, planId])
+            }
+            return "cancelled (it had not started)"
+        case "pause":
+            journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false,
+                               reason: "paused before it started")
+            return "paused (it will not start until resumed)"
+        case "resume" where pausedQueued:
+            journal.updatePlan(id: planId, state: PlanState.queued.rawValue, currentBatch: -1, at: wall, finished: false, reason: nil)
+            queuedDirty = true
+            return "resumed (queued)"
+        default:
+            return "ignored: plan is \(record.state)"
+        }
+    }
+
+    /// Lifts an operator's pause and an account pause from one plan. Deadlines are moved on by
+    /// the length of an account pause, during which nothing timed out (rule 4.5).
+    func resume(_ run: PlanRun, now: Date) {
+        run.operatorPaused = false
+        if let since = run.accountPausedAt {
+            let paused = now.timeIntervalSince(since)
+            for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
+            run.accountPausedAt = nil
+        }
+        for inst in run.instances where inst.state == .pending && inst.batch == run.currentBatch && !inst.inFlight && !inst.queued && !inst.isInDoubt {
+            run.pushReady(inst.index)
+        }
+    }
+
+    /// `resume --all`: lifts the account pause and resumes every paused plan, queued ones too.
+    func resumeAll(now: Date) -> String {
+        let wasAccount = accountPause != nil
+        if let pause = accountPause {
+            logger.notice("account pause lifted by an operator", metadata: ["code": "\(pause.code)"])
+            accountPause = nil
+        }
+        var resumed = 0
+        for run in plans where run.operatorPaused || run.accountPausedAt != nil {
+            resume(run, now: now)
+            journal.addEvent(planId: run.id, at: wall, kind: "resumed", detail: "resume --all")
+            resumed += 1
+        }
+        for record in (try? journal.activePlans()) ?? [] where record.state == PlanState.paused.rawValue && planById[record.id] == nil {
+            _ = controlStoredPlan(planId: record.id, verb: "resume")
+            resumed += 1
+        }
+        return "resumed \(resumed) plan\(resumed == 1 ? "" : "s")\(wasAccount ? ", account pause lifted" : "")"
+    }
+
     func setState(_ run: PlanRun, _ state: PlanState, now: Date, reason: String? = nil) {
         guard run.state != state else { return }
         let old = run.state
         run.state = state
         run.record.state = state.rawValue
-        journal.updatePlan(id: run.id, state: state.rawValue, currentBatch: run.currentBatch, at: now,
+        journal.updatePlan(id: run.id, state: state.rawValue, currentBatch: run.currentBatch, at: wall,
                            finished: state.isTerminal, reason: reason)
-        journal.addEvent(planId: run.id, at: now, kind: "state", detail: "\(old.rawValue) -> \(state.rawValue)\(reason.map { ": \($0)" } ?? "")")
+        journal.addEvent(planId: run.id, at: wall, kind: "state", detail: "\(old.rawValue) -> \(state.rawValue)\(reason.map { ": \($0)" } ?? "")")
         logger.info("plan \(state.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(old.rawValue)"])
     }
 
@@ -184,18 +238,17 @@ extension Scheduler {
 
     /// Dry run: journal the batches and the times they would start, call nothing.
     func runDry(_ run: PlanRun, now: Date) {
-        var t = max(now, run.plan.startAfter ?? now)
+        let start = wall
+        var t = max(start, run.plan.startAfter ?? start)
         for (b, range) in run.batches.enumerated() {
             if let window = run.plan.window, let open = window.nextOpening(after: t) { t = open }
-            journal.addEvent(planId: run.id, at: now, kind: "dry-run",
+            journal.addEvent(planId: run.id, at: start, kind: "dry-run",
                              detail: "batch \(b + 1)/\(run.batches.count) of \(range.count) would start at \(JournalTime.format(t)): \(run.plan.instances[range].prefix(5).joined(separator: ","))\(range.count > 5 ? ",…" : "")")
             t += run.plan.pauseBetweenBatches
         }
         for inst in run.instances {
-            inst.state = .skipped
-            inst.lastError = "dry run"
-            inst.finishedAt = now
-            journal.save(instance: inst.record(planId: run.id, now: now))
+            inst.finish(.skipped, reason: "dry run", wall: start)
+            journal.save(instance: inst.record(planId: run.id, wall: start))
         }
         finishPlan(run, .succeeded, now: now, reason: "dry run: nothing was called")
     }

@@ -49,17 +49,27 @@ extension Scheduler {
         switch result {
         case .success(let found):
             observer?.apiCall("describeMany", outcome: "ok", duration: now.timeIntervalSince(started))
+            run.pollFailures = 0
             var statuses: [String: InstanceStatus] = [:]
             for instance in found { statuses[instance.id] = instance.status }
             for (index, epoch) in chunk {
                 let inst = run.instances[index]
+                restartHold.remove(holdKey(run, inst))
                 guard inst.epoch == epoch, !inst.state.isTerminal, !inst.inFlight else { continue }
-                apply(statuses[inst.id] ?? InstanceStatus("NotFound"), to: inst, in: run, pollSent: started, now: now)
+                if let status = statuses[inst.id] {
+                    apply(status, to: inst, in: run, pollSent: started, now: now)
+                } else {
+                    missing(inst, in: run, now: now)
+                }
             }
         case .failure(let error):
             observer?.apiCall("describeMany", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
-            logger.notice("status poll failed: \(error.message)", metadata: ["plan": "\(planId)", "code": "\(error.code)",
-                                                                           "httpStatus": "\(error.httpStatus ?? 0)", "requestId": "\(error.requestId ?? "")"])
+            run.pollFailures += 1
+            if error.kind != .accountFatal {
+                logger.notice("status poll failed: \(error.message)", metadata: [
+                    "plan": "\(planId)", "code": "\(error.code)", "httpStatus": "\(error.httpStatus ?? 0)",
+                    "requestId": "\(error.requestId ?? "")"])
+            }
             switch error.kind {
             case .throttled:
                 observer?.throttled()
@@ -72,71 +82,81 @@ extension Scheduler {
             for (index, _) in chunk where run.instances[index].isInDoubt || run.instances[index].state == .waiting {
                 run.urgent.insert(index)
             }
-            let backoff = Backoff(baseDelay: settings.retry.baseDelay, maxDelay: min(settings.retry.maxDelay, settings.pollInterval))
-            run.nextPollAt = now + backoff.delay(attempt: 2, retryAfter: error.retryAfter, random: random())
+            // Failed polls back off exponentially, never longer apart than the poll interval, so
+            // that in-doubt evidence (rule 4.8) keeps its spacing once the API answers again.
+            let backoff = RetryPolicy(maxAttempts: .max, baseDelay: settings.retry.baseDelay,
+                                      maxDelay: min(settings.retry.maxDelay, settings.pollInterval))
+            run.nextPollAt = now + backoff.delay(attempt: run.pollFailures, retryAfter: error.retryAfter.map { min($0, settings.pollInterval) },
+                                                 random: random())
         }
-        if run.pollsInFlight == 0 && run.pollChunks.isEmpty {
-            if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
-            if run.holdForInDoubt && !run.instances.contains(where: { $0.isInDoubt && run.urgent.contains($0.index) }) {
-                run.holdForInDoubt = false
-            }
+        if run.pollsInFlight == 0 && run.pollChunks.isEmpty && run.nextPollAt == nil {
+            run.nextPollAt = now + settings.pollInterval
         }
     }
 
-    /// What one observed status means for one instance.
+    /// Rule 4.8: an id missing from a describe-many answer is no evidence; missing from three
+    /// answers in a row, the instance is skipped with reason `NotFound`.
+    func missing(_ inst: InstanceRun, in run: PlanRun, now: Date) {
+        let misses = inst.missedPoll()
+        guard misses >= 3 else { return }
+        if inst.isInDoubt, let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
+        finish(run, inst, .skipped, reason: "NotFound", now: now)
+    }
+
+    /// What one observed status means for one instance (rules 4.3, 4.4, 4.8).
     func apply(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date) {
         let previous = inst.lastStatus
-        inst.lastStatus = status.rawValue
-        if let since = inst.inDoubtSince {
-            if !status.isRunning {
-                inst.inDoubtSince = nil
-                inst.observedNonRunning = true
-                inst.acceptedAt = since
-                if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "applied") }
-                inst.openAttemptId = nil
-                logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(status)"])
-            } else if now.timeIntervalSince(since) >= settings.inDoubtGrace {
-                if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "not-applied") }
-                inst.openAttemptId = nil
-                inst.inDoubtSince = nil
-                unwatch(run, inst)
-                if run.halted || run.cancelling {
-                    finish(run, inst, run.halted ? .skipped : .cancelled, reason: "the in-doubt call never took effect", now: now)
-                } else {
-                    inst.state = .pending
-                    inst.resendNext = true
-                    run.pushReady(inst.index)
-                    logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
-                }
-            }
-            journal.save(instance: inst.record(planId: run.id, now: now))
-            return
-        }
+        inst.polled(status)
+        if inst.isInDoubt { return applyInDoubt(status, to: inst, in: run, now: now) }
         switch inst.state {
         case .rebooting:
-            if status.isRunning {
-                if let accepted = inst.acceptedAt, pollSent >= accepted { finish(run, inst, .rebooted, reason: nil, now: now) }
-            } else if !inst.observedNonRunning {
-                inst.observedNonRunning = true
-                journal.save(instance: inst.record(planId: run.id, now: now))
+            let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
+            if rule.afterPoll(status, pollSent: pollSent, acceptedAt: inst.acceptedAt) == .rebooted {
+                finish(run, inst, .rebooted, reason: nil, now: now)
+            } else if previous != status.rawValue {
+                journal.save(instance: inst.record(planId: run.id, wall: wall))
             }
         case .waiting:
-            if status.isRunning {
+            switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
+            case .callAgain:
                 unwatch(run, inst)
-                if run.halted || run.cancelling {
-                    finish(run, inst, run.halted ? .skipped : .cancelled, reason: run.halted ? "plan halted" : "plan cancelled", now: now)
-                } else {
-                    run.pushReady(inst.index)
-                }
-            } else if status.isParked {
-                finish(run, inst, .skipped, reason: status.rawValue, now: now)
-            } else if status == .error {
-                finish(run, inst, .failed, reason: "instance status Error", now: now)
-            } else if previous != status.rawValue {
-                journal.save(instance: inst.record(planId: run.id, now: now))
+                if let stop = run.stop { finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) } else { run.pushReady(inst.index) }
+            case .skip(let reason):
+                finish(run, inst, .skipped, reason: reason, now: now)
+            case .fail(let reason):
+                finish(run, inst, .failed, reason: reason, now: now)
+            case .keepWaiting:
+                if previous != status.rawValue { journal.save(instance: inst.record(planId: run.id, wall: wall)) }
             }
         default:
             break
         }
+    }
+
+    /// Rule 4.8, through `InDoubtEvidence`.
+    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, now: Date) {
+        switch inst.inDoubtReading(status, now: now) {
+        case .applied:
+            if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "applied") }
+            inst.inDoubtApplied(now: now)
+            logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(status)"])
+        case .notApplied:
+            if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "not-applied") }
+            inst.inDoubtNotApplied()
+            unwatch(run, inst)
+            if let stop = run.stop {
+                return finish(run, inst, stop.leftInstanceState, reason: "\(stop.leftReason); the in-doubt call never took effect", now: now)
+            }
+            if inst.counted >= settings.retry.maxAttempts {
+                return finish(run, inst, .failed, reason: "\(inst.lastError ?? "Timeout") after \(inst.counted) tries", now: now)
+            }
+            run.pushReady(inst.index)
+            logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
+        case .unknowable(let gap):
+            return inDoubtUnknowable(run, inst, gap: gap, now: now)
+        case .undecided:
+            break
+        }
+        journal.save(instance: inst.record(planId: run.id, wall: wall))
     }
 }

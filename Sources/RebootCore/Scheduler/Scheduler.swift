@@ -31,8 +31,13 @@ public final class Scheduler: @unchecked Sendable {
     let pumpCoalescing: TimeInterval = 0.002
     var queuedDirty = true
     var roundRobin = 0
+    /// Rule 4.5: an account error pauses every plan, those activated later too, until `resume --all`.
+    var accountPause: AccountPause?
+    /// Rule 4.8: after a restart, no reboot call for any plan until every instance whose
+    /// attempt had no outcome has had a poll answered ("planId#index").
+    var restartHold: Set<String> = []
     var stopping = false
-    var shutdownCompletion: (@Sendable () -> Void)?
+    var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
     private let hopLock = NSLock()
     private var pendingHops = 0
@@ -53,6 +58,9 @@ public final class Scheduler: @unchecked Sendable {
                               maxInFlight: settings.maxConcurrentRequests, now: clock.now())
     }
 
+    /// The wall clock, for journal timestamps only (SPEC §4.13).
+    var wall: Date { clock.wallNow() }
+
     /// Resumes every unfinished plan from the journal and starts working.
     public func start() throws {
         try queue.sync {
@@ -72,38 +80,48 @@ public final class Scheduler: @unchecked Sendable {
         queue.sync { submitOnQueue(file) }
     }
 
-    /// Applies `pause`, `resume` or `cancel` to a plan and journals who asked.
+    /// Applies `pause`, `resume` or `cancel` to a plan (or `resume` to `all`), journals it with
+    /// who asked, and commits before returning: a control file is removed only after this
+    /// returned (SPEC §3, §4.10). Throws when the journal cannot be written; the control then
+    /// stays in effect in memory and its file stays, to be applied (idempotently) again.
     @discardableResult
-    public func control(planId: String, verb: String, requestedBy owner: FileOwner, requestedAt: Date) -> String {
-        queue.sync {
+    public func control(planId: String, verb: String, requestedBy owner: FileOwner, requestedAt: Date) throws -> String {
+        try queue.sync {
             let now = clock.now()
             let result = applyControl(planId: planId, verb: verb, now: now)
             journal.addControl(ControlRecord(
                 id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name,
-                requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(now), result: result))
+                requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(wall), result: result))
             logger.notice("control \(verb): \(result)", metadata: ["plan": "\(planId)", "user": "\(owner.name)"])
-            flushJournal()
+            try journal.flush()
             schedulePumpOnQueue()
             return result
         }
     }
 
-    /// Live-applies new tunables (config reload).
-    public func reconfigure(_ new: SchedulerSettings) {
-        queue.sync {
-            settings = new
-            limiter.reconfigure(requestsPerSecond: new.requestsPerSecond, burst: new.burst,
-                                maxInFlight: new.maxConcurrentRequests, now: clock.now())
-            queuedDirty = true
-            schedulePumpOnQueue()
-        }
+    /// Live-applies new tunables (config reload): the limiter is reconfigured in place.
+    public func reconfigure(_ new: SchedulerSettings) { queue.sync { reconfigureOnQueue(new) } }
+
+    /// `reconfigure`, for callers already on the scheduler queue.
+    public func reconfigureOnQueue(_ new: SchedulerSettings) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        settings = new
+        limiter.reconfigure(requestsPerSecond: new.requestsPerSecond, burst: new.burst,
+                            maxInFlight: new.maxConcurrentRequests, now: clock.now())
+        queuedDirty = true
+        schedulePumpOnQueue()
     }
 
-    public func setLogLevel(_ level: Logger.Level) { queue.sync { logger.logLevel = level } }
+    public func setLogLevel(_ level: Logger.Level) { queue.sync { setLogLevelOnQueue(level) } }
+
+    public func setLogLevelOnQueue(_ level: Logger.Level) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        logger.logLevel = level
+    }
 
     /// Stops starting calls, waits for calls in flight (at most `grace`), commits, then calls
-    /// `completion` (on the scheduler queue).
-    public func stop(grace: TimeInterval, completion: @escaping @Sendable () -> Void) {
+    /// `completion` (on the scheduler queue) with whether the final commit succeeded.
+    public func stop(grace: TimeInterval, completion: @escaping @Sendable (Bool) -> Void) {
         queue.async { [self] in
             stopping = true
             timer?.cancel()
@@ -146,6 +164,7 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     func schedulePumpOnQueue() {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !pumpScheduled else { return }
         let now = clock.now()
         if now.timeIntervalSince(lastPump) < pumpCoalescing {
@@ -178,8 +197,13 @@ public final class Scheduler: @unchecked Sendable {
         guard let completion = shutdownCompletion else { return }
         shutdownCompletion = nil
         shutdownTimer?.cancel()
-        flushJournal()
-        completion()
+        do {
+            try journal.flush()
+            completion(true)
+        } catch {
+            logger.error("the final journal commit failed; what happened since the last commit is lost: \(error)")
+            completion(false)
+        }
     }
 
     func snapshotOnQueue() -> SchedulerSnapshot {

@@ -8,12 +8,16 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var maxActivePlans: Int
     public var pollInterval: TimeInterval
     public var inDoubtGrace: TimeInterval
+    /// Rule 4.8: the longest gap allowed in the evidence that an in-doubt call never took effect.
+    public var inDoubtMaxGap: TimeInterval
     public var retry: RebootdConfig.Retry
 
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
-        pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, retry: RebootdConfig.Retry = .init()
+        pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
+        retry: RebootdConfig.Retry = .init()
     ) {
+        self.inDoubtMaxGap = inDoubtMaxGap
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst
         self.maxConcurrentRequests = maxConcurrentRequests

@@ -1,13 +1,29 @@
 import Dispatch
 import Foundation
 
-/// Wall-clock time with `DispatchSourceTimer`.
+/// The real clocks: `now()` on CLOCK_MONOTONIC (anchored to the wall time at start, so values
+/// read naturally), `wallNow()` on the wall clock, timers on `DispatchSourceTimer` (whose
+/// deadlines are monotonic too).
 public struct SystemClock: SchedulerClock {
-    public init() {}
+    private let anchorWall: Date
+    private let anchorMonotonic: TimeInterval
 
-    public func now() -> Date { Date() }
+    public init() {
+        anchorWall = Date()
+        anchorMonotonic = Self.monotonicSeconds()
+    }
+
+    static func monotonicSeconds() -> TimeInterval {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return TimeInterval(ts.tv_sec) + TimeInterval(ts.tv_nsec) / 1e9
+    }
+
+    public func now() -> Date { anchorWall + (Self.monotonicSeconds() - anchorMonotonic) }
+
+    public func wallNow() -> Date { Date() }
 
     public func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer {
-        DispatchTimer(queue: queue, handler: handler)
+        DispatchTimer(clock: self, queue: queue, handler: handler)
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// of one second can see more than `rate + capacity` takes.
 public struct TokenBucket: Sendable {
     public private(set) var rate: Double
-    public let capacity: Double
+    public private(set) var capacity: Double
     public private(set) var tokens: Double
     private var updated: Date
 
@@ -41,6 +41,14 @@ public struct TokenBucket: Sendable {
     public mutating func setRate(_ newRate: Double, now: Date) {
         refill(now)
         rate = max(newRate, 0.001)
+    }
+
+    /// Changes the capacity (a config reload): tokens held are capped at the new capacity,
+    /// never refilled.
+    public mutating func setCapacity(_ burst: Int, now: Date) {
+        refill(now)
+        capacity = Double(max(1, burst))
+        tokens = min(tokens, capacity)
     }
 
     public mutating func available(now: Date) -> Double {

@@ -15,7 +15,7 @@ public final class Spool: @unchecked Sendable {
     let queue = DispatchQueue(label: "rebootd.spool")
     let parser: PlanParser
     let submit: @Sendable (PlanFile) -> Result<PlanRecord, ValidationError>
-    let applyControl: @Sendable (String, String, FileOwner, Date) -> String
+    let applyControl: @Sendable (String, String, FileOwner, Date) throws -> String
     let logger: Logger
     private var watcher: InotifyWatcher?
     private var rescan: DispatchSourceTimer?
@@ -23,7 +23,7 @@ public final class Spool: @unchecked Sendable {
     public init(
         root: String, parser: PlanParser, logger: Logger,
         submit: @escaping @Sendable (PlanFile) -> Result<PlanRecord, ValidationError>,
-        control: @escaping @Sendable (String, String, FileOwner, Date) -> String
+        control: @escaping @Sendable (String, String, FileOwner, Date) throws -> String
     ) {
         self.root = root
         self.parser = parser
@@ -117,12 +117,19 @@ public final class Spool: @unchecked Sendable {
             let owner = FileOwner.of(path: path) ?? FileOwner(uid: 0, name: "unknown")
             var info = stat()
             let requestedAt = lstat(path, &info) == 0 ? Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)) : Date()
-            unlink(path)
             guard ["pause", "resume", "cancel"].contains(verb), !planId.isEmpty else {
+                unlink(path)
                 logger.warning("ignored control file \(name): expected PLAN.pause, PLAN.resume or PLAN.cancel")
                 continue
             }
-            _ = applyControl(planId, verb, owner, requestedAt)
+            // Applied and journaled first, removed after (SPEC §3): a crash in between applies
+            // it again on the next start, which is harmless; the other order could lose a cancel.
+            do {
+                _ = try applyControl(planId, verb, owner, requestedAt)
+                unlink(path)
+            } catch {
+                logger.error("control \(verb) for \(planId) could not be journaled; keeping the file to apply it again: \(error)")
+            }
         }
     }
 }

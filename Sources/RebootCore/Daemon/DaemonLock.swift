@@ -1,0 +1,51 @@
+import Foundation
+
+/// SPEC §4.12: one daemon per journal and per spool. An exclusive `flock` on a lock file,
+/// held for the life of the process (the kernel drops it when the process dies, even on
+/// `kill -9`). The holder writes its pid into the file so that a second daemon can name it.
+public final class DaemonLock: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+
+    /// Why a lock could not be taken.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let path: String
+        /// The holder's pid, when it could be read.
+        public let holderPid: Int32?
+        public let reason: String
+
+        public var description: String {
+            if let holderPid { return "another rebootd (pid \(holderPid)) holds \(path); not touching the journal or the spool" }
+            return "cannot lock \(path): \(reason)"
+        }
+    }
+
+    /// Takes the lock without waiting, or throws naming the holder.
+    public init(path: String) throws(Failure) {
+        self.path = path
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        guard fd >= 0 else { throw Failure(path: path, holderPid: nil, reason: String(cString: strerror(errno))) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let err = errno
+            let holder = Self.readPid(fd)
+            close(fd)
+            throw Failure(path: path, holderPid: err == EWOULDBLOCK ? holder ?? 0 : nil, reason: String(cString: strerror(err)))
+        }
+        self.fd = fd
+        let text = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    static func readPid(_ fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { return nil }
+        return Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
