@@ -21,6 +21,10 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
     /// Whether an in-doubt error from the script still applies the reboot (a lost answer) or
     /// not (a lost request).
     var inDoubtApplies = true
+    /// Returns an error to answer a describe call with (a status outage, an account error).
+    var describeScript: (([String]) -> BCCError?)?
+    /// Ids left out of describe answers (as if the API did not list them).
+    var hidden: Set<String> = []
 
     init(clock: ManualClock, ids: [String]) {
         self.clock = clock
@@ -62,7 +66,11 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
     func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
         lock.lock()
         calls.append((clock.now(), .describe(ids)))
-        let found = ids.compactMap { id in statuses[id] == nil ? nil : Instance(id: id, status: status(id)) }
+        if let error = describeScript?(ids) {
+            lock.unlock()
+            return completion(.failure(error))
+        }
+        let found = ids.compactMap { id in statuses[id] == nil || hidden.contains(id) ? nil : Instance(id: id, status: status(id)) }
         lock.unlock()
         completion(.success(found))
     }

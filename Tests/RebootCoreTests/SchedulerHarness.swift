@@ -68,5 +68,9 @@ final class SchedulerHarness {
         return ["succeeded", "failed", "cancelled"].contains(state)
     }
 
+    func control(_ plan: String, _ verb: String) throws {
+        try scheduler.control(planId: plan, verb: verb, requestedBy: FileOwner(uid: 1000, name: "ops"), requestedAt: clock.wallNow())
+    }
+
     static func ids(_ n: Int) -> [String] { (1...n).map { String(format: "i-%04d", $0) } }
 }

@@ -214,6 +214,9 @@ extension Scheduler {
         }
     }
 
+    /// Arms the timer for the next thing that is due. Work that needs a call (a due poll, a
+    /// ready reboot) waits for the limiter's next token, never for a time already past: that
+    /// would fire the timer again at once, with nothing it could send (a busy loop).
     func armTimer(now: Date) {
         var wake: Date?
         func consider(_ d: Date?) { if let d { wake = min(wake ?? d, d) } }
@@ -223,10 +226,12 @@ extension Scheduler {
             for i in run.delayed { consider(run.instances[i].notBefore) }
             if !run.watched.isEmpty {
                 consider(run.nextTimeoutCheck)
-                if run.pollsInFlight == 0 { consider(run.nextPollAt) }
+                if run.pollsInFlight == 0, let due = run.nextPollAt {
+                    if due <= now { wantsCall = true } else { consider(due) }
+                }
                 if !run.urgent.isEmpty && run.pollsInFlight == 0 { wantsCall = true }
             }
-            if !run.pollChunks.isEmpty || (run.mayCall && run.hasReady) { wantsCall = true }
+            if !run.pollChunks.isEmpty || (run.mayCall && run.hasReady && restartHold.isEmpty) { wantsCall = true }
         }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
         if let wake { arm(wake, now: now) }

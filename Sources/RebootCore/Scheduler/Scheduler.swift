@@ -176,10 +176,13 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     /// Arms the timer for `date` unless it is already armed for an earlier, still future, time.
+    /// A time already past is armed a millisecond ahead: the pump that arms it has just run,
+    /// so firing again at once could only spin.
     func arm(_ date: Date, now: Date) {
-        if let armed = armedAt, armed <= date, armed > now { return }
-        armedAt = date
-        timer?.schedule(at: max(date, now))
+        let at = max(date, now + 0.001)
+        if let armed = armedAt, armed <= at, armed > now { return }
+        armedAt = at
+        timer?.schedule(at: at)
     }
 
     func flushJournal() {
