@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime
 SDK_VERSION := 0.9.79
 
 .PHONY: all bootstrap build release test interop demo bench install uninstall clean

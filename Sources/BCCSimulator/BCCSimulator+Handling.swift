@@ -30,12 +30,14 @@ extension BCCSimulator {
             result = .error(refusal.status, refusal.code, refusal.message, requestId: requestId)
         } else {
             signatureVerified = true
-            switch faults.decide(at: start) {
-            case .throttle:
+            switch faults.decide(call, at: start) {
+            case .throttle(let retryAfter):
                 result = .error(429, "RequestLimitExceeded", "the request rate exceeds the limit", requestId: requestId)
-                result.retryAfter = 1
+                result.retryAfter = retryAfter
             case .internalError:
                 result = .error(500, "InternalError", "we encountered an internal error, please try again", requestId: requestId)
+            case .error(let status, let code):
+                result = .error(status, code, "injected fault: \(status) \(code)", requestId: requestId)
             case .hang(let seconds):
                 hang = seconds
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)

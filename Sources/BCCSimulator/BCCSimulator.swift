@@ -70,6 +70,9 @@ public final class BCCSimulator: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/_admin/state") { _, _ in self.adminState() }
+        router.get("/_admin/faults") { _, _ in self.listFaults() }
+        router.post("/_admin/faults") { request, _ in try await self.addFault(request) }
+        router.delete("/_admin/faults") { _, _ in self.clearFaults() }
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             try await self.respond(to: request)
         }

@@ -1,13 +1,18 @@
 import Foundation
 
 /// Decides, per request, which fault (if any) the simulator injects: throttling above a QPS,
-/// random 500s, hangs. The QPS window counts requests admitted in the last second.
+/// the faults switched on at run time for that kind of call (`schedule`), then random 500s and
+/// hangs. The QPS window counts requests admitted in the last second.
 public final class FaultInjector: @unchecked Sendable {
     /// The fault chosen for one request.
     public enum Decision: Equatable, Sendable {
         case none
-        case throttle
+        /// 429 `RequestLimitExceeded` with this `Retry-After`; the call is not applied.
+        case throttle(retryAfter: Int)
         case internalError
+        /// An error answer with this status and code; the call is not applied.
+        case error(status: Int, code: String)
+        /// The call is applied, then answered this many seconds late.
         case hang(TimeInterval)
     }
 
@@ -16,13 +21,15 @@ public final class FaultInjector: @unchecked Sendable {
     private var head = 0
     private let configuration: SimulatorConfiguration
     private let fleet: SimulatedFleet
+    /// Faults switched on at run time through the admin API.
+    public let schedule = FaultSchedule()
 
     public init(configuration: SimulatorConfiguration, fleet: SimulatedFleet) {
         self.configuration = configuration
         self.fleet = fleet
     }
 
-    public func decide(at now: Date) -> Decision {
+    public func decide(_ call: SimulatedCall = .unsupported, at now: Date) -> Decision {
         if let limit = configuration.qpsLimit {
             lock.lock()
             while head < admitted.count, now.timeIntervalSince(admitted[head]) >= 1 { head += 1 }
@@ -30,10 +37,16 @@ public final class FaultInjector: @unchecked Sendable {
             let inWindow = admitted.count - head
             if inWindow >= limit {
                 lock.unlock()
-                return .throttle
+                return .throttle(retryAfter: 1)
             }
             admitted.append(now)
             lock.unlock()
+        }
+        switch schedule.hit(call, at: now, draw: fleet.draw) {
+        case .error(let status, let code): return .error(status: status, code: code)
+        case .hang(let seconds): return .hang(seconds)
+        case .throttle(let retryAfter): return .throttle(retryAfter: retryAfter)
+        case nil: break
         }
         if configuration.errorRate > 0, fleet.draw() < configuration.errorRate { return .internalError }
         if configuration.hangRate > 0, fleet.draw() < configuration.hangRate { return .hang(configuration.hangSeconds) }

@@ -16,7 +16,13 @@ struct BCCSimCommand: AsyncParsableCommand {
             wire format and bce-auth-v1 signature checks. Its first stdout line is {"port": P}.
             Without credentials flags it accepts the demo key pair
             sim-access-key-id / sim-secret-access-key. GET /_admin/state (no auth) shows every
-            instance's status and accepted reboots.
+            instance's status and accepted reboots. Faults can be switched while it runs, per
+            kind of call: POST /_admin/faults with a JSON body such as
+            {"call": "describeMany", "kind": "error", "status": 500, "for": 10} or
+            {"call": "reboot", "kind": "hang", "seconds": 3, "for": 8} (call: reboot, describe,
+            describeMany, batchReboot or any; kind: error [status, code], hang [seconds: applied,
+            then answered late] or throttle [retryAfter]; optional for, rate, count);
+            GET /_admin/faults lists the active ones, DELETE /_admin/faults clears them.
             """)
 
     @Option(help: "Address to bind.") var host = "127.0.0.1"

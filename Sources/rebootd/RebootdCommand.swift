@@ -12,9 +12,14 @@ struct RebootdCommand: ParsableCommand {
         commandName: "rebootd",
         abstract: "Rolling reboots of Baidu Cloud BCC instances, from plans dropped in a spool directory.")
 
-    @Option(help: "The configuration file.") var config = RebootdConfig.defaultPath
+    @Option(help: "The configuration file (default: $REBOOTD_CONFIG, else \(RebootdConfig.defaultPath)).")
+    var config: String?
 
     func run() throws {
+        // Under an LD_PRELOAD such as libfaketime a Swift program sees no arguments; the
+        // environment still reaches it.
+        let environment = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let config = self.config ?? environment ?? RebootdConfig.defaultPath
         LoggingSystem.bootstrap { JournaldLogHandler(label: $0) }
         var logger = Logger(label: "rebootd")
         let daemon: RebootDaemon

@@ -59,7 +59,7 @@ final class SimulatedFleetTests: XCTestCase {
         let faults = FaultInjector(configuration: c, fleet: fleet)
         let t0 = Date(timeIntervalSince1970: 1000)
         XCTAssertEqual((0..<5).map { faults.decide(at: t0 + Double($0) * 0.1) },
-                       [.none, .none, .none, .throttle, .throttle])
+                       [.none, .none, .none, .throttle(retryAfter: 1), .throttle(retryAfter: 1)])
         XCTAssertEqual(faults.decide(at: t0 + 1.05), .none, "the first request left the window")
     }
 

@@ -1,5 +1,8 @@
 import BCCSimulator
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 /// Runs the real `bcc-sim`, `rebootd` and `rebootctl` binaries in a scratch directory, over
@@ -64,6 +67,43 @@ final class Harness {
 
     func requests() throws -> [RequestLog.Entry] { try RequestLog.read(path: simLog.path) }
 
+    /// Switches a fault on in the running simulator (`POST /_admin/faults`), e.g.
+    /// `{"call": "describeMany", "kind": "error", "status": 500, "for": 8}`.
+    func setFault(_ json: String) throws {
+        let (status, body) = try admin("POST", "/_admin/faults", body: json)
+        guard status == 201 else { throw Failure("bcc-sim refused the fault \(json): \(status) \(body)") }
+    }
+
+    /// Clears every fault switched on at run time (`DELETE /_admin/faults`).
+    func clearFaults() throws {
+        let (status, body) = try admin("DELETE", "/_admin/faults")
+        guard status == 200 else { throw Failure("bcc-sim did not clear its faults: \(status) \(body)") }
+    }
+
+    /// One request to the simulator's admin API, synchronously.
+    func admin(_ method: String, _ path: String, body: String? = nil) throws -> (status: Int, body: String) {
+        final class Box: @unchecked Sendable { var result: Result<(Int, String), Error> = .failure(Failure("no answer")) }
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(simPort)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 10
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let error {
+                box.result = .failure(error)
+            } else {
+                box.result = .success(((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return try box.result.get()
+    }
+
     // MARK: Daemon
 
     func writeConfig(_ extra: String = "") throws {
@@ -83,11 +123,13 @@ final class Harness {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func startDaemon(environment extra: [String: String] = [:]) throws {
+    /// Starts rebootd with `--config` (or with `arguments` instead, e.g. none when the config
+    /// comes from `REBOOTD_CONFIG` in `environment`).
+    func startDaemon(environment extra: [String: String] = [:], arguments: [String]? = nil) throws {
         let p = Process()
         if !extra.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         p.executableURL = Self.binDir.appendingPathComponent("rebootd")
-        p.arguments = ["--config", configPath]
+        p.arguments = arguments ?? ["--config", configPath]
         if !FileManager.default.fileExists(atPath: daemonLog.path) { _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil) }
         let log = try FileHandle(forWritingTo: daemonLog)
         log.seekToEndOfFile()
@@ -183,6 +225,12 @@ final class Harness {
             usleep(100_000)
         }
         return condition()
+    }
+
+    /// A harness step that could not be done (the simulator refused an admin request, ...).
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static func planYAML(_ ids: [String], _ body: String) -> String {
