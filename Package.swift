@@ -88,6 +88,6 @@ let package = Package(
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
         .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"], exclude: ["Support"]),
     ]
 )

@@ -33,8 +33,11 @@ final class DeadlineSweeper: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Deadlines are monotonic instants (SPEC §4.13): `DeadlineSweeper.now()`.
+    static func now() -> Date { Date(timeIntervalSinceReferenceDate: ProcessInfo.processInfo.systemUptime) }
+
     private func sweep() {
-        let now = Date()
+        let now = Self.now()
         lock.lock()
         var due: [Entry] = []
         entries.removeAll { entry in

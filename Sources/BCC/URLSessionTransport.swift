@@ -52,7 +52,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
             }
             once.fire(.success(HTTPResponseData(status: http.statusCode, headers: headers, body: data ?? Data())))
         }
-        sweeper.add(deadline: Date() + deadline) { [weak task] in
+        sweeper.add(deadline: DeadlineSweeper.now() + deadline) { [weak task] in
             if once.fire(.failure(.timedOut)) { task?.cancel() }
         } isDone: { once.hasFired }
         task.resume()

@@ -169,8 +169,20 @@ final class SafetyEndToEndTests: XCTestCase {
     }
 
     func testWallClockStepsDoNotStallOrTimeOut() throws {
-        let preload = try XCTUnwrap(Self.libfaketime(), "libfaketimeMT.so.1 not found: install faketime (make bootstrap)")
+        let faketime = try XCTUnwrap(Self.libfaketime(), "libfaketimeMT.so.1 not found: install faketime (make bootstrap)")
         let h = try Harness(name: "wallclock")
+        // libfaketime also shifts absolute CLOCK_MONOTONIC timerfd deadlines (libdispatch's
+        // timers) by the fake offset, which no kernel does on a real step; this small preload,
+        // ahead of it, keeps monotonic timers as the kernel keeps them.
+        let shim = h.dir.appendingPathComponent("monotonic-timerfd.so").path
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/monotonic-timerfd.c").path
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cc.arguments = ["cc", "-shared", "-fPIC", "-o", shim, source, "-ldl"]
+        try cc.run()
+        cc.waitUntilExit()
+        XCTAssertEqual(cc.terminationStatus, 0, "building the timerfd shim with cc")
+        let preload = shim + ":" + faketime
         let offset = h.dir.appendingPathComponent("faketime.txt")
         func step(_ text: String) throws {
             let tmp = h.dir.appendingPathComponent(".faketime.tmp")

@@ -59,3 +59,21 @@ final class RateLimiterTests: XCTestCase {
         XCTAssertEqual(limiter.currentRate, 100, "back to the configured rate")
     }
 }
+
+/// SPEC §6, reload: the limiter is reconfigured in place.
+final class RateLimiterReloadTests: XCTestCase {
+    let t0 = Date(timeIntervalSince1970: 1_000_000)
+
+    func testReloadDuringThrottlingKeepsTheSlowDownAndDoesNotRefill() {
+        var limiter = RateLimiter(requestsPerSecond: 20, burst: 10, maxInFlight: 100, now: t0)
+        for _ in 0..<10 { XCTAssertTrue(limiter.tryAcquire(now: t0)) }
+        limiter.throttled(now: t0)
+        XCTAssertEqual(limiter.currentRate, 10, accuracy: 0.001)
+        limiter.reconfigure(requestsPerSecond: 40, burst: 20, maxInFlight: 100, now: t0)
+        XCTAssertEqual(limiter.currentRate, 20, accuracy: 0.001, "the throttle factor (1/2) is kept")
+        XCTAssertLessThan(limiter.tokens(now: t0), 1, "the bucket was not refilled by the reload")
+        XCTAssertEqual(limiter.inFlight, 10, "calls in flight are kept")
+        limiter.reconfigure(requestsPerSecond: 40, burst: 2, maxInFlight: 100, now: t0 + 10)
+        XCTAssertLessThanOrEqual(limiter.tokens(now: t0 + 10), 2, "tokens are capped at the new burst")
+    }
+}

@@ -1,0 +1,43 @@
+import BCC
+import Foundation
+@testable import RebootCore
+import XCTest
+
+/// SPEC §4.12 (one daemon) and the config rule that keeps in-doubt evidence possible (§6).
+final class SingleDaemonAndConfigTests: XCTestCase {
+    func testRule4_12_ASecondLockFailsNamingTheHolder() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lock-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        var held: DaemonLock? = try DaemonLock(path: path)
+        XCTAssertThrowsError(try DaemonLock(path: path)) { error in
+            let failure = error as? DaemonLock.Failure
+            XCTAssertEqual(failure?.holderPid, getpid())
+            XCTAssertTrue(failure?.description.contains("pid \(getpid())") ?? false)
+        }
+        XCTAssertNotNil(held)
+        held = nil
+        XCTAssertNoThrow(try DaemonLock(path: path), "released with its holder")
+    }
+
+    func testRule4_8_ConfigRefusesAGapShorterThanTimeoutPlusPollInterval() throws {
+        XCTAssertThrowsError(try ConfigLoader.parse("requestTimeout: 10s\npollInterval: 5s\ninDoubtMaxGap: 15s\n", file: "c.yaml")) { error in
+            let problems = (error as? ValidationError)?.problems ?? []
+            XCTAssertEqual(problems.map(\.path), ["inDoubtMaxGap"])
+            XCTAssertTrue(problems.first?.message.contains("requestTimeout") ?? false)
+        }
+        XCTAssertEqual(try ConfigLoader.parse("requestTimeout: 10s\npollInterval: 5s\ninDoubtMaxGap: 16s\n", file: "c.yaml").inDoubtMaxGap, 16)
+        XCTAssertEqual(try ConfigLoader.parse("", file: "c.yaml").inDoubtMaxGap, 20, "the default")
+    }
+
+    func testRetryAfterInSecondsOrAsAnHTTPDate() {
+        let now = Date(timeIntervalSince1970: 1_784_000_000)
+        XCTAssertEqual(RetryAfter.parse("7", now: now), 7)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        XCTAssertEqual(RetryAfter.parse(formatter.string(from: now + 90), now: now) ?? -1, 90, accuracy: 1)
+        XCTAssertEqual(RetryAfter.parse(formatter.string(from: now - 90), now: now), 0, "a date in the past")
+        XCTAssertNil(RetryAfter.parse("soon", now: now))
+    }
+}
