@@ -6,7 +6,7 @@ import RebootCore
 enum ControlDrop {
     static func send(_ verb: String, plan: String, options: ConfigOptions) throws {
         let config = try options.load()
-        if let journal = try? options.journal() {
+        if plan != "all", let journal = try? options.journal() {
             guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(plan) in \(config.journal)") }
             if ["succeeded", "failed", "cancelled"].contains(record.state) {
                 throw ValidationError("plan \(plan) has already ended (\(record.state))")
@@ -30,12 +30,19 @@ struct Pause: ParsableCommand {
     func run() throws { try ControlDrop.send("pause", plan: plan, options: options) }
 }
 
-/// `rebootctl resume PLAN`.
+/// `rebootctl resume PLAN` or `rebootctl resume --all` (after an account error, SPEC §4.5).
 struct Resume: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Resume a paused plan.")
+    static let configuration = CommandConfiguration(
+        abstract: "Resume a paused plan, or every paused plan (--all, also lifting a pause after an account error).")
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "A plan id.") var plan: String
-    func run() throws { try ControlDrop.send("resume", plan: plan, options: options) }
+    @Flag(help: "Resume every paused plan and lift the account pause.") var all = false
+    @Argument(help: "A plan id.") var plan: String?
+
+    func validate() throws {
+        if all == (plan != nil) { throw ValidationError("give a plan id or --all, not both") }
+    }
+
+    func run() throws { try ControlDrop.send("resume", plan: all ? "all" : plan ?? "", options: options) }
 }
 
 /// `rebootctl cancel PLAN`.
