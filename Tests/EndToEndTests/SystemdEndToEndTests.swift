@@ -71,7 +71,7 @@ final class SystemdEndToEndTests: XCTestCase {
         text = text.replacingOccurrences(of: "endpoint: http://127.0.0.1:\(h.simPort)", with: "endpoint: http://127.0.0.1:1")
         try text.write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGHUP)
-        XCTAssertTrue(h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("a restart is needed") == true })
+        XCTAssertTrue(h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("keeping the running value until a restart") == true })
         try "logLevel: [broken".write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGHUP)
         XCTAssertTrue(h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("reload refused, keeping the running config") == true })

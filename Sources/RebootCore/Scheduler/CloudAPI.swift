@@ -19,7 +19,9 @@ public struct BCCCloudAPI: CloudAPI {
         client.reboot(id, forceStop: forceStop, completion: completion)
     }
 
+    /// One describe-many call for at most 100 ids; a truncated answer is followed through its
+    /// `nextMarker` (rare: only when the API pages below the requested `maxKeys`).
     public func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
-        client.listPage(instanceIds: ids, marker: nil, maxKeys: BCCClient.maxIdsPerCall) { completion($0.map(\.instances)) }
+        client.describeMany(ids, completion: completion)
     }
 }
