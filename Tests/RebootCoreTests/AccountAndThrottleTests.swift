@@ -37,6 +37,28 @@ final class AccountAndThrottleTests: XCTestCase {
         XCTAssertEqual(events.count, 1, "one account pause journaled, not one per failed call")
     }
 
+    func testRule4_5_AnAccountPauseHoldsAcrossARestart() throws {
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5)
+        settings.maxActivePlans = 2
+        let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: settings)
+        var refuse = true
+        h.cloud.rebootScript = { _ in refuse ? self.accountError : nil }
+        let first = try h.submit(SchedulerHarness.plan(["i-a"]))
+        h.run(for: 2)
+        XCTAssertEqual(try h.planState(first), "paused")
+        refuse = false  // the key works again, but nobody has said so yet
+        try h.restart()
+        var later = SchedulerHarness.plan(["i-b"])
+        later.name = "later"
+        let second = try h.submit(later)
+        h.run(for: 10)
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1, "nothing called after the restart until resume --all")
+        XCTAssertEqual(try h.planState(second), "paused")
+        try h.control("all", "resume")
+        XCTAssertTrue(h.run(for: 30) { h.finished(first) && h.finished(second) })
+        XCTAssertEqual(try h.planState(first), "succeeded")
+    }
+
     func testRule4_5_AccountErrorDuringACancelEndsTheInstanceInsteadOfRequeueingIt() throws {
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1))
         let scheduler = h.scheduler, clock = h.clock

@@ -25,6 +25,17 @@ final class InDoubtEvidenceTests: XCTestCase {
         XCTAssertTrue(broken.hasGap(now: t0 + 10))
     }
 
+    func testRule4_8_TheGapRunsFromThePreviousPollsSendToThisPollsAnswer() {
+        // A status is read somewhere between a poll's send and its answer: a slow answer does
+        // not shorten the time nothing was seen.
+        var e = InDoubtEvidence(sentAt: t0, grace: 10, maxGap: 20)
+        XCTAssertEqual(e.reading(.running, sent: t0 + 0.1, answered: t0 + 9.9), .undecided)
+        guard case .unknowable(let gap) = e.reading(.running, sent: t0 + 29.8, answered: t0 + 29.9) else {
+            return XCTFail("a gap of 29.8 s (0.1 → 29.9) is longer than 20 s")
+        }
+        XCTAssertEqual(gap, 29.8, accuracy: 0.001)
+    }
+
     func testRule4_8_AStatusOutageLongerThanTheGapIsNeverResent() throws {
         var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5, inDoubtMaxGap: 4)
         settings.retry = .init(maxAttempts: 6, baseDelay: 0.1, maxDelay: 1)

@@ -75,6 +75,17 @@ extension Journal {
         }
     }
 
+    /// Calls per instance of a plan that count against `retry.maxAttempts` (transient failures
+    /// and in-doubt calls that never took effect), so a restart does not reset the count.
+    public func countedAttempts(planId: String) throws -> [String: Int] {
+        try writer.read { db in
+            var out: [String: Int] = [:]
+            let sql = "SELECT instanceId, COUNT(*) AS n FROM attempts WHERE planId = ? AND outcome IN ('transient', 'not-applied') GROUP BY instanceId"
+            for row in try Row.fetchAll(db, sql: sql, arguments: [planId]) { out[row["instanceId"]] = row["n"] }
+            return out
+        }
+    }
+
     /// Attempts of a plan with no outcome, or whose outcome was never learnt: in doubt.
     public func openAttempts(planId: String) throws -> [AttemptRecord] {
         try writer.read { db in

@@ -25,11 +25,15 @@ public struct InDoubtEvidence: Sendable, Equatable {
     public let sentAt: Date
     public let grace: TimeInterval
     public let maxGap: TimeInterval
-    /// The latest reading (or the send, before any reading).
+    /// When the latest poll that read a status was sent (the call's send, before any reading).
+    /// A status is read somewhere between a poll's send and its answer, so the time nothing was
+    /// seen runs from the previous poll's send to this poll's answer.
+    public private(set) var lastReadingSentAt: Date
+    /// When the latest reading's answer arrived.
     public private(set) var lastEvidenceAt: Date
-    /// The first reading of the current unbroken `Running` streak.
+    /// The answer of the first reading of the current unbroken `Running` streak.
     public private(set) var runningSince: Date?
-    /// The longest gap seen between the send and a reading, or between two readings.
+    /// The longest time nothing was seen, since the send.
     public private(set) var longestGap: TimeInterval = 0
     public private(set) var readings = 0
 
@@ -37,23 +41,30 @@ public struct InDoubtEvidence: Sendable, Equatable {
         self.sentAt = sentAt
         self.grace = grace
         self.maxGap = maxGap
+        lastReadingSentAt = sentAt
         lastEvidenceAt = sentAt
     }
 
-    /// Records one status read by a successful poll answered at `at`, and returns the verdict.
-    public mutating func reading(_ status: InstanceStatus, at: Date) -> Verdict {
+    /// Records one status read by a successful poll sent at `sent` and answered at `answered`,
+    /// and returns the verdict.
+    public mutating func reading(_ status: InstanceStatus, sent: Date, answered: Date) -> Verdict {
         readings += 1
-        longestGap = max(longestGap, at.timeIntervalSince(lastEvidenceAt))
-        lastEvidenceAt = max(lastEvidenceAt, at)
+        longestGap = max(longestGap, answered.timeIntervalSince(lastReadingSentAt))
+        lastReadingSentAt = max(lastReadingSentAt, sent)
+        lastEvidenceAt = max(lastEvidenceAt, answered)
         if !status.isRunning { return .applied(status) }
         if longestGap > maxGap { return .unknowable(gap: longestGap) }
-        let since = runningSince ?? at
+        let since = runningSince ?? answered
         runningSince = since
-        return at.timeIntervalSince(since) >= grace ? .notApplied : .undecided
+        // Running for sure from the first answer to the latest send.
+        return sent.timeIntervalSince(since) >= grace ? .notApplied : .undecided
     }
 
-    /// True once the evidence can no longer prove that the call never took effect: the gap
-    /// since the last reading is already longer than `maxGap`. Only a non-Running reading can
-    /// still resolve it (as applied).
-    public func hasGap(now: Date) -> Bool { longestGap > maxGap || now.timeIntervalSince(lastEvidenceAt) > maxGap }
+    /// A reading whose poll was answered at once (`sent == answered`).
+    public mutating func reading(_ status: InstanceStatus, at: Date) -> Verdict { reading(status, sent: at, answered: at) }
+
+    /// True once the evidence can no longer prove that the call never took effect: the time
+    /// since the last reading's poll was sent is already longer than `maxGap`. Only a
+    /// non-Running reading can still resolve it (as applied).
+    public func hasGap(now: Date) -> Bool { longestGap > maxGap || now.timeIntervalSince(lastReadingSentAt) > maxGap }
 }

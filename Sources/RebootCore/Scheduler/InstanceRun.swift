@@ -62,9 +62,10 @@ final class InstanceRun {
     // MARK: Transitions
 
     /// Restores what the journal holds (after a restart). `attemptsMade` comes from the attempts table.
-    func restore(_ row: PlanInstanceRecord, attemptsMade: Int) {
+    func restore(_ row: PlanInstanceRecord, attemptsMade: Int, countedMade: Int) {
         state = InstanceState(rawValue: row.state) ?? .pending
         attempts = max(row.attempts, attemptsMade)
+        counted = countedMade
         conflicts = row.conflicts
         lastError = row.lastError
         lastStatus = row.lastStatus
@@ -157,9 +158,9 @@ final class InstanceRun {
     }
 
     /// The in-doubt evidence took one more reading; returns its verdict.
-    func inDoubtReading(_ status: InstanceStatus, now: Date) -> InDoubtEvidence.Verdict {
+    func inDoubtReading(_ status: InstanceStatus, sent: Date, answered: Date) -> InDoubtEvidence.Verdict {
         guard var evidence = inDoubt else { return .undecided }
-        let verdict = evidence.reading(status, at: now)
+        let verdict = evidence.reading(status, sent: sent, answered: answered)
         inDoubt = evidence
         return verdict
     }

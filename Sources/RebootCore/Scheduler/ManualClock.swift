@@ -9,6 +9,13 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
     private var current: Date
     private var timers: [ManualTimer] = []
     private var wallOffset: TimeInterval = 0
+    private var fired = 0
+
+    /// Timer firings so far (a busy loop shows as thousands of them).
+    public var firedCount: Int {
+        lock.lock(); defer { lock.unlock() }
+        return fired
+    }
 
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
 
@@ -51,6 +58,7 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
             if let due, let at = due.fireAt {
                 current = max(current, at)
                 due.fireAt = nil
+                fired += 1
                 lock.unlock()
                 due.queue.sync { due.handler() }
             } else {

@@ -34,6 +34,7 @@ extension Scheduler {
             run.nextTimeoutCheck = now + min(1, settings.pollInterval)
         }
         guard run.openInBatch == 0 && !run.callsOutstanding else {
+            run.wakeAt = nil
             if run.operatorPaused || run.accountPausedAt != nil { setState(run, .paused, now: now) }
             else if run.state != .running { setState(run, .running, now: now) }
             return
@@ -42,6 +43,8 @@ extension Scheduler {
             run.batchDoneAt = now
             journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
         }
+        // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
+        if run.stop == nil && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
         if let stop = run.stop {
             let reason = stop == .cancel ? "cancelled by an operator"
                 : "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed"
@@ -51,7 +54,10 @@ extension Scheduler {
         if next >= run.batches.count {
             return finishPlan(run, .succeeded, now: now)
         }
-        if run.operatorPaused || run.accountPausedAt != nil { return setState(run, .paused, now: now) }
+        if run.operatorPaused || run.accountPausedAt != nil {
+            run.wakeAt = nil
+            return setState(run, .paused, now: now)
+        }
         let wallNow = wall
         var earliest = now
         if let after = run.plan.startAfter, after > wallNow { earliest = max(earliest, clock.monotonic(forWall: after)) }
@@ -197,11 +203,14 @@ extension Scheduler {
         for run in plans where run.accountPausedAt == nil { pauseForAccount(run, pause, now: now) }
     }
 
+    /// The plan reason that marks an account pause in the journal (restored after a restart).
+    static let accountPauseReason = "account error"
+
     func pauseForAccount(_ run: PlanRun, _ pause: AccountPause, now: Date) {
         guard run.accountPausedAt == nil else { return }
         run.accountPausedAt = now
         journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
-        setState(run, .paused, now: now, reason: "account error \(pause.code): \(pause.message)")
+        setState(run, .paused, now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)")
     }
 
     func release(_ instanceId: String, from run: PlanRun) {
@@ -222,7 +231,7 @@ extension Scheduler {
         func consider(_ d: Date?) { if let d { wake = min(wake ?? d, d) } }
         var wantsCall = false
         for run in plans {
-            consider(run.wakeAt)
+            if let at = run.wakeAt, at > now { consider(at) }
             for i in run.delayed { consider(run.instances[i].notBefore) }
             if !run.watched.isEmpty {
                 consider(run.nextTimeoutCheck)

@@ -61,9 +61,10 @@ extension Scheduler {
             }
             let run = PlanRun(record: record, plan: plan)
             register(run)
-            if let pause = accountPause { pauseForAccount(run, pause, now: now) }
             if plan.dryRun {
                 runDry(run, now: now)
+            } else if let pause = accountPause {
+                pauseForAccount(run, pause, now: now)
             } else {
                 setState(run, .running, now: now)
             }
@@ -86,18 +87,23 @@ extension Scheduler {
             let run = PlanRun(record: record, plan: plan)
             let stored = try journal.instances(planId: record.id)
             let numbers = try journal.attemptNumbers(planId: record.id)
+            let counted = try journal.countedAttempts(planId: record.id)
             let open = Dictionary(try journal.openAttempts(planId: record.id).map { ($0.instanceId, $0) }, uniquingKeysWith: { $1 })
             for row in stored where row.idx < run.instances.count {
                 let inst = run.instances[row.idx]
-                inst.restore(row, attemptsMade: numbers[inst.id] ?? 0)
+                inst.restore(row, attemptsMade: numbers[inst.id] ?? 0, countedMade: counted[inst.id] ?? 0)
                 if inst.state.isTerminal {
                     if inst.state == .failed { run.failed += 1 }
                     continue
                 }
                 if inst.state != .pending || open[inst.id] != nil { claims[inst.id] = claims[inst.id] ?? run.id }
                 if let attempt = open[inst.id], let attemptId = attempt.id {
-                    let sentWall = JournalTime.parse(attempt.sentAt) ?? .distantPast
-                    let sent = max(clock.monotonic(forWall: sentWall), now - settings.inDoubtMaxGap * 1000)
+                    // How long ago the call was sent, by the wall clock across the restart. A send
+                    // time in the future (the wall clock stepped back meanwhile) or unreadable
+                    // tells nothing: it counts as a gap, so only a non-Running reading resolves it.
+                    let sentWall = JournalTime.parse(attempt.sentAt)
+                    let unknowable = now - (settings.inDoubtMaxGap + 1)
+                    let sent = sentWall.map { $0 > wall ? unknowable : max(clock.monotonic(forWall: $0), unknowable) } ?? unknowable
                     inst.resumeInDoubt(attemptId: attemptId, evidence: InDoubtEvidence(
                         sentAt: min(sent, now), grace: settings.inDoubtGrace, maxGap: settings.inDoubtMaxGap))
                     watch(run, inst, urgent: true)
@@ -128,6 +134,17 @@ extension Scheduler {
             if let raw = record.stopRequest, let stop = PlanStop(rawValue: raw) {
                 run.stop = stop
                 sweep(run, to: stop.leftInstanceState, reason: stop.leftReason, now: now)
+            } else if run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) {
+                halt(run, now: now)  // halted before the halt was journaled (or before migration v2)
+            }
+            if run.state == .paused, run.stop == nil, record.reason?.hasPrefix(Self.accountPauseReason) == true {
+                // An account pause holds across a restart, for plans that become active later too.
+                run.operatorPaused = false
+                run.accountPausedAt = now
+                if accountPause == nil {
+                    accountPause = AccountPause(code: "restored", message: record.reason ?? "", since: now)
+                    logger.critical("plans stay paused after an account error until an operator runs `rebootctl resume --all`")
+                }
             }
         }
         flushJournal()
@@ -141,7 +158,7 @@ extension Scheduler {
         switch verb {
         case "pause":
             run.operatorPaused = true
-            setState(run, .paused, now: now)
+            setState(run, .paused, now: now, reason: "paused by an operator")
             return "paused"
         case "resume":
             resume(run, now: now)

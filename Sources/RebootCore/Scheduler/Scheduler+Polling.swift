@@ -54,7 +54,8 @@ extension Scheduler {
             for instance in found { statuses[instance.id] = instance.status }
             for (index, epoch) in chunk {
                 let inst = run.instances[index]
-                restartHold.remove(holdKey(run, inst))
+                // The restart hold ends with a status read; a missing id is no evidence.
+                if statuses[inst.id] != nil { restartHold.remove(holdKey(run, inst)) }
                 guard inst.epoch == epoch, !inst.state.isTerminal, !inst.inFlight else { continue }
                 if let status = statuses[inst.id] {
                     apply(status, to: inst, in: run, pollSent: started, now: now)
@@ -79,9 +80,8 @@ extension Scheduler {
             default:
                 break
             }
-            for (index, _) in chunk where run.instances[index].isInDoubt || run.instances[index].state == .waiting {
-                run.urgent.insert(index)
-            }
+            // The instances of the failed call are polled again in the next round, after the
+            // backoff (not at once: that would poll at the full limiter rate through an outage).
             // Failed polls back off exponentially, never longer apart than the poll interval, so
             // that in-doubt evidence (rule 4.8) keeps its spacing once the API answers again.
             let backoff = RetryPolicy(maxAttempts: .max, baseDelay: settings.retry.baseDelay,
@@ -107,7 +107,7 @@ extension Scheduler {
     func apply(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date) {
         let previous = inst.lastStatus
         inst.polled(status)
-        if inst.isInDoubt { return applyInDoubt(status, to: inst, in: run, now: now) }
+        if inst.isInDoubt { return applyInDoubt(status, to: inst, in: run, pollSent: pollSent, now: now) }
         switch inst.state {
         case .rebooting:
             let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
@@ -134,8 +134,8 @@ extension Scheduler {
     }
 
     /// Rule 4.8, through `InDoubtEvidence`.
-    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, now: Date) {
-        switch inst.inDoubtReading(status, now: now) {
+    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date) {
+        switch inst.inDoubtReading(status, sent: pollSent, answered: now) {
         case .applied:
             if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "applied") }
             inst.inDoubtApplied(now: now)
