@@ -61,11 +61,8 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
 
     func testFailureBudgetHaltsAndLaterBatchesAreNeverCalled() throws {
         let h = try Harness(name: "budget")
-        let fleet = h.dir.appendingPathComponent("fleet.txt")
         let ids = (1...12).map { String(format: "i-budget%02d", $0) }
-        try ids.enumerated().map { $0.offset == 1 ? "\($0.element) Error" : $0.element }.joined(separator: "\n")
-            .write(to: fleet, atomically: true, encoding: .utf8)
-        try h.startSim(["--fleet", fleet.path, "--stuck", ids[1], "--stuck-status", "Error", "--reboot-min", "0.5", "--reboot-max", "1"])
+        try h.startSimWithOneErrorInstance(ids, stuckIndex: 1, rebootSeconds: 0.5...1)
         try h.writeConfig("pollInterval: 300ms\n")
         try h.startDaemon()
         let plan = try h.submit("budget.yaml", Harness.planYAML(ids, "batchSize: 3\nmaxFailures: 0"))

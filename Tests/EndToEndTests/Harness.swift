@@ -57,6 +57,16 @@ final class Harness {
         simPort = try JSONDecoder().decode(Port.self, from: line.split(separator: 0x0A).first.map { Data($0) } ?? Data()).port
     }
 
+    /// Starts bcc-sim on a fleet of `ids` where `ids[stuckIndex]` is stuck in `Error`, so its
+    /// reboot is refused with 409 and a poll then reads `Error` (it fails).
+    func startSimWithOneErrorInstance(_ ids: [String], stuckIndex: Int, rebootSeconds: ClosedRange<Double>) throws {
+        let fleet = dir.appendingPathComponent("fleet.txt")
+        try ids.enumerated().map { $0.offset == stuckIndex ? "\($0.element) Error" : $0.element }.joined(separator: "\n")
+            .write(to: fleet, atomically: true, encoding: .utf8)
+        try startSim(["--fleet", fleet.path, "--stuck", ids[stuckIndex], "--stuck-status", "Error",
+                      "--reboot-min", "\(rebootSeconds.lowerBound)", "--reboot-max", "\(rebootSeconds.upperBound)"])
+    }
+
     struct AdminInstance: Decodable { let id: String; let status: String; let reboots: Int }
 
     func adminState() throws -> [AdminInstance] {

@@ -49,11 +49,8 @@ final class SafetyEndToEndTests: XCTestCase {
 
     func testHaltThenKill9StaysFailed() throws {
         let h = try Harness(name: "halt-kill9")
-        let fleet = h.dir.appendingPathComponent("fleet.txt")
         let ids = (1...12).map { String(format: "i-halt%02d", $0) }
-        try ids.enumerated().map { $0.offset == 1 ? "\($0.element) Error" : $0.element }.joined(separator: "\n")
-            .write(to: fleet, atomically: true, encoding: .utf8)
-        try h.startSim(["--fleet", fleet.path, "--stuck", ids[1], "--stuck-status", "Error", "--reboot-min", "3", "--reboot-max", "4"])
+        try h.startSimWithOneErrorInstance(ids, stuckIndex: 1, rebootSeconds: 3...4)
         try h.writeConfig("pollInterval: 300ms\n")
         try h.startDaemon()
         try requireDaemonUp(h)
