@@ -114,7 +114,48 @@ final class SpoolTests: XCTestCase {
         try drop(rig, "p.yaml", Self.plan + "dryRun: true\n")
         rig.wait(1.5) { false }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [], "nothing written through the symlink")
-        XCTAssertLessThanOrEqual(try rig.plans().count, 1, "never submitted twice")
+        XCTAssertEqual(try rig.plans().count, 1, "submitted once, remembered as not moved")
+        XCTAssertTrue(rig.exists("incoming/p.yaml"), "still in incoming/")
+        // The symlink removed: accepted/ is recreated and the remembered file moved, not submitted again.
+        let id = try XCTUnwrap(rig.plans().first?.id)
+        XCTAssertEqual(unlink(rig.path("accepted")), 0)
+        XCTAssertTrue(rig.wait(3) { rig.exists("accepted/\(id).yaml") })
+        XCTAssertEqual(try rig.plans().count, 1)
+        XCTAssertEqual(try rig.harness.journal.pendingIntakes(), [])
+    }
+
+    /// A valid file that cannot be taken in because the journal cannot be written stays in
+    /// incoming/ (it is not the file's fault) and is taken in once the journal works again.
+    func testJournalFailureLeavesTheFileInIncomingAndRetries() throws {
+        final class Gate: @unchecked Sendable { var failing = true; var tries = 0 }
+        let gate = Gate()
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let harness = try SchedulerHarness(ids: SchedulerHarness.ids(2))
+        let scheduler = harness.scheduler
+        var logger = Logger(label: "spool-test")
+        logger.logLevel = .critical
+        let spool = Spool(
+            root: root, parser: PlanParser(knownRegions: []), logger: logger, journal: harness.journal,
+            submit: { file, intake in
+                gate.tries += 1
+                return gate.failing ? .journalUnavailable("disk full") : scheduler.submit(file, intake: intake)
+            },
+            control: { try scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
+        try spool.start(rescanInterval: 0.2)
+        defer { spool.stop() }
+        try Self.plan.write(toFile: root + "/incoming/.j.tmp", atomically: false, encoding: .utf8)
+        XCTAssertEqual(rename(root + "/incoming/.j.tmp", root + "/incoming/j.yaml"), 0)
+        let deadline = Date() + 3
+        while gate.tries < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThanOrEqual(gate.tries, 2, "tried again")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/incoming/j.yaml"), "kept in incoming/")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/rejected"), [], "not rejected")
+        gate.failing = false
+        let until = Date() + 3
+        while (try harness.journal.plans()).isEmpty && Date() < until { Thread.sleep(forTimeInterval: 0.05) }
+        let id = try XCTUnwrap(harness.journal.plans().first?.id)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/accepted/\(id).yaml"))
     }
 
     func testFileOver16MiBIsRefusedWithoutReadingIt() throws {

@@ -61,6 +61,7 @@ final class InotifyWatcher: @unchecked Sendable {
             }
             if !events.isEmpty { onEvents(events) }
         }
+        source.setCancelHandler { close(fd) }
         source.resume()
         self.source = source
     }
@@ -80,9 +81,9 @@ final class InotifyWatcher: @unchecked Sendable {
         return watches[wd]
     }
 
+    /// Stops watching; the descriptor is closed once the source has let go of it.
     func cancel() {
         source?.cancel()
         source = nil
-        close(fd)
     }
 }

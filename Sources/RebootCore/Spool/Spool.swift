@@ -223,7 +223,8 @@ public final class Spool: @unchecked Sendable {
         withDirectories { dirs in
             guard let incomingFd = dirs[.incoming] else { return }
             let names = Self.names(in: incomingFd)
-            settling = settling.filter { names.contains($0.key) }
+            let present = Set(names)
+            settling = settling.filter { present.contains($0.key) }
             for name in names { observe(name, dirs) }
         }
     }
