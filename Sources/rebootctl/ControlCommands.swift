@@ -4,7 +4,7 @@ import RebootCore
 
 /// Drops `{planId}.{verb}` into the spool's `control/`; the daemon applies it within a second.
 enum ControlDrop {
-    static func send(_ verb: String, plan: String, options: ConfigOptions) throws {
+    static func send(_ verb: SpoolLayout.Verb, plan: String, options: ConfigOptions) throws {
         let config = try options.load()
         if plan != "all", let journal = try? options.journal() {
             guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(plan) in \(config.journal)") }
@@ -12,13 +12,15 @@ enum ControlDrop {
                 throw ValidationError("plan \(plan) has already ended (\(record.state))")
             }
         }
-        let dir = config.spoolDir + "/control"
-        let temp = dir + "/.\(plan).\(verb).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temp, contents: Data()), rename(temp, dir + "/\(plan).\(verb)") == 0 else {
+        let spool = SpoolLayout(root: config.spoolDir)
+        let dir = spool.control
+        let name = SpoolLayout.controlName(planId: plan, verb: verb)
+        let temp = spool.path(.control, SpoolLayout.temporaryName(for: name))
+        guard FileManager.default.createFile(atPath: temp, contents: Data()), rename(temp, spool.path(.control, name)) == 0 else {
             unlink(temp)
             throw ValidationError("cannot write into \(dir): \(String(cString: strerror(errno))) (are you in the rebootd-submit group?)")
         }
-        print("\(verb) requested for \(plan)")
+        print("\(verb.rawValue) requested for \(plan)")
     }
 }
 
@@ -27,7 +29,7 @@ struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop new reboot calls of a plan (polling goes on).")
     @OptionGroup var options: ConfigOptions
     @Argument(help: "A plan id.") var plan: String
-    func run() throws { try ControlDrop.send("pause", plan: plan, options: options) }
+    func run() throws { try ControlDrop.send(.pause, plan: plan, options: options) }
 }
 
 /// `rebootctl resume PLAN` or `rebootctl resume --all` (after an account error, SPEC §4.5).
@@ -42,7 +44,7 @@ struct Resume: ParsableCommand {
         if all == (plan != nil) { throw ValidationError("give a plan id or --all, not both") }
     }
 
-    func run() throws { try ControlDrop.send("resume", plan: all ? "all" : plan ?? "", options: options) }
+    func run() throws { try ControlDrop.send(.resume, plan: all ? "all" : plan ?? "", options: options) }
 }
 
 /// `rebootctl cancel PLAN`.
@@ -50,5 +52,5 @@ struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "End a plan: no new calls, remaining instances cancelled.")
     @OptionGroup var options: ConfigOptions
     @Argument(help: "A plan id.") var plan: String
-    func run() throws { try ControlDrop.send("cancel", plan: plan, options: options) }
+    func run() throws { try ControlDrop.send(.cancel, plan: plan, options: options) }
 }

@@ -20,10 +20,11 @@ struct Submit: ParsableCommand {
         case .success(let p):
             plan = p
         }
-        let incoming = config.spoolDir + "/incoming"
+        let spool = SpoolLayout(root: config.spoolDir)
+        let incoming = spool.incoming
         let name = (file as NSString).lastPathComponent
-        let target = incoming + "/" + name
-        let temp = incoming + "/.\(name).\(getpid()).tmp"
+        let target = spool.path(.incoming, name)
+        let temp = spool.path(.incoming, SpoolLayout.temporaryName(for: name))
         guard !FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("\(target) already exists and has not been picked up yet; rename your file or wait")
         }
@@ -48,7 +49,7 @@ struct Submit: ParsableCommand {
                 print("accepted as \(plan.id)")
                 return plan.id
             }
-            let error = config.spoolDir + "/rejected/" + name + ".error"
+            let error = SpoolLayout(root: config.spoolDir).path(.rejected, SpoolLayout.errorName(for: name))
             if let text = try? String(contentsOfFile: error, encoding: .utf8) {
                 print(text)
                 throw ExitCode(65)

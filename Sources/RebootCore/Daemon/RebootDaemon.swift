@@ -67,7 +67,8 @@ public final class RebootDaemon: @unchecked Sendable {
         let scheduler = self.scheduler
         spool = Spool(
             root: config.spoolDir, parser: PlanParser(knownRegions: Set(config.regions.keys)), logger: logger,
-            submit: { scheduler.submit($0) },
+            journal: journal,
+            submit: { scheduler.submit($0, intake: $1) },
             control: { try scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
         notifier = SystemdNotifier(environment: environment)
     }

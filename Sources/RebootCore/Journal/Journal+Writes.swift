@@ -4,7 +4,8 @@ import GRDB
 /// Writing: plans and attempts commit at once; everything else is queued and committed
 /// together by `flush()`, in order, in one transaction.
 extension Journal {
-    public func insertPlan(_ plan: PlanRecord, instances: [PlanInstanceRecord], event: PlanEventRecord) throws {
+    public func insertPlan(_ plan: PlanRecord, instances: [PlanInstanceRecord], event: PlanEventRecord,
+                           also: (@Sendable (Database) throws -> Void)? = nil) throws {
         let queued = takePending()
         do {
             try writer.write { db in
@@ -12,6 +13,7 @@ extension Journal {
                 try plan.insert(db)
                 for instance in instances { try instance.insert(db) }
                 try event.insert(db)
+                try also?(db)
             }
         } catch {
             restore(queued)

@@ -107,6 +107,7 @@ public final class Journal: @unchecked Sendable {
             }
         }
         registerStateChecks(&m)
+        registerIntake(&m)
         return m
     }
 

@@ -3,11 +3,14 @@ import Foundation
 
 /// Plan lifecycle: submission, activation, resume after a restart, controls, the end.
 extension Scheduler {
-    func submitOnQueue(_ file: PlanFile) -> Result<PlanRecord, ValidationError> {
+    /// What `control` answers for a plan id the journal does not know.
+    public static let noSuchPlan = "ignored: no such plan"
+
+    func submitOnQueue(_ file: PlanFile, intake: IntakeKey? = nil) -> SubmitOutcome {
         let now = wall
         do {
             if let existing = try journal.activeHashes()[file.sha256] {
-                return .failure(ValidationError(file: file.fileName, problems: [ValidationProblem(
+                return .rejected(ValidationError(file: file.fileName, problems: [ValidationProblem(
                     path: "", message: "the same content (SHA-256 \(file.sha256.prefix(12))…) is already active as plan \(existing)")]))
             }
             var id = "\(JournalTime.compact(now))-\(file.plan.name)"
@@ -36,13 +39,14 @@ extension Scheduler {
             }
             try journal.insertPlan(record, instances: instances, event: PlanEventRecord(
                 id: nil, planId: id, at: time, kind: "submitted",
-                detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"))
+                detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"),
+                also: intake.map { Journal.intakeInsert($0, planId: id, fileName: file.fileName, at: now) })
             logger.info("plan accepted", metadata: ["plan": "\(id)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
             schedulePumpOnQueue()
-            return .success(record)
+            return .accepted(record)
         } catch {
-            return .failure(ValidationError(file: file.fileName, problems: [ValidationProblem(path: "", message: "journal error: \(error)")]))
+            return .journalUnavailable("\(error)")
         }
     }
 
@@ -174,7 +178,7 @@ extension Scheduler {
 
     /// A control for a plan that is not running: a queued (or queued and paused) plan.
     func controlStoredPlan(planId: String, verb: String) -> String {
-        guard let record = try? journal.plan(id: planId) else { return "ignored: no such plan" }
+        guard let record = try? journal.plan(id: planId) else { return Scheduler.noSuchPlan }
         let queued = record.state == PlanState.queued.rawValue
         let pausedQueued = record.state == PlanState.paused.rawValue && record.currentBatch < 0
         guard queued || pausedQueued else { return "ignored: plan is \(record.state)" }

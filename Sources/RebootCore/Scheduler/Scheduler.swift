@@ -77,7 +77,19 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Journals a validated plan as queued. Refuses content that is already active.
     public func submit(_ file: PlanFile) -> Result<PlanRecord, ValidationError> {
-        queue.sync { submitOnQueue(file) }
+        switch queue.sync(execute: { submitOnQueue(file) }) {
+        case .accepted(let record): return .success(record)
+        case .rejected(let error): return .failure(error)
+        case .journalUnavailable(let message):
+            return .failure(ValidationError(file: file.fileName, problems: [ValidationProblem(path: "", message: "journal error: \(message)")]))
+        }
+    }
+
+    /// Submits a plan taken in from the spool: the plan and its file's `intake` key are journaled
+    /// together, so the file is never submitted again. A journal that cannot be written is not
+    /// the file's fault: `.journalUnavailable`, and the file is tried again later (SPEC §3).
+    public func submit(_ file: PlanFile, intake: IntakeKey?) -> SubmitOutcome {
+        queue.sync { submitOnQueue(file, intake: intake) }
     }
 
     /// Applies `pause`, `resume` or `cancel` to a plan (or `resume` to `all`), journals it with
@@ -216,4 +228,13 @@ public final class Scheduler: @unchecked Sendable {
                                      batchCount: $0.batches.count, counts: $0.counts) },
             rateLimitTokens: limiter.tokens(now: now), currentRate: limiter.currentRate, inFlight: limiter.inFlight)
     }
+}
+
+/// What became of a plan handed to the scheduler.
+public enum SubmitOutcome: Sendable {
+    case accepted(PlanRecord)
+    /// Something is wrong with the plan (the same content is already active).
+    case rejected(ValidationError)
+    /// The journal could not be written or read: nothing was submitted; try again later.
+    case journalUnavailable(String)
 }
