@@ -7,9 +7,9 @@ enum ControlDrop {
     static func send(_ verb: String, plan: String, options: ConfigOptions) throws {
         let config = try options.load()
         if plan != "all", let journal = try? options.journal() {
-            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(plan) in \(config.journal)") }
+            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(SafeText.escaped(plan)) in \(config.journal)") }
             if ["succeeded", "failed", "cancelled"].contains(record.state) {
-                throw ValidationError("plan \(plan) has already ended (\(record.state))")
+                throw ValidationError("plan \(SafeText.escaped(plan)) has already ended (\(record.state))")
             }
         }
         let dir = config.spoolDir + "/control"
@@ -18,7 +18,7 @@ enum ControlDrop {
             unlink(temp)
             throw ValidationError("cannot write into \(dir): \(String(cString: strerror(errno))) (are you in the rebootd-submit group?)")
         }
-        print("\(verb) requested for \(plan)")
+        print("\(verb) requested for \(SafeText.escaped(plan))")
     }
 }
 

@@ -37,7 +37,7 @@ extension Scheduler {
             try journal.insertPlan(record, instances: instances, event: PlanEventRecord(
                 id: nil, planId: id, at: time, kind: "submitted",
                 detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"))
-            logger.info("plan accepted", metadata: ["plan": "\(id)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
+            logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
             schedulePumpOnQueue()
             return .success(record)
