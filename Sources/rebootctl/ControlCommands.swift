@@ -7,20 +7,19 @@ enum ControlDrop {
     static func send(_ verb: SpoolLayout.Verb, plan: String, options: ConfigOptions) throws {
         let config = try options.load()
         if plan != "all", let journal = try? options.journal() {
-            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(plan) in \(config.journal)") }
+            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(SafeText.escaped(plan)) in \(config.journal)") }
             if ["succeeded", "failed", "cancelled"].contains(record.state) {
-                throw ValidationError("plan \(plan) has already ended (\(record.state))")
+                throw ValidationError("plan \(SafeText.escaped(plan)) has already ended (\(record.state))")
             }
         }
         let spool = SpoolLayout(root: config.spoolDir)
         let dir = spool.control
         let name = SpoolLayout.controlName(planId: plan, verb: verb)
-        let temp = spool.path(.control, SpoolLayout.temporaryName(for: name))
-        guard FileManager.default.createFile(atPath: temp, contents: Data()), rename(temp, spool.path(.control, name)) == 0 else {
-            unlink(temp)
-            throw ValidationError("cannot write into \(dir): \(String(cString: strerror(errno))) (are you in the rebootd-submit group?)")
+        // Exclusively created under an unpredictable hidden name, then renamed (never follows a planted link).
+        do { try ExclusiveFile.place(Data(), directory: dir, finalName: name) } catch {
+            throw ValidationError(SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
         }
-        print("\(verb.rawValue) requested for \(plan)")
+        print("\(verb.rawValue) requested for \(SafeText.escaped(plan))")
     }
 }
 

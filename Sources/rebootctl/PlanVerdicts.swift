@@ -30,14 +30,14 @@ struct PlanVerdicts {
 
     static func describe(_ file: PlanFile, file path: String) -> String {
         let p = file.plan
-        var lines = ["\(path): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
+        var lines = ["\(SafeText.escaped(path)): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
         var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
         if p.layout.sizes.count > 12 { sizes += " …" }
         lines.append("  batches: \(sizes)")
         lines.append("  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))")
         if let w = p.window { lines.append("  window: \(w.summary)") }
         if let s = p.startAfter { lines.append("  startAfter: \(JournalTime.format(s))") }
-        if let r = p.region { lines.append("  region: \(r)") }
+        if let r = p.region { lines.append("  region: \(SafeText.escaped(r))") }
         if p.dryRun { lines.append("  dry run: nothing will be called") }
         return lines.joined(separator: "\n")
     }

@@ -12,7 +12,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let journal = try options.journal()
         if let plan {
-            guard let report = try journal.detailReport(planId: plan) else { throw ValidationError("no plan \(plan)") }
+            guard let report = try journal.detailReport(planId: plan) else { throw ValidationError("no plan \(SafeText.escaped(plan))") }
             if json { return try printJSON(report) }
             print(TextReports.detail(report))
         } else {

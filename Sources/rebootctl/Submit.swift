@@ -15,7 +15,7 @@ struct Submit: ParsableCommand {
         let plan: PlanFile
         switch verdicts.check(file) {
         case .failure(let error):
-            print("\(file): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
+            print("\(SafeText.escaped(file)): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
             throw ExitCode(65)
         case .success(let p):
             plan = p
@@ -23,39 +23,56 @@ struct Submit: ParsableCommand {
         let spool = SpoolLayout(root: config.spoolDir)
         let incoming = spool.incoming
         let name = (file as NSString).lastPathComponent
-        let target = spool.path(.incoming, name)
-        let temp = spool.path(.incoming, SpoolLayout.temporaryName(for: name))
-        guard !FileManager.default.fileExists(atPath: target) else {
-            throw ValidationError("\(target) already exists and has not been picked up yet; rename your file or wait")
-        }
+        // Taken before the file appears in incoming/: the plan made from this submission is
+        // journaled after it, an older plan of the same content before it.
+        let submittedAt = Date()
         do {
-            try plan.data.write(to: URL(fileURLWithPath: temp))
-            guard rename(temp, target) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            try ExclusiveFile.place(plan.data, directory: incoming, finalName: name)
         } catch {
-            unlink(temp)
-            throw ValidationError("cannot write into \(incoming): \(String(cString: strerror(errno))) (are you in the rebootd-submit group?)")
+            throw ValidationError(SafeText.escaped("cannot place the plan in \(incoming): \(error)")
+                                  + (error.errno == EEXIST ? "; rename your file or wait" : " (are you in the rebootd-submit group?)"))
         }
-        print("submitted \(name) (plan \"\(plan.plan.name)\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))")
+        print("submitted \(SafeText.escaped(name)) (plan \"\(plan.plan.name)\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))")
         guard watch else { return }
-        let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256)
+        let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256, since: submittedAt)
         try Watch.follow(planId: planId, options: options)
     }
 
-    /// Waits until the daemon accepted (returns the plan id) or rejected the file.
-    func waitForIntake(config: RebootdConfig, name: String, sha256: String) throws -> String {
+    /// Waits until the daemon accepted (returns the plan id) or rejected the file submitted at
+    /// `since`. A plan of the same content that ran before, or a `.error` left from an earlier
+    /// rejection of a file of the same name, is not this submission's outcome.
+    func waitForIntake(config: RebootdConfig, name: String, sha256: String, since: Date) throws -> String {
+        // Journal times are rounded to the millisecond.
+        let earliest = since.addingTimeInterval(-0.002)
         let deadline = Date() + 15
         while Date() < deadline {
-            if let journal = try? options.journal(), let plan = try? journal.plans().last(where: { $0.sha256 == sha256 }) {
-                print("accepted as \(plan.id)")
+            if let journal = try? options.journal(), let plan = try? journal.plans().last(where: {
+                $0.sha256 == sha256 && $0.sourceFile == name && (JournalTime.parse($0.submittedAt).map { $0 >= earliest } ?? false)
+            }) {
+                print("accepted as \(SafeText.escaped(plan.id))")
                 return plan.id
             }
-            let error = SpoolLayout(root: config.spoolDir).path(.rejected, SpoolLayout.errorName(for: name))
-            if let text = try? String(contentsOfFile: error, encoding: .utf8) {
-                print(text)
+            if let text = Self.rejection(in: SpoolLayout(root: config.spoolDir).rejected, name: name, since: earliest) {
+                print(text.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.escaped(String($0)) }.joined(separator: "\n"))
                 throw ExitCode(65)
             }
             usleep(200_000)
         }
         throw ValidationError("the daemon did not pick the plan up within 15 s: is rebootd running with \(options.config)?")
+    }
+
+    /// The text of `{name}.error` (or `{time}-{name}.error`, when the name was taken) in
+    /// `rejected/`, written at `since` or later.
+    static func rejection(in directory: String, name: String, since: Date) -> String? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        for entry in entries where entry == name + ".error" || entry.hasSuffix("-" + name + ".error") {
+            let path = directory + "/" + entry
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+            guard modified >= since, let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            return text
+        }
+        return nil
     }
 }

@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 import RebootCore
 
-/// Human output, within 80 columns.
+/// Human output, within 80 columns. Every value from outside (ids, file and user names, API
+/// messages) goes through `e`, so control characters print as escapes (SafeText).
 enum TextReports {
+    static func e(_ text: String) -> String { SafeText.escaped(text) }
+
     static func counts(_ c: [String: Int]) -> String {
         var parts: [String] = []
         for state in ["rebooted", "failed", "skipped", "cancelled", "rebooting", "waiting", "pending"] {
@@ -17,7 +20,7 @@ enum TextReports {
         var lines = [pad("PLAN", 40) + pad("STATE", 15) + pad("BATCH", 8) + "DONE"]
         for p in plans {
             let done = (p.counts["rebooted"] ?? 0) + (p.counts["failed"] ?? 0) + (p.counts["skipped"] ?? 0) + (p.counts["cancelled"] ?? 0)
-            lines.append(pad(String(p.id.prefix(39)), 40) + pad(p.state, 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
+            lines.append(pad(String(e(p.id).prefix(39)), 40) + pad(e(p.state), 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
             let c = counts(p.counts)
             if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
         }
@@ -26,15 +29,15 @@ enum TextReports {
 
     static func detail(_ p: PlanDetailReport) -> String {
         var lines = [
-            "plan \(p.id)  [\(p.state)]",
-            "  from \(p.sourceFile) by \(p.submitter.name) at \(p.submittedAt)",
+            "plan \(e(p.id))  [\(e(p.state))]",
+            "  from \(e(p.sourceFile)) by \(e(p.submitter.name)) at \(e(p.submittedAt))",
             "  batch \(max(p.currentBatch, 0))/\(p.batchCount); \(counts(p.counts))",
         ]
-        if let r = p.reason { lines.append("  reason: \(String(r.prefix(70)))") }
+        if let r = p.reason { lines.append("  reason: \(String(e(r).prefix(70)))") }
         lines.append(pad("INSTANCE", 24) + pad("STATE", 11) + pad("BATCH", 6) + pad("TRIES", 6) + "LAST ERROR / STATUS")
         for i in p.instances {
             let last = i.lastError ?? i.lastStatus ?? ""
-            lines.append(pad(String(i.id.prefix(23)), 24) + pad(i.state, 11) + pad("\(i.batch)", 6) + pad("\(i.attempts)", 6) + String(last.prefix(33)))
+            lines.append(pad(String(e(i.id).prefix(23)), 24) + pad(e(i.state), 11) + pad("\(i.batch)", 6) + pad("\(i.attempts)", 6) + String(e(last).prefix(33)))
         }
         return lines.joined(separator: "\n")
     }

@@ -17,7 +17,7 @@ struct Validate: ParsableCommand {
                 print(PlanVerdicts.describe(plan, file: file))
             case .failure(let error):
                 bad += 1
-                print("\(file): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
+                print("\(SafeText.escaped(file)): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
             }
         }
         if bad > 0 { throw ExitCode(65) }

@@ -7,7 +7,25 @@ struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Follow a plan's progress until it ends.")
     @OptionGroup var options: ConfigOptions
     @Argument(help: "A plan id.") var plan: String
-    @Option(help: "Seconds between refreshes.") var interval: Double = 0.5
+    @Option(help: "Time between refreshes: a duration like 500ms, 2s, 1m or a number of seconds (at most 366 days).",
+            transform: Watch.parseInterval)
+    var interval: TimeInterval = 0.5
+
+    /// A duration flag (SPEC §2: at most 366 days), greater than zero.
+    static func parseInterval(_ text: String) throws -> TimeInterval {
+        switch DurationParser.check(text) {
+        case .success(let seconds) where seconds > 0: return seconds
+        case .success: throw ValidationError("--interval must be greater than zero")
+        case .failure(let failure): throw ValidationError("--interval \(SafeText.escaped(text)) \(DurationParser.explain(failure))")
+        }
+    }
+
+    /// Sleeps without converting to a narrow integer (usleep takes at most 4295 s and traps past it).
+    static func pause(_ seconds: TimeInterval) {
+        var request = timespec(tv_sec: Int(seconds.rounded(.down)), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
 
     func run() throws { try Self.follow(planId: plan, options: options, interval: interval) }
 
@@ -18,7 +36,7 @@ struct Watch: ParsableCommand {
         var startDone: Int?
         var last = ""
         while true {
-            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw ValidationError("no plan \(planId)") }
+            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw ValidationError("no plan \(SafeText.escaped(planId))") }
             let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }
             startDone = startDone ?? done
             let line = render(p, done: done, eta: eta(done: done, startDone: startDone ?? 0, total: p.instances, since: started))
@@ -33,7 +51,7 @@ struct Watch: ParsableCommand {
                 if p.state != "succeeded" { throw ExitCode(1) }
                 return
             }
-            usleep(useconds_t(interval * 1_000_000))
+            pause(interval)
         }
     }
 
@@ -50,7 +68,7 @@ struct Watch: ParsableCommand {
         let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
         let c = p.counts
         var tail = "\(String(repeating: " ", count: max(0, 3 - String(Int(fraction * 100)).count)))\(Int(fraction * 100))% \(done)/\(p.instances)"
-        tail += " batch \(max(p.currentBatch, 0))/\(p.batchCount) \(p.state) \(c["rebooted"] ?? 0) ok"
+        tail += " batch \(max(p.currentBatch, 0))/\(p.batchCount) \(SafeText.escaped(p.state)) \(c["rebooted"] ?? 0) ok"
         if let failed = c["failed"], failed > 0 { tail += " \(failed) failed" }
         if let waiting = c["waiting"], waiting > 0 { tail += " \(waiting) waiting" }
         tail += " \(eta)"

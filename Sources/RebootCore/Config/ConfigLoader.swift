@@ -19,6 +19,8 @@ public enum ConfigLoader {
     public static func parse(_ text: String, file: String) throws(ValidationError) -> RebootdConfig {
         let r = NodeReader()
         var c = RebootdConfig()
+        let refused = YAMLDataGuard.check(text)
+        guard refused.isEmpty else { throw ValidationError(file: file, problems: refused) }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw ValidationError(file: file, problems: [ValidationProblem(path: "", message: "does not parse: \(error)")])
@@ -51,8 +53,10 @@ public enum ConfigLoader {
         }
         if let n = m["rateLimit"], let rl = r.mapping(n, path: "rateLimit", allowed: ["requestsPerSecond", "burst"]) {
             if let v = rl["requestsPerSecond"] {
-                if let d = v.float ?? v.int.map(Double.init), v.tag == Tag(.int) || v.tag == Tag(.float), d > 0 { c.rateLimit.requestsPerSecond = d }
-                else { r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0") }
+                let number = v.tag == Tag(.int) ? v.scalar.flatMap { NodeReader.integer($0.string) }.map(Double.init)
+                    : v.tag == Tag(.float) ? v.float : nil
+                if let d = number, d.isFinite, d > 0, d <= 1_000_000 { c.rateLimit.requestsPerSecond = d }
+                else { r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0 and at most 1000000") }
             }
             if let v = rl["burst"], let b = r.int(v, path: "rateLimit.burst", min: 0) { c.rateLimit.burst = b }
         }

@@ -32,6 +32,11 @@ public enum CredentialsLoader {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw Failure(description: "credentials file \(path) cannot be read")
         }
+        if !YAMLDataGuard.check(text).isEmpty {
+            // Named by key path only: the guard's messages could quote the file.
+            throw Failure(description: "credentials file \(path) must hold accessKeyId and secretAccessKey as plain YAML "
+                          + "(no anchors, aliases, tags, nesting or several documents)")
+        }
         do {
             let unknown = try unknownKeys(text)
             if !unknown.isEmpty { throw Failure(description: "credentials file \(path): unknown keys \(unknown.joined(separator: ", ")); expected accessKeyId and secretAccessKey") }

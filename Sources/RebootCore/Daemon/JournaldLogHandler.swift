@@ -37,8 +37,10 @@ public struct JournaldLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let pairs = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote("\($0.value)"))" }
-        let text = ([event.message.description.replacingOccurrences(of: "\n", with: " ")] + pairs).joined(separator: " ")
+        // Values and messages carry file names and API text: control characters are escaped,
+        // so one log event is always one line and never holds a terminal escape sequence.
+        let pairs = merged.sorted { $0.key < $1.key }.map { "\(SafeText.escaped($0.key))=\(Self.quote("\($0.value)"))" }
+        let text = ([SafeText.escaped(event.message.description)] + pairs).joined(separator: " ")
         if journald {
             write("<\(Self.priority(event.level))>\(text)\n")
         } else {
@@ -46,7 +48,8 @@ public struct JournaldLogHandler: LogHandler {
         }
     }
 
-    static func quote(_ value: String) -> String {
-        value.contains(" ") || value.isEmpty ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value
+    static func quote(_ raw: String) -> String {
+        let value = SafeText.escaped(raw)
+        return value.contains(" ") || value.isEmpty ? "\"\(value.replacingOccurrences(of: "\"", with: "\\\""))\"" : value
     }
 }

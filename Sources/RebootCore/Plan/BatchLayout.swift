@@ -10,7 +10,8 @@ public struct BatchLayout: Sendable, Equatable {
         var stepIndex = 0
         while start < total {
             let step = steps[min(stepIndex, steps.count - 1)]
-            let end = min(total, start + step.size(of: total))
+            // Never start + size: a count near Int.max ([1, 9223372036854775807]) would overflow.
+            let end = start + min(step.size(of: total), total - start)
             batches.append(start..<end)
             start = end
             stepIndex += 1

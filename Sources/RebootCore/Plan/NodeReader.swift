@@ -42,7 +42,7 @@ final class NodeReader {
     func isNull(_ node: Node) -> Bool { node.scalar != nil && node.tag == Tag(.null) }
 
     func int(_ node: Node, path: String, min: Int, max: Int = Int.max) -> Int? {
-        guard node.scalar != nil, node.tag == Tag(.int), let value = node.int else {
+        guard let scalar = node.scalar, node.tag == Tag(.int), let value = Self.integer(scalar.string) else {
             problem(path, node, "must be an integer")
             return nil
         }
@@ -69,9 +69,50 @@ final class NodeReader {
         return scalar.string
     }
 
+    /// A YAML 1.1 integer (decimal, 0x, 0o, 0b, leading-0 octal, base 60 like 1:30, `_` as a
+    /// separator), or nil when it does not fit an Int. Yams' own conversion traps on an overflow
+    /// in base 60 (`1:0:0:0:0:0:0:0:0:0:0`), so node.int is never used.
+    static func integer(_ text: String) -> Int? {
+        var s = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var negative = false
+        if s.hasPrefix("-") { negative = true; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
+        guard let first = s.first, first.isASCII, first.isNumber else { return nil }
+        var magnitude: Int?
+        if s.contains(":") {
+            var total = 0
+            for part in s.split(separator: ":", omittingEmptySubsequences: false) {
+                guard !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }), let digit = Int(part) else { return nil }
+                let (shifted, o1) = total.multipliedReportingOverflow(by: 60)
+                let (sum, o2) = shifted.addingReportingOverflow(digit)
+                if o1 || o2 { return nil }
+                total = sum
+            }
+            magnitude = total
+        } else if s.hasPrefix("0x") {
+            magnitude = Int(s.dropFirst(2), radix: 16)
+        } else if s.hasPrefix("0o") {
+            magnitude = Int(s.dropFirst(2), radix: 8)
+        } else if s.hasPrefix("0b") {
+            magnitude = Int(s.dropFirst(2), radix: 2)
+        } else if s.count > 1 && s.hasPrefix("0") {
+            magnitude = Int(s.dropFirst(), radix: 8)
+        } else {
+            magnitude = Int(s, radix: 10)
+        }
+        guard let m = magnitude, m >= 0 else { return nil }
+        return negative ? -m : m
+    }
+
     func duration(_ node: Node, path: String, positive: Bool = false) -> TimeInterval? {
-        guard let scalar = node.scalar, node.tag != Tag(.null), let seconds = DurationParser.parse(scalar.string) else {
-            problem(path, node, "must be a non-negative duration like 300ms, 90s, 5m, 1h30m, or a number of seconds")
+        guard let scalar = node.scalar, node.tag != Tag(.null) else {
+            problem(path, node, DurationParser.explain(.malformed))
+            return nil
+        }
+        let seconds: TimeInterval
+        switch DurationParser.check(scalar.string) {
+        case .success(let value): seconds = value
+        case .failure(let failure):
+            problem(path, node, DurationParser.explain(failure) + (failure == .tooLong ? ", got \(scalar.string)" : ""))
             return nil
         }
         if positive && seconds <= 0 {

@@ -45,9 +45,16 @@ public struct PlanParser: Sendable {
             do {
                 try StrictJSON.validate(text)
             } catch {
-                reader.problem(line: error.line, column: error.column, "not valid JSON: \(error.message)")
+                reader.problem(line: error.line, column: error.column, error.isLimit ? error.message : "not valid JSON: \(error.message)", path: error.path)
                 return nil
             }
+        }
+        // Anchors, aliases, tags, complex keys, several documents, deep nesting and long scalars
+        // are refused here, from the parser's events, before Yams builds (and hashes) any node.
+        let refused = YAMLDataGuard.check(text)
+        guard refused.isEmpty else {
+            reader.setProblems(reader.problems + refused)
+            return nil
         }
         do {
             guard let node = try Yams.compose(yaml: text) else {

@@ -11,7 +11,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String {
-        "\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n"
+        "\(SafeText.escaped(file)): \(problems.count) problem\(problems.count == 1 ? "" : "s")\n"
             + problems.map { "  - \($0)" }.joined(separator: "\n")
     }
 }

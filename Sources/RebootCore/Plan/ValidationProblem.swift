@@ -13,8 +13,8 @@ public struct ValidationProblem: Sendable, Equatable, Codable, CustomStringConve
     }
 
     public var description: String {
-        var location = path.isEmpty ? "(file)" : path
+        var location = path.isEmpty ? "(file)" : SafeText.escaped(path)
         if let line { location += " (line \(line)\(column.map { ", column \($0)" } ?? ""))" }
-        return "\(location): \(message)"
+        return "\(location): \(SafeText.escaped(message))"
     }
 }

@@ -41,7 +41,7 @@ extension Scheduler {
                 id: nil, planId: id, at: time, kind: "submitted",
                 detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"),
                 also: intake.map { Journal.intakeInsert($0, planId: id, fileName: file.fileName, at: now) })
-            logger.info("plan accepted", metadata: ["plan": "\(id)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
+            logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
             schedulePumpOnQueue()
             return .accepted(record)
