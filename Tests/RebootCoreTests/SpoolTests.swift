@@ -78,6 +78,18 @@ final class SpoolTests: XCTestCase {
         XCTAssertTrue(error.contains("not a regular file") || error.contains("FIFO"), error)
     }
 
+    func testTheErrorFileNamesARejectedFileWithItsControlCharactersEscaped() throws {
+        let rig = try Rig()
+        try rig.start()
+        let name = "bad\n\u{1B}[2J.yaml"
+        try drop(rig, name, "instances: [nope]\n")
+        XCTAssertTrue(rig.wait(3) { rig.exists("rejected/\(name).error") })
+        let error = try String(contentsOfFile: rig.path("rejected/\(name).error"), encoding: .utf8)
+        XCTAssertFalse(error.contains("\u{1B}"), "an ESC in the .error file would rewrite the terminal of whoever cats it")
+        XCTAssertTrue(error.hasPrefix("rebootd rejected bad"), error)
+        XCTAssertFalse(error.split(separator: "\n").first?.contains("[2J.yaml") == false, "the name stays on the first line")
+    }
+
     func testHardLinkedFileIsRefused() throws {
         let rig = try Rig()
         try rig.start()

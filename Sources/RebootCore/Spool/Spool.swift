@@ -342,7 +342,7 @@ public final class Spool: @unchecked Sendable {
             logger.error("cannot move \(name) to rejected/: \(String(cString: strerror(errno)))")
             return
         }
-        let text = "rebootd rejected \(name) at \(JournalTime.format(Date())):\n"
+        let text = "rebootd rejected \(SafeText.escaped(name)) at \(JournalTime.format(Date())):\n"
             + error.problems.map { "  - \($0)" }.joined(separator: "\n") + "\n"
         Self.writeFile(SpoolLayout.errorName(for: target), in: rejectedFd, Data(text.utf8))
         logger.warning("rejected: \(error.problems.count) problem(s)", metadata: ["file": "\(name)", "first": "\(error.problems.first?.description ?? "")"])
