@@ -6,10 +6,10 @@ import XCTest
 /// WATCHDOG=1 comes from the scheduler's own queue: when that queue is stuck, the pings stop,
 /// so systemd would restart the daemon.
 final class WatchdogTests: XCTestCase {
-    func testPingsStopWhileTheSchedulerQueueIsBlocked() throws {
+    /// A daemon with `WATCHDOG_USEC=200000` (pings every ~0.1 s) and a listener for its messages.
+    func startDaemon() throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, dir: URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wd-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let creds = dir.appendingPathComponent("c.yaml").path
         try "accessKeyId: a\nsecretAccessKey: b\n".write(toFile: creds, atomically: true, encoding: .utf8)
         chmod(creds, 0o600)
@@ -27,19 +27,72 @@ final class WatchdogTests: XCTestCase {
         let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "200000"], logger: logger)
         try daemon.start()
         XCTAssertEqual(listener.receive(), "READY=1")
-        /// Every message received during `seconds`, with its time relative to `origin`.
-        func collect(for seconds: TimeInterval, origin: Date) -> [(TimeInterval, String)] {
-            var got: [(TimeInterval, String)] = []
-            let end = Date() + seconds
-            while Date() < end { if let m = listener.receive() { got.append((Date().timeIntervalSince(origin), m)) } }
-            return got
-        }
-        XCTAssertGreaterThanOrEqual(collect(for: 0.6, origin: Date()).filter { $0.1 == "WATCHDOG=1" }.count, 3)
+        return (daemon, listener, dir)
+    }
+
+    /// Every message received during `seconds`, with its time relative to `origin`.
+    func collect(_ listener: SystemdNotifierTests.Listener, for seconds: TimeInterval, origin: Date) -> [(TimeInterval, String)] {
+        var got: [(TimeInterval, String)] = []
+        let end = Date() + seconds
+        while Date() < end { if let m = listener.receive() { got.append((Date().timeIntervalSince(origin), m)) } }
+        return got
+    }
+
+    func testPingsStopWhileTheSchedulerQueueIsBlocked() throws {
+        let (daemon, listener, dir) = try startDaemon()
+        defer { daemon.spool.stop(); daemon.statusTimer?.cancel(); try? FileManager.default.removeItem(at: dir) }
+        XCTAssertGreaterThanOrEqual(collect(listener, for: 0.6, origin: Date()).filter { $0.1 == "WATCHDOG=1" }.count, 3)
         // Block the scheduler queue for 1.2 s: no ping may arrive meanwhile, and they resume after.
         let blockStart = Date()
         daemon.scheduler.queue.async { Thread.sleep(forTimeInterval: 1.2) }
-        let pings = collect(for: 2.2, origin: blockStart).filter { $0.1 == "WATCHDOG=1" }.map(\.0)
+        let pings = collect(listener, for: 2.2, origin: blockStart).filter { $0.1 == "WATCHDOG=1" }.map(\.0)
         XCTAssertEqual(pings.filter { $0 > 0.05 && $0 < 1.15 }, [], "a stuck scheduler must stop the pings")
         XCTAssertGreaterThanOrEqual(pings.filter { $0 >= 1.15 }.count, 3, "pings resume")
+    }
+
+    /// A plan file whose reading takes longer than WatchdogSec/2 (here a 100,000-instance plan in
+    /// a debug build, against a 0.1 s bound) stops the pings while it is read, with its content
+    /// journaled as stalled; when it is finished after all, the record goes and the pings resume.
+    /// The plan has an unknown key at its end, so that only the parse (not the scheduler, whose
+    /// own queue also gates the pings) is busy.
+    func testPingsStopWhilePlanIntakeIsStuckOnOneFile() throws {
+        let (daemon, listener, dir) = try startDaemon()
+        defer { daemon.spool.stop(); daemon.statusTimer?.cancel(); try? FileManager.default.removeItem(at: dir) }
+        let text = "name: big\nbatchSize: 5000\ndryRun: true\ninstances:\n"
+            + (0..<100_000).map { String(format: "  - i-%08d\n", $0) }.joined() + "bogusKey: 1\n"
+        let sha = PlanFile.sha256Hex(Data(text.utf8))
+        let spool = dir.appendingPathComponent("spool").path
+        try text.write(toFile: spool + "/incoming/.big.yaml.tmp", atomically: false, encoding: .utf8)
+        let origin = Date()
+        XCTAssertEqual(rename(spool + "/incoming/.big.yaml.tmp", spool + "/incoming/big.yaml"), 0)
+        var pings: [TimeInterval] = []
+        var stalledFrom: TimeInterval?, stalledUntil: TimeInterval = 0
+        var journaledWhileStalled = false
+        let deadline = Date() + 60
+        while Date() < deadline {
+            if let m = listener.receive(), m == "WATCHDOG=1" { pings.append(Date().timeIntervalSince(origin)) }
+            let now = Date().timeIntervalSince(origin)
+            if let busy = daemon.spool.intakeHeartbeat.busy {
+                if busy.seconds > 0.3 {
+                    stalledFrom = stalledFrom ?? now
+                    stalledUntil = now
+                    if !journaledWhileStalled, busy.seconds > 0.5 {
+                        journaledWhileStalled = try daemon.journal.intakeStall(sha256: sha) != nil
+                    }
+                }
+            } else if stalledFrom != nil, now > stalledUntil + 5 {
+                break
+            }
+        }
+        let from = try XCTUnwrap(stalledFrom, "reading the plan took more than 0.3 s")
+        print("intake stalled from \(from) to \(stalledUntil) s; pings at \(pings.map { String(format: "%.2f", $0) })")
+        XCTAssertGreaterThan(stalledUntil - from, 0.3)
+        XCTAssertEqual(pings.filter { $0 > from + 0.15 && $0 < stalledUntil }, [], "no ping while intake is stuck")
+        XCTAssertTrue(journaledWhileStalled, "the stalled content is journaled before the pings stop")
+        XCTAssertGreaterThanOrEqual(pings.filter { $0 > stalledUntil }.count, 3, "pings resume")
+        XCTAssertNil(try daemon.journal.intakeStall(sha256: sha), "finished after all: forgotten")
+        XCTAssertEqual(try daemon.journal.plans().count, 0)
+        let error = try String(contentsOfFile: spool + "/rejected/big.yaml.error", encoding: .utf8)
+        XCTAssertTrue(error.contains("bogusKey"), error)
     }
 }

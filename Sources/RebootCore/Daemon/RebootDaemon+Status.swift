@@ -16,7 +16,7 @@ extension RebootDaemon {
             guard let self else { return }
             // Intervals on the monotonic clock (SPEC §4.13).
             let now = Date(timeIntervalSinceReferenceDate: ProcessInfo.processInfo.systemUptime)
-            if let watchdog, now.timeIntervalSince(clocks.lastWatchdog) >= watchdog * 0.9 {
+            if let watchdog, now.timeIntervalSince(clocks.lastWatchdog) >= watchdog * 0.9, self.intakeIsLive(maxStall: watchdog) {
                 self.notifier.notify("WATCHDOG=1")
                 clocks.lastWatchdog = now
             }
@@ -34,6 +34,21 @@ extension RebootDaemon {
         }
         timer.resume()
         statusTimer = timer
+    }
+
+    /// The watchdog pings only while plan intake is idle or has made progress within
+    /// `WatchdogSec/2` (issue 8). Before it first withholds the pings for a file, it journals
+    /// the file's content, which intake refuses after the restart systemd makes (and forgets if
+    /// the file is finished after all).
+    func intakeIsLive(maxStall: TimeInterval) -> Bool {
+        spool.intakeHeartbeat.isLive(maxStall: maxStall) { item, seconds in
+            logger.critical("plan intake has been reading \(SafeText.escaped(item.fileName)) for \(Int(seconds)) s; withholding the watchdog ping so that systemd restarts rebootd; this content will be refused after the restart")
+            do {
+                try journal.recordIntakeStall(sha256: item.sha256, fileName: item.fileName, seconds: seconds, at: Date())
+            } catch {
+                logger.error("cannot journal the stalled file \(SafeText.escaped(item.fileName)): \(error)")
+            }
+        }
     }
 
     func terminalPlanCounts() -> [String: Int] {

@@ -108,6 +108,7 @@ public final class Journal: @unchecked Sendable {
         }
         registerStateChecks(&m)
         registerIntake(&m)
+        registerIntakeStalls(&m)
         return m
     }
 

@@ -33,6 +33,14 @@ public final class Spool: @unchecked Sendable {
     let logger: Logger
     /// How long a file written in place must stay unchanged before it is read.
     public var settleTime: TimeInterval = 0.5
+    /// The file intake is reading (its content hash and name), for the watchdog.
+    public let intakeHeartbeat = WorkerHeartbeat<IntakeItem>()
+
+    /// What intake is working on: enough to refuse the same content after a watchdog restart.
+    public struct IntakeItem: Sendable, Equatable {
+        public let sha256: String
+        public let fileName: String
+    }
 
     private var intakeWatcher: InotifyWatcher?
     private var controlWatcher: InotifyWatcher?
@@ -59,6 +67,12 @@ public final class Spool: @unchecked Sendable {
         self.parser = parser
         self.logger = logger
         self.journal = journal
+        intakeHeartbeat.onRecovered = { [journal, logger] item in
+            // Finished after all: no restart will follow, so the content is not refused later.
+            do { try journal?.clearIntakeStall(sha256: item.sha256) } catch {
+                logger.error("cannot clear the stall record of \(SafeText.escaped(item.fileName)): \(error)")
+            }
+        }
         self.submit = submit
         self.applyControl = control
     }
@@ -292,14 +306,26 @@ public final class Spool: @unchecked Sendable {
                 return
             }
         }
-        let file: PlanFile
-        do {
-            file = try PlanFile.load(data: data, path: incoming + "/" + name, owner: FileOwner(uid: snapshot.uid), parser: parser)
-        } catch {
-            reject(name, from: incomingFd, dirs, error)
+        if let stalled = try? journal?.intakeStall(sha256: key.sha256) {
+            let message = String(format: "reading this content stalled plan intake for %.0f s, and rebootd's watchdog restarted it; refused so that it cannot stall intake again (remove what makes it slow, or report it)", stalled)
+            reject(name, from: incomingFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: message)]))
             return
         }
-        switch submit(file, journal == nil ? nil : key) {
+        let result = intakeHeartbeat.working(on: IntakeItem(sha256: key.sha256, fileName: name)) {
+            Result { () throws(ValidationError) in
+                let file = try PlanFile.load(data: data, path: incoming + "/" + name, owner: FileOwner(uid: snapshot.uid), parser: parser)
+                return submit(file, journal == nil ? nil : key)
+            }
+        }
+        let outcome: SubmitOutcome
+        switch result {
+        case .failure(let error):
+            reject(name, from: incomingFd, dirs, error)
+            return
+        case .success(let submitted):
+            outcome = submitted
+        }
+        switch outcome {
         case .rejected(let error):
             reject(name, from: incomingFd, dirs, error)
         case .journalUnavailable(let message):
@@ -356,41 +382,5 @@ public final class Spool: @unchecked Sendable {
         let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
         close(fd)
         if !ok || renameat(dirFd, temp, dirFd, name) != 0 { unlinkat(dirFd, temp, 0) }
-    }
-
-    // MARK: Control files (on `controlQueue`)
-
-    func scanControl() {
-        guard let dirs = openDirectories([.control, .rejected]) else { return }
-        defer { dirs.close() }
-        guard let controlFd = dirs[.control] else { return }
-        for name in Self.names(in: controlFd) {
-            func refuse(_ message: String) {
-                reject(name, from: controlFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: message)]))
-            }
-            let snapshot: FileSnapshot
-            switch SpoolFileReader.examine(name, in: controlFd) {
-            case nil: continue
-            case .failure(let refusal)?: refuse(refusal.message); continue
-            case .success(let s)?: snapshot = s
-            }
-            let (planId, verb) = SpoolLayout.parseControl(name)
-            guard let verb, !planId.isEmpty else {
-                refuse("a control file is named PLAN.pause, PLAN.resume or PLAN.cancel (\(planId.isEmpty ? "no plan named" : "unknown verb"))")
-                continue
-            }
-            // Applied and journaled first, removed after (SPEC §3): a crash in between applies
-            // it again on the next start, which is harmless; the other order could lose a cancel.
-            do {
-                let result = try applyControl(planId, verb.rawValue, FileOwner(uid: snapshot.uid), snapshot.modified)
-                if result == Scheduler.noSuchPlan {
-                    refuse("names no plan: there is no plan \(planId) in the journal")
-                } else {
-                    unlinkat(controlFd, name, 0)
-                }
-            } catch {
-                logger.error("control \(verb.rawValue) for \(planId) could not be journaled; keeping the file to apply it again: \(error)")
-            }
-        }
     }
 }
