@@ -7,7 +7,7 @@ VENV := .build/interop-venv
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime
 SDK_VERSION := 0.9.79
 
-.PHONY: all bootstrap build release test interop demo bench install uninstall clean
+.PHONY: all bootstrap build release test interop demo bench fuzz install uninstall clean
 
 all: build
 
@@ -59,6 +59,14 @@ demo: bootstrap
 bench: bootstrap
 	$(SWIFT) build -c release
 	BIN="$$($(SWIFT) build -c release --show-bin-path)" scripts/bench.sh $(SIZES)
+
+## fuzz: libFuzzer over plan loading for FUZZ_SECONDS (default 300); crashers go to the regression corpus.
+FUZZ_SECONDS ?= 300
+FUZZ_BUILD := .build/fuzz
+fuzz: bootstrap
+	$(SWIFT) build -c release --build-path $(FUZZ_BUILD) --product PlanFuzzer \
+	  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh "$$($(SWIFT) build -c release --build-path $(FUZZ_BUILD) --show-bin-path)/PlanFuzzer"
 
 BINDIR := $(DESTDIR)$(PREFIX)/bin
 UNITDIR := $(DESTDIR)$(PREFIX)/lib/systemd/system

@@ -81,13 +81,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The libFuzzer target over plan loading: `make fuzz` builds it with -sanitize=fuzzer;
+        // the ordinary build makes it a replayer of saved inputs.
+        .executableTarget(name: "PlanFuzzer", dependencies: ["RebootCore"], path: "Fuzz/PlanFuzzer"),
         .testTarget(
             name: "BCCTests",
             dependencies: ["BCC", "BCCSimulator"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
-        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC"], exclude: ["Fixtures"]),
+        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC", "PlanFuzzer"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"], exclude: ["Support"]),
     ]
 )
