@@ -56,4 +56,44 @@ final class IntakeEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("incoming/once.yaml").path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.spool.appendingPathComponent("rejected").path), [])
     }
+
+    /// A FIFO renamed into incoming/ (as if swapped in after a check) neither blocks intake nor
+    /// is taken for a plan: it is rejected, and a valid plan dropped after it runs.
+    func testAFIFORenamedIntoIncomingIsRejectedAndIntakeGoesOn() throws {
+        let h = try Harness(name: "fifo")
+        try h.startSim(["--instances", "2", "--seed", "7", "--reboot-min", "0.2", "--reboot-max", "0.3"])
+        try h.writeConfig("pollInterval: 300ms\n")
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        let temp = h.spool.appendingPathComponent("incoming/.pipe.yaml.tmp").path
+        XCTAssertEqual(mkfifo(temp, 0o640), 0)
+        XCTAssertEqual(rename(temp, h.spool.appendingPathComponent("incoming/pipe.yaml").path), 0)
+        try h.drop("after.yaml", Harness.planYAML(ids, "batchSize: 2"))
+        XCTAssertTrue(h.waitFor(10) { FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("rejected/pipe.yaml.error").path) })
+        let error = try String(contentsOfFile: h.spool.appendingPathComponent("rejected/pipe.yaml.error").path, encoding: .utf8)
+        XCTAssertTrue(error.contains("regular file"), error)
+        XCTAssertTrue(h.waitFor(10) { ((try? h.plans()) ?? []).count == 1 })
+        let id = try XCTUnwrap(h.plans().first?.id)
+        XCTAssertEqual(try h.waitPlanEnd(id, timeout: 30), "succeeded")
+        XCTAssertEqual(try h.requests().filter { $0.call == "reboot" }.count, ids.count)
+    }
+
+    /// A hard link in incoming/ to a file elsewhere (someone else's, or the same file submitted
+    /// twice) is refused: nothing is called, the link goes to rejected/ with its reason.
+    func testAHardLinkedPlanIsRefusedAndNothingIsCalled() throws {
+        let h = try Harness(name: "hardlink")
+        try h.startSim(["--instances", "2", "--seed", "9"])
+        try h.writeConfig("pollInterval: 300ms\n")
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        let original = h.spool.appendingPathComponent("original.yaml").path
+        try Harness.planYAML(ids, "batchSize: 2").write(toFile: original, atomically: false, encoding: .utf8)
+        XCTAssertEqual(link(original, h.spool.appendingPathComponent("incoming/linked.yaml").path), 0)
+        XCTAssertTrue(h.waitFor(10) { FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("rejected/linked.yaml.error").path) })
+        let error = try String(contentsOfFile: h.spool.appendingPathComponent("rejected/linked.yaml.error").path, encoding: .utf8)
+        XCTAssertTrue(error.contains("link"), error)
+        sleep(1)
+        XCTAssertEqual(try h.plans().count, 0)
+        XCTAssertEqual(try h.requests().filter { $0.call == "reboot" }.count, 0)
+    }
 }
