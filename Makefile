@@ -7,7 +7,8 @@ VENV := .build/interop-venv
 APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime
 SDK_VERSION := 0.9.79
 
-.PHONY: all bootstrap build release test interop demo bench fuzz install uninstall clean
+# Every dependency is pinned with exact: in Package.swift and resolved from Package.resolved.
+.PHONY: all bootstrap resolve build release test interop demo bench fuzz install uninstall clean
 
 all: build
 
@@ -26,15 +27,20 @@ bootstrap:
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.3 (https://swift.org/install)"; exit 1; }
 
-build: bootstrap
+## resolve: exactly the versions in the committed Package.resolved (an application: one commit,
+## one set of dependencies); fails rather than re-resolving when Package.swift disagrees with it.
+resolve:
+	$(SWIFT) package resolve --force-resolved-versions
+
+build: bootstrap resolve
 	$(SWIFT) build
 
-release: bootstrap
+release: bootstrap resolve
 	$(SWIFT) build -c release
 
 ## test: unit, end-to-end (real binaries over loopback), the Python SDK interop check, the
 ## hardening check under an emulated systemd sandbox, and the install layout with systemd-analyze verify.
-test: bootstrap
+test: bootstrap resolve
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) interop
