@@ -43,4 +43,18 @@ final class RebootMetricsTests: XCTestCase {
         XCTAssertTrue(metrics.write(to: path, snapshot: snapshot))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["rebootd.prom"], "no temporary file left")
     }
+
+    /// Under the unit's `UMask=0027` the file is still 0644: node-exporter runs as another user.
+    func testTheMetricsFileIsWorldReadableWhateverTheUmask() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("prom-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("rebootd.prom").path
+        let old = umask(0o027)
+        defer { umask(old) }
+        let empty = SchedulerSnapshot(plans: [], rateLimitTokens: 10, currentRate: 10, inFlight: 0)
+        XCTAssertTrue(RebootMetrics().write(to: path, snapshot: empty))
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        XCTAssertEqual(mode, 0o644)
+    }
 }

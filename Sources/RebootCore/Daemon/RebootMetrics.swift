@@ -71,12 +71,16 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
         return registry.emitToString()
     }
 
-    /// Writes the metrics atomically (temporary file, then rename).
+    /// Writes the metrics atomically (temporary file, then rename), mode 0644 whatever the
+    /// umask (the unit's is 0027), so that node-exporter's textfile collector can read it.
     @discardableResult
     public func write(to path: String, snapshot: SchedulerSnapshot, planCounts: [String: Int] = [:]) -> Bool {
         let text = render(snapshot: snapshot, planCounts: planCounts)
         let tmp = (path as NSString).deletingLastPathComponent + "/.rebootd.prom.\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else { return false }
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)), chmod(tmp, 0o644) == 0 else {
+            unlink(tmp)
+            return false
+        }
         return rename(tmp, path) == 0
     }
 }
