@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+#if canImport(GRDBSQLite)
+import GRDBSQLite
+#endif
 
 /// The SQLite journal (SPEC §5): plans, their instances, every reboot attempt, plan events and
 /// control commands. WAL mode, schema by `DatabaseMigrator`. The daemon writes; `rebootctl`
@@ -17,7 +20,14 @@ public final class Journal: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         // SPEC §4.8: an attempt is committed durably before its call is sent.
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Keep -wal and -shm when the daemon closes the journal: operators' rebootctl reads
+            // it with group read access only, and SQLite can open a WAL database read-only only
+            // while those files exist (it cannot create them in a directory it may not write).
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        }
         writer = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(writer)
     }
