@@ -83,7 +83,8 @@ CONFDIR := $(DESTDIR)/etc/rebootd
 
 ## install: release binaries, systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
 install: release
-	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR) $(CONFDIR)
+	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR)
+	install -d -m 0755 $(CONFDIR)
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootd" $(BINDIR)/rebootd
 	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootctl" $(BINDIR)/rebootctl
 	sed 's|/usr/local/bin/rebootd|$(PREFIX)/bin/rebootd|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
@@ -92,7 +93,7 @@ install: release
 	install -m 0644 systemd/rebootd.sysusers $(SYSUSERSDIR)/rebootd.conf
 	install -m 0644 systemd/rebootd.tmpfiles $(TMPFILESDIR)/rebootd.conf
 	install -m 0644 docs/operations.md $(DOCDIR)/operations.md
-	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0640 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
+	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0644 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
 	install -m 0600 config/credentials.example.yaml $(CONFDIR)/credentials.yaml.example
 	@echo "installed under $(DESTDIR)$(PREFIX); next: systemd-sysusers, systemd-tmpfiles --create, edit /etc/rebootd, systemctl enable --now rebootd"
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Checks `make install DESTDIR=...` lays out the expected tree, `make uninstall` removes it,
-# and `systemd-analyze verify` accepts the installed unit. Prints 'N passed, N failed'.
+# Checks `make install DESTDIR=...` lays out the expected tree, that the first start works as
+# the unit runs it (scripts/first_start.sh), that `systemd-analyze verify` accepts the installed
+# unit and `systemd-analyze security` rates it 2.0 or lower, and that `make uninstall` removes
+# it. Prints 'N passed, N failed'.
 set -uo pipefail
 DEST=$(mktemp -d /tmp/rebootd-install.XXXXXX)
-trap 'rm -rf "$DEST"' EXIT
+trap 'scripts/first_start.sh --cleanup "$DEST" 2>/dev/null; rm -rf "$DEST"' EXIT
 pass=0 fail=0
 check() { if eval "$2"; then echo "ok   $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
 mode() { stat -c %a "$1" 2>/dev/null; }
@@ -16,7 +18,8 @@ check "sysusers entry" 'grep -q "^u rebootd" "$P/lib/sysusers.d/rebootd.conf" &&
 check "tmpfiles entry: spool root not group-writable" 'grep -Eq "^d /var/spool/rebootd +0750 rebootd rebootd-submit" "$P/lib/tmpfiles.d/rebootd.conf"'
 check "tmpfiles entry: incoming/ and control/ setgid and sticky" 'grep -Eq "^d /var/spool/rebootd/incoming +3770 rebootd rebootd-submit" "$P/lib/tmpfiles.d/rebootd.conf" && grep -Eq "^d /var/spool/rebootd/control +3770 rebootd rebootd-submit" "$P/lib/tmpfiles.d/rebootd.conf"'
 check "tmpfiles entry: accepted/ and rejected/ 2750" 'grep -Eq "^d /var/spool/rebootd/accepted +2750 rebootd rebootd-submit" "$P/lib/tmpfiles.d/rebootd.conf" && grep -Eq "^d /var/spool/rebootd/rejected +2750 rebootd rebootd-submit" "$P/lib/tmpfiles.d/rebootd.conf"'
-check "config installed" '[ -f "$DEST/etc/rebootd/rebootd.yaml" ]'
+check "config installed 0644 in a 0755 /etc/rebootd (it holds no secret)" '[ "$(mode "$DEST/etc/rebootd/rebootd.yaml")" = 644 ] && [ "$(mode "$DEST/etc/rebootd")" = 755 ]'
+check "tmpfiles entry: /etc/rebootd 0755" 'grep -Eq "^d /etc/rebootd +0755 root +root" "$P/lib/tmpfiles.d/rebootd.conf"'
 check "example credentials mode 0600" '[ "$(mode "$DEST/etc/rebootd/credentials.yaml.example")" = 600 ]'
 check "operator guide installed" '[ -f "$P/share/doc/rebootd/operations.md" ]'
 check "installed rebootctl runs" '"$P/bin/rebootctl" --help >/dev/null'
@@ -33,6 +36,14 @@ sed "s|/usr/local/bin/rebootd|$P/bin/rebootd|" "$P/lib/systemd/system/rebootd.se
 verify_out=$(systemd-analyze verify "$DEST/verify/rebootd.service" 2>&1)
 verify_rc=$?
 check "systemd-analyze verify passes, silently" '[ $verify_rc = 0 ] && [ -z "$verify_out" ] || { echo "$verify_out"; false; }'
+exposure=$(systemd-analyze security --offline=yes "$DEST/verify/rebootd.service" 2>/dev/null | sed -n 's/.*Overall exposure level for rebootd.service: \([0-9.]*\).*/\1/p')
+echo "     systemd-analyze security: ${exposure:-?}"
+check "systemd-analyze security rates the unit 2.0 or lower" '[ -n "$exposure" ] && awk -v e="$exposure" "BEGIN { exit !(e <= 2.0) }"'
+
+# The first start, as the unit's ExecStart= would run it (SPEC §9).
+scripts/first_start.sh "$DEST" | while IFS= read -r line; do echo "$line"; done
+first_rc=${PIPESTATUS[0]}
+check "first start: the service user runs a plan; an operator submits, watches and reads history" '[ "$first_rc" = 0 ]'
 
 make -s uninstall DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "uninstall removes binaries and unit" '[ ! -e "$P/bin/rebootd" ] && [ ! -e "$P/lib/systemd/system/rebootd.service" ] && [ ! -e "$P/lib/sysusers.d/rebootd.conf" ]'

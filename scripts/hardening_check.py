@@ -5,11 +5,13 @@ that the unit's hardening options impose, to show the Swift runtime lives with t
 - MemoryDenyWriteExecute=yes: mmap(PROT_WRITE|PROT_EXEC), mprotect/pkey_mprotect(PROT_EXEC)
   and shmat(SHM_EXEC) fail with EPERM, as systemd's filter does;
 - RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6: socket() of any other family fails;
-- NoNewPrivileges=yes and CapabilityBoundingSet= (empty): set before exec.
+- NoNewPrivileges=yes and CapabilityBoundingSet= (empty): set before exec;
+- SystemCallFilter=@system-service, then ~@privileged @resources, SystemCallErrorNumber=EPERM:
+  every system call systemd knows (@known) outside that set fails with EPERM. The sets come from
+  this machine's systemd (`systemd-analyze syscall-filter`), expanded as systemd expands them.
 
-SystemCallFilter=@system-service is not emulated here (its list lives in systemd); the unit
-passes `systemd-analyze verify`. Usage: hardening_check.py BIN_DIR. Needs Debian's
-python3-seccomp, so it runs with /usr/bin/python3.
+Usage: hardening_check.py BIN_DIR. Needs Debian's python3-seccomp, so it runs with
+/usr/bin/python3.
 """
 import json
 import os
@@ -23,6 +25,28 @@ import seccomp
 
 PROT_WRITE, PROT_EXEC, SHM_EXEC = 0x2, 0x4, 0o100000
 ALLOWED_FAMILIES = {1, 2, 10}  # AF_UNIX, AF_INET, AF_INET6
+
+
+def syscall_set(name, seen=None):
+    """A systemd syscall group, expanded (nested @groups included)."""
+    seen = set() if seen is None else seen
+    out = subprocess.run(["systemd-analyze", "syscall-filter", name], capture_output=True, text=True, check=True).stdout
+    calls = set()
+    for line in out.splitlines()[1:]:
+        word = line.strip()
+        if not word or word.startswith("#"):
+            continue
+        if word.startswith("@"):
+            if word not in seen:
+                seen.add(word)
+                calls |= syscall_set(word, seen)
+        else:
+            calls.add(word)
+    return calls
+
+
+ALLOWED_CALLS = syscall_set("@system-service") - syscall_set("@privileged") - syscall_set("@resources")
+DENIED_CALLS = sorted(syscall_set("@known") - ALLOWED_CALLS)
 
 
 def restrict():
@@ -43,6 +67,11 @@ def restrict():
     for family in range(0, 46):
         if family not in ALLOWED_FAMILIES:
             f.add_rule(seccomp.ERRNO(97), "socket", seccomp.Arg(0, seccomp.EQ, family))
+    for call in DENIED_CALLS:
+        try:
+            f.add_rule(eperm, call)
+        except (RuntimeError, ValueError):
+            pass  # not a system call on this architecture
     f.load()
 
 
@@ -59,6 +88,12 @@ try:
     bad.append("AF_NETLINK allowed")
 except OSError:
     pass
+import os
+try:
+    os.setpriority(os.PRIO_PROCESS, 0, 5)   # setpriority is in @resources
+    bad.append("setpriority allowed")
+except OSError:
+    pass
 print(",".join(bad) or "restricted")
 """
 
@@ -72,7 +107,7 @@ def filter_bites():
 def main():
     bin_dir = sys.argv[1]
     bites, detail = filter_bites()
-    print(("ok   " if bites else "FAIL ") + "the emulated filter refuses W+X memory and other address families (%s)" % detail)
+    print(("ok   " if bites else "FAIL ") + "the emulated filter refuses W+X memory, other address families and @resources (%s; %d calls denied)" % (detail, len(DENIED_CALLS)))
     if not bites:
         print("hardening: 0 passed, 1 failed")
         return 1
@@ -109,7 +144,7 @@ def main():
             if state in ("succeeded", "failed", "cancelled"):
                 break
             time.sleep(0.2)
-        for name, ok in [("rebootd serves under MemoryDenyWriteExecute, RestrictAddressFamilies, NoNewPrivileges, no capabilities",
+        for name, ok in [("rebootd serves under MemoryDenyWriteExecute, RestrictAddressFamilies, SystemCallFilter, NoNewPrivileges, no capabilities",
                           daemon.poll() is None),
                          ("a plan succeeds under those restrictions", state == "succeeded")]:
             print(("ok   " if ok else "FAIL ") + name)
