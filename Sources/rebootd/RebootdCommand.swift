@@ -15,11 +15,21 @@ struct RebootdCommand: ParsableCommand {
     @Option(help: "The configuration file (default: $REBOOTD_CONFIG, else \(RebootdConfig.defaultPath)).")
     var config: String?
 
+    @Flag(help: "Validate the configuration and read the credentials, then exit 0 (valid) or 78; starts nothing.")
+    var check = false
+
     func run() throws {
         // Under an LD_PRELOAD such as libfaketime a Swift program sees no arguments; the
         // environment still reaches it.
         let environment = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let config = self.config ?? environment ?? RebootdConfig.defaultPath
+        if check {
+            do { print(try ConfigCheck.run(configPath: config)) } catch {
+                FileHandle.standardError.write(Data("rebootd: \(error.description)\n".utf8))
+                throw ExitCode(error.code.rawValue)
+            }
+            return
+        }
         LoggingSystem.bootstrap { JournaldLogHandler(label: $0) }
         var logger = Logger(label: "rebootd")
         let daemon: RebootDaemon

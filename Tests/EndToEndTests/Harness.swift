@@ -161,6 +161,24 @@ final class Harness {
         return p.terminationStatus
     }
 
+    /// Runs one of the built binaries to completion: its exit status and its output (stdout and
+    /// stderr together).
+    func run(_ binary: String, _ args: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = Self.binDir.appendingPathComponent(binary)
+        p.arguments = args
+        if !extra.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        outputs.append(text)
+        return (p.terminationStatus, text)
+    }
+
     // MARK: rebootctl
 
     @discardableResult

@@ -11,13 +11,18 @@ public enum CredentialsLoader {
     }
 
     public static func load(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> BCECredentials {
+        try loadWithSource(config: config, environment: environment).credentials
+    }
+
+    /// The key pair and where it came from (for `rebootd --check`; the source names no secret).
+    public static func loadWithSource(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> (credentials: BCECredentials, source: String) {
         if let ak = environment["BCE_ACCESS_KEY_ID"], let sk = environment["BCE_SECRET_ACCESS_KEY"], !ak.isEmpty, !sk.isEmpty {
-            return BCECredentials(accessKeyId: ak, secretAccessKey: sk)
+            return (BCECredentials(accessKeyId: ak, secretAccessKey: sk), "BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY")
         }
         if let dir = environment["CREDENTIALS_DIRECTORY"], FileManager.default.fileExists(atPath: dir + "/bce") {
-            return try read(path: dir + "/bce", checkMode: false)
+            return (try read(path: dir + "/bce", checkMode: false), "$CREDENTIALS_DIRECTORY/bce")
         }
-        return try read(path: config.credentialsFile, checkMode: true)
+        return (try read(path: config.credentialsFile, checkMode: true), config.credentialsFile)
     }
 
     static func read(path: String, checkMode: Bool) throws(Failure) -> BCECredentials {
