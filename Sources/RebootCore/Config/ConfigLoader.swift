@@ -6,7 +6,7 @@ import Yams
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
                        "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
-                       "retry", "shutdownGrace", "metricsFile", "logLevel"]
+                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public static func load(path: String) throws(ValidationError) -> RebootdConfig {
@@ -71,6 +71,11 @@ public enum ConfigLoader {
             if let v = rt["maxAttempts"], let a = r.int(v, path: "retry.maxAttempts", min: 1) { c.retry.maxAttempts = a }
             if let v = rt["baseDelay"], let d = r.duration(v, path: "retry.baseDelay") { c.retry.baseDelay = d }
             if let v = rt["maxDelay"], let d = r.duration(v, path: "retry.maxDelay") { c.retry.maxDelay = d }
+        }
+        if let n = m["httpClient"], let v = r.string(n, path: "httpClient") {
+            if let client = RebootdConfig.HTTPClient(rawValue: v) { c.httpClient = client } else {
+                r.problem("httpClient", n, "must be nio (AsyncHTTPClient, the default) or curl (URLSession on libcurl)")
+            }
         }
         if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
             if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }

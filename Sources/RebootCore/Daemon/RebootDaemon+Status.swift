@@ -88,6 +88,7 @@ extension RebootDaemon {
         if fresh.endpoint != config.endpoint || fresh.regions != config.regions { refused.append("endpoint/regions") }
         if fresh.journal != config.journal { refused.append("journal") }
         if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
+        if fresh.httpClient != config.httpClient { refused.append("httpClient") }
         if !refused.isEmpty {
             logger.warning("reload: \(refused.joined(separator: ", ")) changed; keeping the running value until a restart")
         }
@@ -96,6 +97,7 @@ extension RebootDaemon {
         applied.regions = config.regions
         applied.journal = config.journal
         applied.spoolDir = config.spoolDir
+        applied.httpClient = config.httpClient
         do { try cloud.replace(config: applied, credentials: credentials, transport: transport) } catch {
             logger.error("reload refused, keeping the running config: \(error)")
             return

@@ -48,7 +48,10 @@ public final class RebootDaemon: @unchecked Sendable {
         } catch {
             throw DaemonError(.failure, error.description)
         }
-        let transport = AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
+        let transport: HTTPTransport = switch config.httpClient {
+        case .nio: AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
+        case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+        }
         self.transport = transport
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
             throw DaemonError(.configuration, "\(error)")
@@ -85,7 +88,7 @@ public final class RebootDaemon: @unchecked Sendable {
         startStatusTimer()
         notifier.notify("READY=1")
         logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
-                                                  "endpoint": "\(config.endpoint)"])
+                                                  "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)"])
     }
 
     func installSignalHandlers() {
