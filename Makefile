@@ -4,11 +4,11 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime
+APT_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus
 SDK_VERSION := 0.9.79
 
 # Every dependency is pinned with exact: in Package.swift and resolved from Package.resolved.
-.PHONY: all bootstrap resolve build release test interop demo bench fuzz install uninstall clean
+.PHONY: all bootstrap resolve build release test interop alerts demo bench fuzz install uninstall clean
 
 all: build
 
@@ -45,7 +45,14 @@ test: bootstrap resolve
 	$(SWIFT) test --skip-build
 	$(MAKE) interop
 	/usr/bin/python3 scripts/hardening_check.py "$$($(SWIFT) build --show-bin-path)"
+	$(MAKE) alerts
 	scripts/check_install.sh
+
+## alerts: the operator guide's Prometheus alert rules are valid and fire for what they mean
+## (promtool from Debian's prometheus package); the metrics file itself is checked in check_install.
+alerts:
+	promtool check rules config/alerts/rebootd.rules.yml
+	cd config/alerts && promtool test rules rebootd.rules.test.yml
 
 $(VENV)/.installed-$(SDK_VERSION):
 	python3 -m venv $(VENV)
@@ -93,6 +100,7 @@ install: release
 	install -m 0644 systemd/rebootd.sysusers $(SYSUSERSDIR)/rebootd.conf
 	install -m 0644 systemd/rebootd.tmpfiles $(TMPFILESDIR)/rebootd.conf
 	install -m 0644 docs/operations.md $(DOCDIR)/operations.md
+	install -m 0644 config/alerts/rebootd.rules.yml $(DOCDIR)/rebootd.rules.yml
 	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0644 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
 	install -m 0600 config/credentials.example.yaml $(CONFDIR)/credentials.yaml.example
 	@echo "installed under $(DESTDIR)$(PREFIX); next: systemd-sysusers, systemd-tmpfiles --create, edit /etc/rebootd, systemctl enable --now rebootd"
@@ -100,7 +108,7 @@ install: release
 ## uninstall: removes what install put there (keeps /etc/rebootd/rebootd.yaml and the journal).
 uninstall:
 	rm -f $(BINDIR)/rebootd $(BINDIR)/rebootctl $(UNITDIR)/rebootd.service $(SYSUSERSDIR)/rebootd.conf \
-	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(CONFDIR)/credentials.yaml.example
+	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(DOCDIR)/rebootd.rules.yml $(CONFDIR)/credentials.yaml.example
 	-rmdir $(DOCDIR) 2>/dev/null
 
 clean:

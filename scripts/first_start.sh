@@ -84,6 +84,7 @@ mode() { stat -c '%a %g' "$1"; }
 prom=$DEST/var/lib/prometheus/node-exporter/rebootd.prom
 for _ in $(seq 120); do [ -f "$prom" ] && break; sleep 0.1; done
 [ "$(stat -c %a "$prom" 2>/dev/null)" = 644 ] || fail "metrics file missing or not 0644"
+lint=$(promtool check metrics < "$prom" 2>&1) || fail "promtool check metrics refuses the metrics file: $lint"
 
 kill -TERM $DAEMON_PID
 rc=0; wait $DAEMON_PID || rc=$?
