@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// `HTTPTransport` on AsyncHTTPClient (SwiftNIO): the daemon's transport.
 ///
@@ -12,13 +13,30 @@ import NIOHTTP1
 public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable {
     private let client: HTTPClient
 
-    public init(maxConnections: Int = 8) {
+    /// `caFile`: PEM certificates trusted besides the system roots (SPEC §6), for an API reached
+    /// through a TLS-inspecting proxy or a private endpoint.
+    public init(maxConnections: Int = 8, caFile: String? = nil) throws {
         var configuration = HTTPClient.Configuration()
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
+        }
+        configuration.tlsConfiguration = tls
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         configuration.timeout = .init(connect: .seconds(10), read: nil)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Checks that `path` holds at least one PEM certificate; the count, or a reason to show.
+    public static func loadCAFile(_ path: String) -> Result<Int, TransportFailure> {
+        do {
+            let certificates = try NIOSSLCertificate.fromPEMFile(path)
+            return certificates.isEmpty ? .failure(.notSent("holds no PEM certificate")) : .success(certificates.count)
+        } catch {
+            return .failure(.notSent(FileManager.default.isReadableFile(atPath: path) ? "is not a PEM certificate file (\(error))" : "cannot be read"))
+        }
     }
 
     deinit { try? client.syncShutdown() }
@@ -58,6 +76,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
     /// Connection failures before anything was sent are safe to retry; a deadline or a broken
     /// connection afterwards may have reached the server.
     static func classify(_ error: Error) -> TransportFailure {
+        if let e = error as? NIOSSLError, case .handshakeFailed(let inner) = e {
+            return .untrusted("handshake failed: \(inner)")
+        }
         if let e = error as? HTTPClientError {
             if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return .timedOut }
             if [.connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme].contains(e) {

@@ -120,6 +120,7 @@ public final class BCCClient: Sendable {
             return
         }
         let timeout = requestTimeout
+        let endpointText = endpoint.url.absoluteString
         transport.send(HTTPRequestSpec(method: method, url: url, headers: headers, body: body), deadline: timeout) { result in
             switch result {
             case .failure(.notSent(let detail)):
@@ -128,6 +129,8 @@ public final class BCCClient: Sendable {
                 completion(.failure(.timeout(seconds: timeout, mutating: mutating)))
             case .failure(.lost(let detail)):
                 completion(.failure(.connectionLost(detail, mutating: mutating)))
+            case .failure(.untrusted(let detail)):
+                completion(.failure(.untrustedServer(endpoint: endpointText, detail)))
             case .success(let response) where (200..<300).contains(response.status):
                 completion(.success(response))
             case .success(let response):

@@ -87,6 +87,16 @@ extension BCCError {
         BCCError(httpStatus: nil, code: "ConnectionFailed", message: detail, kind: .transient)
     }
 
+    /// The TLS handshake failed because the server's certificate is not trusted: nothing was
+    /// sent. Account-level (SPEC §4.6): every call to that endpoint would fail the same way, so
+    /// the plans pause, once, instead of failing instance by instance.
+    public static func untrustedServer(endpoint: String, _ detail: String) -> BCCError {
+        BCCError(
+            httpStatus: nil, code: "TLSUntrusted",
+            message: "the TLS certificate of \(endpoint) is not trusted (\(detail)); add its CA with caFile, or check the endpoint and any proxy",
+            kind: .accountFatal)
+    }
+
     /// No answer within the call's deadline. For a call that changes something the outcome is
     /// unknown, so it is in doubt.
     public static func timeout(seconds: TimeInterval, mutating: Bool) -> BCCError {

@@ -8,4 +8,6 @@ public enum TransportFailure: Error, Sendable, Equatable {
     case timedOut
     /// The connection broke after the request may have been sent.
     case lost(String)
+    /// The server's TLS certificate is not trusted: the handshake failed, nothing was sent.
+    case untrusted(String)
 }

@@ -61,9 +61,11 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     static func classify(_ error: Error) -> TransportFailure {
         guard let urlError = error as? URLError else { return .lost(String(describing: type(of: error))) }
         switch urlError.code {
+        case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .secureConnectionFailed:
+            return .untrusted("URLError \(urlError.code.rawValue)")
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-             .badURL, .unsupportedURL, .secureConnectionFailed, .serverCertificateUntrusted,
-             .serverCertificateHasBadDate, .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+             .badURL, .unsupportedURL:
             return .notSent("connection failed (URLError \(urlError.code.rawValue))")
         case .timedOut:
             return .timedOut

@@ -1,6 +1,8 @@
 import BCC
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -31,13 +33,16 @@ public final class BCCSimulator: Sendable {
         let group: ServiceGroup
         let task: Task<Void, Error>
 
-        init(port: Int, group: ServiceGroup, task: Task<Void, Error>) {
+        public let scheme: String
+
+        init(port: Int, scheme: String, group: ServiceGroup, task: Task<Void, Error>) {
             self.port = port
+            self.scheme = scheme
             self.group = group
             self.task = task
         }
 
-        public var endpoint: String { "http://127.0.0.1:\(port)" }
+        public var endpoint: String { "\(scheme)://127.0.0.1:\(port)" }
 
         public func stop() async throws {
             await group.triggerGracefulShutdown()
@@ -48,8 +53,16 @@ public final class BCCSimulator: Sendable {
     /// Starts serving on the configured host and port (0: ephemeral) and returns once bound.
     public func start(logger: Logger = Logger(label: "bcc-sim")) async throws -> Running {
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        var server = HTTPServerBuilder.http1()
+        if let cert = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
         let app = Application(
             router: makeRouter(),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "bcc-sim"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -64,7 +77,7 @@ public final class BCCSimulator: Sendable {
             try? await task.value
             throw SimulatorStartError(host: configuration.host, port: configuration.port)
         }
-        return Running(port: port, group: group, task: task)
+        return Running(port: port, scheme: configuration.tlsCertificatePath == nil ? "http" : "https", group: group, task: task)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

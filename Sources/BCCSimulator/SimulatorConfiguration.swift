@@ -25,6 +25,9 @@ public struct SimulatorConfiguration: Sendable {
     public var hangSeconds: TimeInterval = 0
     public var latency: TimeInterval = 0
     public var seed: UInt64 = 1
+    /// Serve https with this PEM certificate chain and private key (both, or neither).
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
     /// JSON-lines request log; nil for none.
     public var logPath: String?
 

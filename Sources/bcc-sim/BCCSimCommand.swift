@@ -13,7 +13,8 @@ struct BCCSimCommand: AsyncParsableCommand {
         abstract: "A Baidu Cloud BCC API simulator for rehearsals and tests.",
         discussion: """
             Serves reboot, describe, describe-many and batch reboot on a loopback port with BCE's
-            wire format and bce-auth-v1 signature checks. Its first stdout line is {"port": P}.
+            wire format and bce-auth-v1 signature checks (https with --tls-cert/--tls-key). Its first
+            stdout line is {"port": P, "scheme": "http"|"https"}.
             Without credentials flags it accepts the demo key pair
             sim-access-key-id / sim-secret-access-key. GET /_admin/state (no auth) shows every
             instance's status and accepted reboots. Faults can be switched while it runs, per
@@ -45,6 +46,8 @@ struct BCCSimCommand: AsyncParsableCommand {
     @Option(help: "Latency added to every answer, milliseconds.") var latencyMs: Double = 0
     @Option(help: "Random seed; the same seed replays the same run.") var seed: UInt64 = 1
     @Option(help: "Write a JSON line per answered request to this file.") var log: String?
+    @Option(help: "Serve https with this PEM certificate chain (with --tls-key).") var tlsCert: String?
+    @Option(help: "The PEM private key of --tls-cert.") var tlsKey: String?
 
     func validate() throws {
         if instances == nil && fleet == nil { throw ValidationError("give --instances N or --fleet FILE") }
@@ -56,6 +59,7 @@ struct BCCSimCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be a fraction between 0 and 1, got \(value)")
         }
         if rebootMin < 0 || rebootMax < 0 { throw ValidationError("reboot durations must be >= 0") }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() async throws {
@@ -95,12 +99,14 @@ struct BCCSimCommand: AsyncParsableCommand {
         c.hangSeconds = hangSeconds
         c.latency = latencyMs / 1000
         c.logPath = log
+        c.tlsCertificatePath = tlsCert
+        c.tlsKeyPath = tlsKey
 
         let simulator = try BCCSimulator(configuration: c)
         var logger = Logger(label: "bcc-sim")
         logger.logLevel = .warning
         let running = try await simulator.start(logger: logger)
-        FileHandle.standardOutput.write(Data("{\"port\": \(running.port)}\n".utf8))
+        FileHandle.standardOutput.write(Data("{\"port\": \(running.port), \"scheme\": \"\(running.scheme)\"}\n".utf8))
         await SignalWaiter.wait(for: [SIGTERM, SIGINT])
         try await running.stop()
     }

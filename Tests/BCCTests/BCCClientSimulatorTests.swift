@@ -173,7 +173,7 @@ class BCCClientSimulatorTests: XCTestCase {
 
 /// The same tests over AsyncHTTPClient, the daemon's transport.
 final class BCCClientAsyncHTTPClientTests: BCCClientSimulatorTests {
-    override func makeTransport() -> HTTPTransport { AsyncHTTPClientTransport(maxConnections: 4) }
+    override func makeTransport() -> HTTPTransport { try! AsyncHTTPClientTransport(maxConnections: 4) }
 
     // Linux test discovery does not see inherited test methods, so each is named again here.
     override func testRebootDescribeAndList() async throws { try await super.testRebootDescribeAndList() }

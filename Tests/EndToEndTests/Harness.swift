@@ -19,6 +19,8 @@ final class Harness {
     let dir: URL
     var sim: Process?
     var simPort = 0
+    /// `https` when bcc-sim was started with `--tls-cert/--tls-key`.
+    var simScheme = "http"
     var daemon: Process?
     var daemonLog: URL { dir.appendingPathComponent("rebootd.log") }
     var simLog: URL { dir.appendingPathComponent("sim.jsonl") }
@@ -53,8 +55,10 @@ final class Harness {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        struct Port: Decodable { let port: Int }
-        simPort = try JSONDecoder().decode(Port.self, from: line.split(separator: 0x0A).first.map { Data($0) } ?? Data()).port
+        struct Port: Decodable { let port: Int; let scheme: String? }
+        let first = try JSONDecoder().decode(Port.self, from: line.split(separator: 0x0A).first.map { Data($0) } ?? Data())
+        simPort = first.port
+        simScheme = first.scheme ?? "http"
     }
 
     /// Starts bcc-sim on a fleet of `ids` where `ids[stuckIndex]` is stuck in `Error`, so its
@@ -121,7 +125,7 @@ final class Harness {
         try "accessKeyId: \(Self.accessKeyId)\nsecretAccessKey: \(Self.secret)\n".write(to: creds, atomically: true, encoding: .utf8)
         chmod(creds.path, 0o600)
         var config = """
-            endpoint: http://127.0.0.1:\(simPort)
+            endpoint: \(simScheme)://127.0.0.1:\(simPort)
             credentialsFile: \(creds.path)
             spoolDir: \(spool.path)
             journal: \(dir.appendingPathComponent("journal.sqlite").path)

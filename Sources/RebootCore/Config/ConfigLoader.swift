@@ -6,7 +6,7 @@ import Yams
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
                        "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
-                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient"]
+                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public static func load(path: String) throws(ValidationError) -> RebootdConfig {
@@ -77,6 +77,13 @@ public enum ConfigLoader {
                 r.problem("httpClient", n, "must be nio (AsyncHTTPClient, the default) or curl (URLSession on libcurl)")
             }
         }
+        if let n = m["caFile"], let v = r.string(n, path: "caFile") {
+            switch AsyncHTTPClientTransport.loadCAFile(v) {
+            case .success: c.caFile = v
+            case .failure(let failure):
+                if case .notSent(let why) = failure { r.problem("caFile", n, "\(v) \(why)") }
+            }
+        }
         if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
             if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }
         }
@@ -84,6 +91,9 @@ public enum ConfigLoader {
             r.problem("inDoubtMaxGap", m["inDoubtMaxGap"],  "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
                     + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
+        }
+        if c.caFile != nil && c.httpClient == .curl {
+            r.problem("caFile", m["caFile"], "works with httpClient: nio only (URLSession on Linux cannot add trust roots); remove httpClient: curl, or install the CA in the system store")
         }
         guard r.problems.isEmpty else { throw ValidationError(file: file, problems: r.problems) }
         return c

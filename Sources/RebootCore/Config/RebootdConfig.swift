@@ -43,6 +43,8 @@ public struct RebootdConfig: Sendable, Equatable {
     public var shutdownGrace: TimeInterval = 10
     public var metricsFile: String?
     public var logLevel = "info"
+    /// Extra trusted CAs (PEM) for the API, besides the system roots (SPEC §6).
+    public var caFile: String?
     /// The HTTP transport for the API (SPEC §6).
     public var httpClient = HTTPClient.nio
 

@@ -89,6 +89,7 @@ extension RebootDaemon {
         if fresh.journal != config.journal { refused.append("journal") }
         if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
         if fresh.httpClient != config.httpClient { refused.append("httpClient") }
+        if fresh.caFile != config.caFile { refused.append("caFile") }
         if !refused.isEmpty {
             logger.warning("reload: \(refused.joined(separator: ", ")) changed; keeping the running value until a restart")
         }
@@ -98,6 +99,7 @@ extension RebootDaemon {
         applied.journal = config.journal
         applied.spoolDir = config.spoolDir
         applied.httpClient = config.httpClient
+        applied.caFile = config.caFile
         do { try cloud.replace(config: applied, credentials: credentials, transport: transport) } catch {
             logger.error("reload refused, keeping the running config: \(error)")
             return

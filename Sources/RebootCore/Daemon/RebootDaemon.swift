@@ -48,9 +48,14 @@ public final class RebootDaemon: @unchecked Sendable {
         } catch {
             throw DaemonError(.failure, error.description)
         }
-        let transport: HTTPTransport = switch config.httpClient {
-        case .nio: AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests)
-        case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+        let transport: HTTPTransport
+        do {
+            transport = switch config.httpClient {
+            case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile)
+            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+            }
+        } catch {
+            throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
         self.transport = transport
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {

@@ -196,7 +196,7 @@ extension Scheduler {
     func pauseAll(because error: BCCError, now: Date) {
         if accountPause == nil {
             accountPause = AccountPause(code: error.code, message: error.message, since: now)
-            logger.critical("BCC refused the account (\(error.code)): every plan is paused until an operator runs `rebootctl resume --all`",
+            logger.critical("account-level error (\(error.code)): \(error.message); every plan is paused until an operator runs `rebootctl resume --all`",
                             metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
         }
         guard let pause = accountPause else { return }
