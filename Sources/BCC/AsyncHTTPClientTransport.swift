@@ -12,10 +12,13 @@ import NIOSSL
 /// so no sweeper is needed.
 public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable {
     private let client: HTTPClient
+    /// The client through `proxy`, for the hosts it applies to.
+    private let proxied: HTTPClient?
+    private let proxy: ProxySettings?
 
     /// `caFile`: PEM certificates trusted besides the system roots (SPEC §6), for an API reached
     /// through a TLS-inspecting proxy or a private endpoint.
-    public init(maxConnections: Int = 8, caFile: String? = nil) throws {
+    public init(maxConnections: Int = 8, caFile: String? = nil, proxy: ProxySettings? = nil) throws {
         var configuration = HTTPClient.Configuration()
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile {
@@ -27,6 +30,13 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         configuration.decompression = .disabled
         configuration.timeout = .init(connect: .seconds(10), read: nil)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.proxy = proxy
+        if let proxy {
+            configuration.proxy = .server(host: proxy.host, port: proxy.port)
+            proxied = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        } else {
+            proxied = nil
+        }
     }
 
     /// Checks that `path` holds at least one PEM certificate; the count, or a reason to show.
@@ -39,10 +49,16 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         }
     }
 
-    deinit { try? client.syncShutdown() }
+    deinit {
+        try? client.syncShutdown()
+        try? proxied?.syncShutdown()
+    }
 
-    /// Shuts the client down (on exit).
-    public func shutdown() { try? client.syncShutdown() }
+    /// Shuts the clients down (on exit).
+    public func shutdown() {
+        try? client.syncShutdown()
+        try? proxied?.syncShutdown()
+    }
 
     public func send(
         _ request: HTTPRequestSpec, deadline: TimeInterval,
@@ -60,7 +76,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
             return
         }
         let nanos = Int64(max(0.001, deadline) * 1_000_000_000)
-        client.execute(request: built, deadline: .now() + .nanoseconds(nanos)).whenComplete { result in
+        let via = proxy.map { $0.applies(toHost: request.url.host ?? "") } == true ? proxied ?? client : client
+        via.execute(request: built, deadline: .now() + .nanoseconds(nanos)).whenComplete { result in
             switch result {
             case .success(let response):
                 var headers: [String: String] = [:]

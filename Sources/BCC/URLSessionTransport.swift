@@ -13,8 +13,16 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
     private let sweeper: DeadlineSweeper
 
-    public init(maxConnections: Int = 8) {
+    /// Without `proxy`, libcurl itself follows `https_proxy`/`http_proxy`/`no_proxy` from the
+    /// environment; with it, every call goes through that proxy (CONNECT for https).
+    public init(maxConnections: Int = 8, proxy: ProxySettings? = nil) {
         let configuration = URLSessionConfiguration.ephemeral
+        if let proxy {
+            configuration.connectionProxyDictionary = [
+                "HTTPEnable": 1, "HTTPProxy": proxy.host, "HTTPPort": proxy.port,
+                "HTTPSEnable": 1, "HTTPSProxy": proxy.host, "HTTPSPort": proxy.port,
+            ]
+        }
         configuration.httpMaximumConnectionsPerHost = max(1, maxConnections)
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil

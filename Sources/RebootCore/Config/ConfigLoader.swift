@@ -6,7 +6,7 @@ import Yams
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
                        "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
-                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile"]
+                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     public static func load(path: String) throws(ValidationError) -> RebootdConfig {
@@ -75,6 +75,11 @@ public enum ConfigLoader {
         if let n = m["httpClient"], let v = r.string(n, path: "httpClient") {
             if let client = RebootdConfig.HTTPClient(rawValue: v) { c.httpClient = client } else {
                 r.problem("httpClient", n, "must be nio (AsyncHTTPClient, the default) or curl (URLSession on libcurl)")
+            }
+        }
+        if let n = m["proxy"], let v = r.string(n, path: "proxy") {
+            if ProxySettings(url: v) != nil { c.proxy = v } else {
+                r.problem("proxy", n, "must be http://HOST:PORT (an HTTP proxy; https goes through it with CONNECT)")
             }
         }
         if let n = m["caFile"], let v = r.string(n, path: "caFile") {

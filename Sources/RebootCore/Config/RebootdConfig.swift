@@ -45,6 +45,8 @@ public struct RebootdConfig: Sendable, Equatable {
     public var logLevel = "info"
     /// Extra trusted CAs (PEM) for the API, besides the system roots (SPEC §6).
     public var caFile: String?
+    /// `http://HOST:PORT` of the proxy to the API; nil: `https_proxy`/`no_proxy` from the environment.
+    public var proxy: String?
     /// The HTTP transport for the API (SPEC §6).
     public var httpClient = HTTPClient.nio
 

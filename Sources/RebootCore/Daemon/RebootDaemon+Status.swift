@@ -90,6 +90,7 @@ extension RebootDaemon {
         if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
         if fresh.httpClient != config.httpClient { refused.append("httpClient") }
         if fresh.caFile != config.caFile { refused.append("caFile") }
+        if fresh.proxy != config.proxy { refused.append("proxy") }
         if !refused.isEmpty {
             logger.warning("reload: \(refused.joined(separator: ", ")) changed; keeping the running value until a restart")
         }
@@ -100,6 +101,7 @@ extension RebootDaemon {
         applied.spoolDir = config.spoolDir
         applied.httpClient = config.httpClient
         applied.caFile = config.caFile
+        applied.proxy = config.proxy
         do { try cloud.replace(config: applied, credentials: credentials, transport: transport) } catch {
             logger.error("reload refused, keeping the running config: \(error)")
             return

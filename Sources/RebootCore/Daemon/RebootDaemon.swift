@@ -21,6 +21,8 @@ public final class RebootDaemon: @unchecked Sendable {
     let environment: [String: String]
     let locks: [DaemonLock]
     let transport: HTTPTransport
+    /// The proxy to the API, if any (logged at start).
+    private(set) var proxyInUse: ProxySettings? = nil
     let cloud: CloudDirectory
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
@@ -50,10 +52,14 @@ public final class RebootDaemon: @unchecked Sendable {
         }
         let transport: HTTPTransport
         do {
+            let https = config.endpoint.lowercased().hasPrefix("https:")
+            let proxy = config.proxy.flatMap { ProxySettings(url: $0) } ?? ProxySettings.fromEnvironment(environment, https: https)
             transport = switch config.httpClient {
-            case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile)
-            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+            case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile, proxy: proxy)
+            // libcurl follows the environment's proxy variables itself.
+            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests, proxy: config.proxy.flatMap { ProxySettings(url: $0) })
             }
+            proxyInUse = proxy
         } catch {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
@@ -93,7 +99,7 @@ public final class RebootDaemon: @unchecked Sendable {
         startStatusTimer()
         notifier.notify("READY=1")
         logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
-                                                  "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)"])
+                                                  "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
     }
 
     func installSignalHandlers() {
