@@ -60,12 +60,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "rebootd",
             dependencies: [
                 "RebootCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +83,7 @@ let package = Package(
             name: "bcc-sim",
             dependencies: [
                 "BCCSimulator",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,7 +98,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
-        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC", "PlanFuzzer"], exclude: ["Fixtures"]),
+        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"], exclude: ["Support"]),
     ]
 )

@@ -3,6 +3,7 @@ import BCC
 import BCCSimulator
 import Foundation
 import Logging
+import UnixSignals
 import Yams
 
 /// `bcc-sim`: parses flags into a `SimulatorConfiguration`, serves until SIGTERM or SIGINT.
@@ -107,7 +108,7 @@ struct BCCSimCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let running = try await simulator.start(logger: logger)
         FileHandle.standardOutput.write(Data("{\"port\": \(running.port), \"scheme\": \"\(running.scheme)\"}\n".utf8))
-        await SignalWaiter.wait(for: [SIGTERM, SIGINT])
+        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
         try await running.stop()
     }
 

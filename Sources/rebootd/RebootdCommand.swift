@@ -1,13 +1,13 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import RebootCore
+import ServiceLifecycle
 
 /// `rebootd`: the daemon in the foreground. Exit 0 on clean shutdown, 78 on a bad
 /// configuration, 1 otherwise.
 @main
-struct RebootdCommand: ParsableCommand {
+struct RebootdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebootd",
         abstract: "Rolling reboots of Baidu Cloud BCC instances, from plans dropped in a spool directory.")
@@ -18,7 +18,7 @@ struct RebootdCommand: ParsableCommand {
     @Flag(help: "Validate the configuration and read the credentials, then exit 0 (valid) or 78; starts nothing.")
     var check = false
 
-    func run() throws {
+    func run() async throws {
         // Under an LD_PRELOAD such as libfaketime a Swift program sees no arguments; the
         // environment still reaches it.
         let environment = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
@@ -43,6 +43,14 @@ struct RebootdCommand: ParsableCommand {
             logger.critical("\(error.description)")
             throw ExitCode(error.code.rawValue)
         }
-        withExtendedLifetime(daemon) { dispatchMain() }
+        // The daemon's parts run as one ServiceGroup: SIGTERM/SIGINT shut it down gracefully.
+        let group = ServiceGroup(configuration: .init(
+            services: daemon.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do { try await group.run() } catch {
+            logger.critical("stopped with an error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -2,9 +2,11 @@ import BCC
 import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 
-/// Wires config, credentials, journal, scheduler and spool into the running daemon, and
-/// handles signals: SIGTERM/SIGINT shut down gracefully, SIGHUP reloads the config.
+/// Wires config, credentials, journal, scheduler and spool into the running daemon. Its
+/// lifecycle is a `ServiceGroup` of `services` (SIGTERM/SIGINT shut down gracefully, SIGHUP
+/// reloads the config); it never exits the process: rebootd decides the exit code.
 public final class RebootDaemon: @unchecked Sendable {
     public let configPath: String
     public internal(set) var config: RebootdConfig
@@ -13,7 +15,6 @@ public final class RebootDaemon: @unchecked Sendable {
     let spool: Spool
     let notifier: SystemdNotifier
     var logger: Logger
-    var signalSources: [DispatchSourceSignal] = []
     var statusTimer: DispatchSourceTimer?
     var lastStatus = ""
     var shuttingDown = false
@@ -95,37 +96,41 @@ public final class RebootDaemon: @unchecked Sendable {
         } catch {
             throw DaemonError(.failure, "cannot start: \(error)")
         }
-        installSignalHandlers()
         startStatusTimer()
         notifier.notify("READY=1")
         logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
                                                   "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
     }
 
-    func installSignalHandlers() {
-        for sig in [SIGTERM, SIGINT, SIGHUP] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-            source.setEventHandler { @Sendable [weak self] in
-                if sig == SIGHUP { self?.reload() } else { self?.shutdown(signal: sig) }
-            }
-            source.resume()
-            signalSources.append(source)
-        }
-    }
-
-    /// Stops taking calls, lets calls in flight finish within `shutdownGrace`, commits, exits 0.
-    public func shutdown(signal: Int32) {
+    /// The first half of a graceful shutdown: `STOPPING=1`, and the spool stops taking files.
+    func beginShutdown() {
         guard !shuttingDown else { return }
         shuttingDown = true
-        logger.notice("shutting down", metadata: ["signal": "\(signal)", "grace": "\(config.shutdownGrace)s"])
+        logger.notice("shutting down", metadata: ["grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
         spool.stop()
-        scheduler.stop(grace: config.shutdownGrace) { [self] committed in
-            if let path = config.metricsFile {
-                metrics.write(to: path, snapshot: scheduler.snapshotOnQueue(), planCounts: terminalPlanCounts())
-            }
-            exit(committed ? 0 : 1)
+    }
+
+    /// The second half: calls in flight finish within `shutdownGrace`, the journal commits, the
+    /// metrics file is written a last time. True when everything was committed; the caller
+    /// (rebootd) decides the exit code.
+    public func finishShutdown() async -> Bool {
+        beginShutdown()
+        statusTimer?.cancel()
+        let committed = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            scheduler.stop(grace: config.shutdownGrace) { committed in done.resume(returning: committed) }
         }
+        if let path = config.metricsFile {
+            let snapshot = scheduler.snapshot()
+            metrics.write(to: path, snapshot: snapshot, planCounts: terminalPlanCounts())
+        }
+        return committed
+    }
+
+    /// The daemon's parts as services of one `ServiceGroup`, in start order; the group shuts
+    /// them down in reverse: the spool first (no new plan), then SIGHUP handling, then the
+    /// status loop, and last the scheduler, which lets calls in flight finish and commits.
+    public var services: [any Service] {
+        [SchedulerService(daemon: self), StatusService(daemon: self), ReloadService(daemon: self), SpoolService(daemon: self)]
     }
 }
