@@ -89,6 +89,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What tests of the scheduler need, shipped beside it (as HummingbirdTesting is): virtual
+        // time and a scripted cloud.
+        .target(name: "RebootTesting", dependencies: ["RebootCore", "BCC"]),
         // The libFuzzer target over plan loading: `make fuzz` builds it with -sanitize=fuzzer;
         // the ordinary build makes it a replayer of saved inputs.
         .executableTarget(name: "PlanFuzzer", dependencies: ["RebootCore"], path: "Fuzz/PlanFuzzer"),
@@ -98,7 +101,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
-        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], exclude: ["Fixtures"]),
+        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "RebootTesting", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"], exclude: ["Support"]),
     ]
 )

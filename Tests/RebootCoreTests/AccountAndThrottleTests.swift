@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// SPEC §4.5: account errors pause every plan (later ones too) and suspend every deadline;

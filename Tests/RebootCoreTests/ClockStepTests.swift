@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// SPEC §4.13: intervals run on the monotonic clock; a step of the wall clock, either way,

@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// SPEC §4.6 and §4.10: a halt or a cancel holds across a restart; the plan ends `failed` or

@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// SPEC §4.8: a call in doubt is resolved by evidence from successful polls, never by elapsed

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// The watchdog's view of plan intake (issue 8): live while idle or progressing, stalled past

@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// Failures a review of the safety work found: a paused plan that spun, polls that ignored

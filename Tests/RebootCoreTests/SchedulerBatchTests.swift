@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// Batches, pauses, canaries, confirmation by bulk polls, rebootTimeout — in virtual time.

@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// Every 409 path (SPEC §4.4): wait and retry once Running, triage by status, limits.

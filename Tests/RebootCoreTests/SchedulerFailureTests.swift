@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// Retries with backoff, the failure budget, account errors, in-doubt calls and resume.

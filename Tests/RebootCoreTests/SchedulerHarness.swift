@@ -1,6 +1,7 @@
 import BCC
 import Foundation
 import RebootCore
+import RebootTesting
 import XCTest
 
 /// A scheduler on a `ManualClock`, an in-memory journal and a `FakeCloud`.

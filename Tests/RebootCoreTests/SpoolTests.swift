@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 @testable import RebootCore
+import RebootTesting
 import XCTest
 
 /// The spool against careless and hostile input (SPEC §3): files that are not what they seem,

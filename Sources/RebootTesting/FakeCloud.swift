@@ -5,33 +5,33 @@ import RebootCore
 /// A scripted BCC for scheduler tests, in virtual time: instances have a status; an accepted
 /// reboot makes them Starting until `rebootDuration` of virtual time has passed. Answers are
 /// immediate unless a script says otherwise. Every call is recorded with its virtual time.
-final class FakeCloud: CloudAPI, @unchecked Sendable {
-    enum Call: Equatable { case reboot(String), describe([String]) }
+public final class FakeCloud: CloudAPI, @unchecked Sendable {
+    public enum Call: Equatable, Sendable { case reboot(String), describe([String]) }
 
-    let clock: ManualClock
+    public let clock: ManualClock
     private let lock = NSLock()
-    var statuses: [String: InstanceStatus] = [:]
-    var runningAt: [String: Date] = [:]
-    var rebootDuration: TimeInterval = 2
-    var accepted: [String: Int] = [:]
-    var calls: [(at: Date, call: Call)] = []
+    public var statuses: [String: InstanceStatus] = [:]
+    public var runningAt: [String: Date] = [:]
+    public var rebootDuration: TimeInterval = 2
+    public var accepted: [String: Int] = [:]
+    public var calls: [(at: Date, call: Call)] = []
     /// Returns an error to answer a reboot with, or nil to behave normally.
-    var rebootScript: ((String) -> BCCError?)?
+    public var rebootScript: ((String) -> BCCError?)?
     /// Reboots whose answer is withheld (simulating a lost answer); the effect still applies.
     /// Whether an in-doubt error from the script still applies the reboot (a lost answer) or
     /// not (a lost request).
-    var inDoubtApplies = true
+    public var inDoubtApplies = true
     /// Returns an error to answer a describe call with (a status outage, an account error).
-    var describeScript: (([String]) -> BCCError?)?
+    public var describeScript: (([String]) -> BCCError?)?
     /// Ids left out of describe answers (as if the API did not list them).
-    var hidden: Set<String> = []
+    public var hidden: Set<String> = []
 
-    init(clock: ManualClock, ids: [String]) {
+    public init(clock: ManualClock, ids: [String]) {
         self.clock = clock
         for id in ids { statuses[id] = .running }
     }
 
-    func status(_ id: String) -> InstanceStatus {
+    public func status(_ id: String) -> InstanceStatus {
         if let at = runningAt[id], clock.now() >= at {
             statuses[id] = .running
             runningAt[id] = nil
@@ -39,7 +39,7 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
         return statuses[id] ?? .deleted
     }
 
-    func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
+    public func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
         lock.lock()
         calls.append((clock.now(), .reboot(id)))
         let result: Result<String?, BCCError>
@@ -63,7 +63,7 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
         runningAt[id] = clock.now() + rebootDuration
     }
 
-    func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+    public func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
         lock.lock()
         calls.append((clock.now(), .describe(ids)))
         if let error = describeScript?(ids) {
@@ -75,12 +75,12 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
         completion(.success(found))
     }
 
-    var rebootCalls: [(at: Date, id: String)] {
+    public var rebootCalls: [(at: Date, id: String)] {
         lock.lock(); defer { lock.unlock() }
         return calls.compactMap { if case .reboot(let id) = $0.call { return ($0.at, id) } else { return nil } }
     }
 
-    var describeCalls: [(at: Date, ids: [String])] {
+    public var describeCalls: [(at: Date, ids: [String])] {
         lock.lock(); defer { lock.unlock() }
         return calls.compactMap { if case .describe(let ids) = $0.call { return ($0.at, ids) } else { return nil } }
     }

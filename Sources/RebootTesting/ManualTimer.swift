@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RebootCore
 
 /// A timer of `ManualClock`.
 final class ManualTimer: SchedulerTimer, @unchecked Sendable {

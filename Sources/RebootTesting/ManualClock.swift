@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RebootCore
 
 /// Virtual time for tests: `advance(by:)` moves the clock and fires due timers, in order, on
 /// their queues. Nothing sleeps. The wall clock can be stepped on its own (`stepWall(by:)`),
