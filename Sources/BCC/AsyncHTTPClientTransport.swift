@@ -93,12 +93,26 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
     /// Connection failures before anything was sent are safe to retry; a deadline or a broken
     /// connection afterwards may have reached the server.
     static func classify(_ error: Error) -> TransportFailure {
-        if let e = error as? NIOSSLError, case .handshakeFailed(let inner) = e {
-            return .untrusted("handshake failed: \(inner)")
+        // Only a certificate that does not verify, or does not name the host, is untrusted (an
+        // account-level error that pauses the plans). Any other handshake failure (a reset, an
+        // EOF mid-handshake) is a connection that failed before anything was sent.
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            return .untrusted("the certificate does not name the host")
+        }
+        if let e = error as? NIOSSLError {
+            if case .handshakeFailed(let inner) = e {
+                let text = String(describing: inner)
+                if text.contains("CERTIFICATE_VERIFY_FAILED") { return .untrusted("the certificate does not verify") }
+                return .notSent("TLS handshake failed (\(text.prefix(200)))")
+            }
+            if e == .uncleanShutdown || e == .readInInvalidTLSState { return .lost("TLS connection lost (\(e))") }
+            return .notSent("TLS failed (\(e))")
         }
         if let e = error as? HTTPClientError {
             if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return .timedOut }
-            if [.connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme].contains(e) {
+            // The proxy refused or timed out before forwarding anything: nothing reached the API.
+            if [.connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme,
+                .invalidProxyResponse, .proxyAuthenticationRequired, .httpProxyHandshakeTimeout].contains(e) {
                 return .notSent("connection failed (\(e))")
             }
             return .lost("connection lost (\(e))")

@@ -13,16 +13,11 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
     private let sweeper: DeadlineSweeper
 
-    /// Without `proxy`, libcurl itself follows `https_proxy`/`http_proxy`/`no_proxy` from the
-    /// environment; with it, every call goes through that proxy (CONNECT for https).
-    public init(maxConnections: Int = 8, proxy: ProxySettings? = nil) {
+    /// libcurl follows `https_proxy`/`http_proxy`/`no_proxy` from the environment itself. An
+    /// explicit proxy cannot be set: URLSession on Linux does not pass
+    /// `connectionProxyDictionary` to libcurl (the config refuses `proxy` with `curl`).
+    public init(maxConnections: Int = 8) {
         let configuration = URLSessionConfiguration.ephemeral
-        if let proxy {
-            configuration.connectionProxyDictionary = [
-                "HTTPEnable": 1, "HTTPProxy": proxy.host, "HTTPPort": proxy.port,
-                "HTTPSEnable": 1, "HTTPSProxy": proxy.host, "HTTPSPort": proxy.port,
-            ]
-        }
         configuration.httpMaximumConnectionsPerHost = max(1, maxConnections)
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
@@ -70,10 +65,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         guard let urlError = error as? URLError else { return .lost(String(describing: type(of: error))) }
         switch urlError.code {
         case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-             .serverCertificateHasUnknownRoot, .secureConnectionFailed:
+             .serverCertificateHasUnknownRoot:
             return .untrusted("URLError \(urlError.code.rawValue)")
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-             .badURL, .unsupportedURL:
+             .badURL, .unsupportedURL, .secureConnectionFailed:
             return .notSent("connection failed (URLError \(urlError.code.rawValue))")
         case .timedOut:
             return .timedOut

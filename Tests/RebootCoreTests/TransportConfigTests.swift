@@ -35,4 +35,12 @@ final class TransportConfigTests: XCTestCase {
         XCTAssertEqual(refused.map(\.path), ["caFile"])
         XCTAssertTrue(refused.first?.message.contains("nio") == true, "\(refused)")
     }
+
+    func testProxyMustBeAnHTTPProxyAndIsRefusedWithCurl() throws {
+        XCTAssertEqual(try ConfigLoader.parse("proxy: http://proxy.internal:3128\n", file: "c.yaml").proxy, "http://proxy.internal:3128")
+        XCTAssertEqual(problems("proxy: socks5://proxy:1080\n").map(\.path), ["proxy"])
+        let refused = problems("proxy: http://proxy.internal:3128\nhttpClient: curl\n")
+        XCTAssertEqual(refused.map(\.path), ["proxy"], "not silently ignored")
+        XCTAssertTrue(refused.first?.message.contains("https_proxy") == true, "\(refused)")
+    }
 }

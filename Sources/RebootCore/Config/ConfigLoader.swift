@@ -97,6 +97,9 @@ public enum ConfigLoader {
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
                     + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
         }
+        if c.proxy != nil && c.httpClient == .curl {
+            r.problem("proxy", m["proxy"], "works with httpClient: nio only (URLSession on Linux does not pass it to libcurl); with curl, set https_proxy/no_proxy in the service's environment instead")
+        }
         if c.caFile != nil && c.httpClient == .curl {
             r.problem("caFile", m["caFile"], "works with httpClient: nio only (URLSession on Linux cannot add trust roots); remove httpClient: curl, or install the CA in the system store")
         }
