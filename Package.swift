@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "BCC", targets: ["BCC"]),
         .library(name: "BCCSimulator", targets: ["BCCSimulator"]),
         .library(name: "RebootCore", targets: ["RebootCore"]),
+        .library(name: "RebootTesting", targets: ["RebootTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "RebootCore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

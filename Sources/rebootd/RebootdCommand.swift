@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RebootCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `rebootd`: the daemon in the foreground. Exit 0 on clean shutdown, 78 on a bad
 /// configuration, 1 otherwise.
@@ -38,14 +39,16 @@ struct RebootdCommand: AsyncParsableCommand {
                 logger.logLevel = level
             }
             daemon = try RebootDaemon(configPath: config, logger: logger)
-            try daemon.start()
         } catch {
             logger.critical("\(error.description)")
             throw ExitCode(error.code.rawValue)
         }
-        // The daemon's parts run as one ServiceGroup: SIGTERM/SIGINT shut it down gracefully.
+        // The daemon's parts run as one ServiceGroup: SIGTERM/SIGINT shut it down gracefully,
+        // SIGHUP reloads. The group traps SIGTERM/SIGINT before its services start, and the
+        // scheduler service starts the daemon; SIGHUP is trapped here, before anything.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services.map { .init(service: $0) },
+            services: daemon.services(hangups: hangups).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do { try await group.run() } catch {

@@ -31,7 +31,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": dir.appendingPathComponent("n.sock").path], logger: logger)
         try daemon.start()
         XCTAssertEqual(listener.receive(), "READY=1")
-        let group = ServiceGroup(configuration: .init(services: daemon.services.map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(configuration: .init(services: daemon.services().map { .init(service: $0) }, logger: logger))
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(300))
         XCTAssertFalse(FileManager.default.fileExists(atPath: prom), "no metrics file before the first 10 s tick")

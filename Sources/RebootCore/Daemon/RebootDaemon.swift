@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Wires config, credentials, journal, scheduler and spool into the running daemon. Its
 /// lifecycle is a `ServiceGroup` of `services` (SIGTERM/SIGINT shut down gracefully, SIGHUP
@@ -17,7 +18,11 @@ public final class RebootDaemon: @unchecked Sendable {
     var logger: Logger
     var statusTimer: DispatchSourceTimer?
     var lastStatus = ""
-    var shuttingDown = false
+    /// Set once `start()` has run (it may be called by the scheduler service and by tests).
+    var started = false
+    /// The scheduler's stop, once a shutdown has begun: true when it committed everything.
+    var schedulerStopped: Task<Bool, Never>?
+    let lifecycleLock = NSLock()
     public let metrics: RebootMetrics
     let environment: [String: String]
     let locks: [DaemonLock]
@@ -57,8 +62,8 @@ public final class RebootDaemon: @unchecked Sendable {
             let proxy = config.proxy.flatMap { ProxySettings(url: $0) } ?? ProxySettings.fromEnvironment(environment, https: https)
             transport = switch config.httpClient {
             case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile, proxy: proxy)
-            // libcurl follows the environment's proxy variables itself.
-            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests, proxy: config.proxy.flatMap { ProxySettings(url: $0) })
+            // libcurl follows the environment's proxy variables itself (the config refuses `proxy`).
+            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
             }
             proxyInUse = proxy
         } catch {
@@ -90,6 +95,8 @@ public final class RebootDaemon: @unchecked Sendable {
 
     /// Starts everything; returns once the daemon is serving (READY=1 sent).
     public func start() throws(DaemonError) {
+        guard !started else { return }
+        started = true
         do {
             try scheduler.start()
             try spool.start()
@@ -102,35 +109,43 @@ public final class RebootDaemon: @unchecked Sendable {
                                                   "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
     }
 
-    /// The first half of a graceful shutdown: `STOPPING=1`, and the spool stops taking files.
+    /// The first half of a graceful shutdown: `STOPPING=1`; the scheduler starts no new call
+    /// (calls in flight go on, within `shutdownGrace`); then the spool stops taking files. The
+    /// scheduler is stopped first so that no reboot starts even if the spool is slow to stop.
     func beginShutdown() {
-        guard !shuttingDown else { return }
-        shuttingDown = true
+        lifecycleLock.lock()
+        defer { lifecycleLock.unlock() }
+        guard schedulerStopped == nil else { return }
         logger.notice("shutting down", metadata: ["grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
+        let scheduler = self.scheduler, grace = config.shutdownGrace
+        schedulerStopped = Task {
+            await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+                scheduler.stop(grace: grace) { committed in done.resume(returning: committed) }
+            }
+        }
         spool.stop()
     }
 
-    /// The second half: calls in flight finish within `shutdownGrace`, the journal commits, the
-    /// metrics file is written a last time. True when everything was committed; the caller
-    /// (rebootd) decides the exit code.
+    /// The second half: waits for calls in flight (within `shutdownGrace`) and the journal's
+    /// commit, and writes the metrics file a last time. True when everything was committed;
+    /// the caller (rebootd) decides the exit code.
     public func finishShutdown() async -> Bool {
         beginShutdown()
         statusTimer?.cancel()
-        let committed = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
-            scheduler.stop(grace: config.shutdownGrace) { committed in done.resume(returning: committed) }
-        }
+        let committed = await lifecycleLock.withLock { schedulerStopped }?.value ?? false
         if let path = config.metricsFile {
-            let snapshot = scheduler.snapshot()
-            metrics.write(to: path, snapshot: snapshot, planCounts: terminalPlanCounts())
+            metrics.write(to: path, snapshot: scheduler.snapshot(), planCounts: terminalPlanCounts())
         }
         return committed
     }
 
     /// The daemon's parts as services of one `ServiceGroup`, in start order; the group shuts
     /// them down in reverse: the spool first (no new plan), then SIGHUP handling, then the
-    /// status loop, and last the scheduler, which lets calls in flight finish and commits.
-    public var services: [any Service] {
-        [SchedulerService(daemon: self), StatusService(daemon: self), ReloadService(daemon: self), SpoolService(daemon: self)]
+    /// status loop, and last the scheduler, which lets calls in flight finish and commits. The
+    /// scheduler service starts the daemon, so SIGTERM/SIGINT are already trapped by the group
+    /// when READY=1 goes out; pass `hangups` made before the group runs, so SIGHUP is too.
+    public func services(hangups: UnixSignalsSequence? = nil) -> [any Service] {
+        [SchedulerService(daemon: self), StatusService(daemon: self), ReloadService(daemon: self, hangups: hangups), SpoolService(daemon: self)]
     }
 }
