@@ -53,24 +53,43 @@ final class IntakeStallTests: XCTestCase {
         XCTAssertEqual(recovered.items, ["a.yaml"])
     }
 
-    /// A slow intake is flagged with its file's content hash in the journal; when the file is
-    /// finished after all, the record is cleared (no restart follows, nothing is refused).
-    func testSlowIntakeIsJournaledAsStalledAndClearedWhenItFinishes() throws {
-        let rig = try SpoolTests.Rig(submitDelay: 1.5)
+    /// A slow parse is flagged with its file's content hash in the journal; when the file is
+    /// finished after all, the record is cleared (no restart follows, nothing is refused). The
+    /// file is a 100,000-instance plan with an unknown key at its end: seconds of parsing in a
+    /// debug build, then a rejection.
+    func testSlowParseIsJournaledAsStalledAndClearedWhenItFinishes() throws {
+        let rig = try SpoolTests.Rig()
         try rig.start()
-        let sha = PlanFile.sha256Hex(Data(SpoolTests.plan.utf8))
-        try drop(rig, "slow.yaml", SpoolTests.plan)
+        let text = "instances:\n" + (0..<100_000).map { String(format: "  - i-%08d\n", $0) }.joined() + "batchSize: 1\nbogusKey: 1\n"
+        let sha = PlanFile.sha256Hex(Data(text.utf8))
+        try drop(rig, "slow.yaml", text)
         var flagged: [Spool.IntakeItem] = []
-        XCTAssertTrue(rig.wait(3) {
-            !rig.spool.intakeHeartbeat.isLive(maxStall: 0.3) { item, seconds in
+        XCTAssertTrue(rig.wait(10) {
+            !rig.spool.intakeHeartbeat.isLive(maxStall: 0.2) { item, seconds in
                 flagged.append(item)
                 try? rig.harness.journal.recordIntakeStall(sha256: item.sha256, fileName: item.fileName, seconds: seconds, at: Date())
             }
         })
         XCTAssertEqual(flagged, [Spool.IntakeItem(sha256: sha, fileName: "slow.yaml")])
         XCTAssertNotNil(try rig.harness.journal.intakeStall(sha256: sha))
-        XCTAssertTrue(rig.wait(5) { rig.list("accepted").count == 1 }, "the slow file is still taken in")
+        XCTAssertTrue(rig.wait(30) { rig.exists("rejected/slow.yaml.error") }, "the slow file is still read to the end")
         XCTAssertNil(try rig.harness.journal.intakeStall(sha256: sha), "finished after all: forgotten")
+    }
+
+    /// Only the parse counts: a slow submission (the scheduler or the journal busy) is not the
+    /// file's fault and never gets its content refused.
+    func testASlowSubmissionIsNotTakenForAStalledFile() throws {
+        let rig = try SpoolTests.Rig(submitDelay: 1.0)
+        try rig.start()
+        try drop(rig, "ok.yaml", SpoolTests.plan)
+        let deadline = Date() + 1.5
+        var live = true
+        while Date() < deadline && live {
+            live = rig.spool.intakeHeartbeat.isLive(maxStall: 0.2) { _, _ in }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(live)
+        XCTAssertTrue(rig.wait(5) { rig.list("accepted").count == 1 })
     }
 
     /// After a watchdog restart, the content that stalled intake is refused at once, with an

@@ -311,21 +311,22 @@ public final class Spool: @unchecked Sendable {
             reject(name, from: incomingFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: message)]))
             return
         }
-        let result = intakeHeartbeat.working(on: IntakeItem(sha256: key.sha256, fileName: name)) {
+        // Only the parse is timed for the watchdog: the submission waits on the scheduler and
+        // the journal, whose stalls are not this file's fault (and stop the pings on their own).
+        let loaded = intakeHeartbeat.working(on: IntakeItem(sha256: key.sha256, fileName: name)) {
             Result { () throws(ValidationError) in
-                let file = try PlanFile.load(data: data, path: incoming + "/" + name, owner: FileOwner(uid: snapshot.uid), parser: parser)
-                return submit(file, journal == nil ? nil : key)
+                try PlanFile.load(data: data, path: incoming + "/" + name, owner: FileOwner(uid: snapshot.uid), parser: parser)
             }
         }
-        let outcome: SubmitOutcome
-        switch result {
+        let file: PlanFile
+        switch loaded {
         case .failure(let error):
             reject(name, from: incomingFd, dirs, error)
             return
-        case .success(let submitted):
-            outcome = submitted
+        case .success(let parsed):
+            file = parsed
         }
-        switch outcome {
+        switch submit(file, journal == nil ? nil : key) {
         case .rejected(let error):
             reject(name, from: incomingFd, dirs, error)
         case .journalUnavailable(let message):
