@@ -102,6 +102,8 @@ install: release
 	install -m 0644 docs/operations.md $(DOCDIR)/operations.md
 	install -m 0644 config/alerts/rebootd.rules.yml $(DOCDIR)/rebootd.rules.yml
 	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0644 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
+	@# Earlier installs made the config root-only (0640), which the service user cannot read.
+	chmod 0644 $(CONFDIR)/rebootd.yaml
 	install -m 0600 config/credentials.example.yaml $(CONFDIR)/credentials.yaml.example
 	@echo "installed under $(DESTDIR)$(PREFIX); next: systemd-sysusers, systemd-tmpfiles --create, edit /etc/rebootd, systemctl enable --now rebootd"
 

@@ -26,8 +26,10 @@ check "installed rebootctl runs" '"$P/bin/rebootctl" --help >/dev/null'
 check "installed config is valid for rebootctl" '"$P/bin/rebootctl" validate --config "$DEST/etc/rebootd/rebootd.yaml" config/plans/example.yaml >/dev/null'
 
 echo "# keep me" >> "$DEST/etc/rebootd/rebootd.yaml"
+chmod 0640 "$DEST/etc/rebootd/rebootd.yaml"   # as an earlier install left it
 make -s install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "an existing config is not overwritten" 'grep -q "# keep me" "$DEST/etc/rebootd/rebootd.yaml"'
+check "an existing root-only config is made readable (0644) on upgrade" '[ "$(mode "$DEST/etc/rebootd/rebootd.yaml")" = 644 ]'
 
 # systemd-analyze verify on the installed unit, its ExecStart pointed at the installed binary
 # (verify checks that the command exists). Any output (an unknown key, a bad value) fails.

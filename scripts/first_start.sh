@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The first start after `make install DESTDIR=DEST` (SPEC §9), run as the unit runs it:
 # systemd-sysusers and systemd-tmpfiles on DEST; the installed rebootd as user rebootd with the
-# unit's groups (Group=rebootd-submit, plus rebootd from the user database), UMask=0027, no
+# unit's groups (Group=rebootd-submit; initgroups adds only groups listing rebootd as a member,
+# which is rebootd-submit again), UMask=0027, no
 # capabilities, NoNewPrivileges, CREDENTIALS_DIRECTORY as LoadCredential=bce: makes it, against
 # bcc-sim. The key pair stays root:root 0600. Then an operator who is in rebootd-submit only
 # submits a plan with the installed rebootctl, watches it succeed and reads its history, also
@@ -55,7 +56,7 @@ grep -q "^metricsFile: $DEST/" "$CFG" || fail "the installed config has no metri
 
 ( umask 0027
   exec env -i PATH=/usr/bin:/bin CREDENTIALS_DIRECTORY="$W/credentials" \
-    setpriv --reuid="$RUID" --regid="$SGID" --groups="$RGID,$SGID" "${SANDBOX[@]}" \
+    setpriv --reuid="$RUID" --regid="$SGID" --groups="$SGID" "${SANDBOX[@]}" \
     "$P/bin/rebootd" --config "$CFG" ) > /dev/null 2> "$W/rebootd.log" &
 DAEMON_PID=$!
 echo "$DAEMON_PID" > "$W/rebootd.pid"
@@ -93,4 +94,4 @@ history=$(as_operator "$P/bin/rebootctl" history --json --config "$CFG" "$first"
 grep -q "$plan" <<< "$history" || fail "the operator cannot read the history once rebootd has stopped: $history"
 grep -q "sim-secret-access-key" "$W/rebootd.log" "$W/watch.out" "$DEST/var/lib/rebootd/journal.sqlite" && fail "the secret reached a log or the journal"
 rm -f "$W/rebootd.pid"
-echo "     first start: rebootd ran as uid $RUID (groups rebootd-submit, rebootd) with LoadCredential=; operator uid $OPUID submitted, watched, read history; $(echo $ids | wc -w) reboots, one each"
+echo "     first start: rebootd ran as uid $RUID (group rebootd-submit) with LoadCredential=; operator uid $OPUID submitted, watched, read history; $(echo $ids | wc -w) reboots, one each"
