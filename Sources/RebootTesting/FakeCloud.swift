@@ -6,6 +6,7 @@ import RebootCore
 /// reboot makes them Starting until `rebootDuration` of virtual time has passed. Answers are
 /// immediate unless a script says otherwise. Every call is recorded with its virtual time.
 public final class FakeCloud: CloudAPI, @unchecked Sendable {
+    /// One call the scheduler made: a reboot of one instance, or a describe of several.
     public enum Call: Equatable, Sendable { case reboot(String), describe([String]) }
 
     public let clock: ManualClock
