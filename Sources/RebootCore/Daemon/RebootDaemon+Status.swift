@@ -51,12 +51,11 @@ extension RebootDaemon {
         }
     }
 
+    /// Finished plans by state for the metrics: counted in SQL, so the tick costs the same with
+    /// 10,000 finished plans in the journal as with none (issue 10).
     func terminalPlanCounts() -> [String: Int] {
-        var out: [String: Int] = [:]
-        for plan in (try? journal.plans()) ?? [] where PlanState(rawValue: plan.state)?.isTerminal == true {
-            out[plan.state, default: 0] += 1
-        }
-        return out
+        let counts = (try? journal.planCountsByState()) ?? [:]
+        return counts.filter { PlanState(rawValue: $0.key)?.isTerminal == true }
     }
 
     /// `2 active plans; web: batch 3/6, 61 rebooted, 1 failed; db: paused`
