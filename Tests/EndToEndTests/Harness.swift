@@ -187,18 +187,7 @@ final class Harness {
 
     @discardableResult
     func ctl(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = Self.binDir.appendingPathComponent("rebootctl")
-        p.arguments = [args[0], "--config", configPath] + args.dropFirst()
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        outputs.append(text)
-        return (p.terminationStatus, text)
+        try run("rebootctl", [args[0], "--config", configPath] + args.dropFirst())
     }
 
     struct PlanStatus: Decodable {

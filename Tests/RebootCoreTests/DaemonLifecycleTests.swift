@@ -9,22 +9,9 @@ import XCTest
 /// metrics a last time and returns, without exiting the process.
 final class DaemonLifecycleTests: XCTestCase {
     func testAGracefulShutdownOfTheGroupStopsEverythingAndReturns() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("life-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, config) = try DaemonTestConfig.make("life") { "metricsFile: \($0.path)/rebootd.prom\nshutdownGrace: 2s\n" }
         defer { try? FileManager.default.removeItem(at: dir) }
-        let creds = dir.appendingPathComponent("c.yaml").path
-        try "accessKeyId: a\nsecretAccessKey: b\n".write(toFile: creds, atomically: true, encoding: .utf8)
-        chmod(creds, 0o600)
-        let config = dir.appendingPathComponent("rebootd.yaml").path
         let prom = dir.appendingPathComponent("rebootd.prom").path
-        try """
-            endpoint: http://127.0.0.1:9
-            credentialsFile: \(creds)
-            spoolDir: \(dir.path)/spool
-            journal: \(dir.path)/journal.sqlite
-            metricsFile: \(prom)
-            shutdownGrace: 2s
-            """.write(toFile: config, atomically: true, encoding: .utf8)
         let listener = try SystemdNotifierTests.Listener(dir.appendingPathComponent("n.sock").path)
         var logger = Logger(label: "life")
         logger.logLevel = .critical

@@ -8,18 +8,7 @@ import XCTest
 final class WatchdogTests: XCTestCase {
     /// A daemon with `WATCHDOG_USEC=200000` (pings every ~0.1 s) and a listener for its messages.
     func startDaemon() throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, dir: URL) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wd-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let creds = dir.appendingPathComponent("c.yaml").path
-        try "accessKeyId: a\nsecretAccessKey: b\n".write(toFile: creds, atomically: true, encoding: .utf8)
-        chmod(creds, 0o600)
-        let config = dir.appendingPathComponent("rebootd.yaml").path
-        try """
-            endpoint: http://127.0.0.1:9
-            credentialsFile: \(creds)
-            spoolDir: \(dir.path)/spool
-            journal: \(dir.path)/journal.sqlite
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let (dir, config) = try DaemonTestConfig.make("wd")
         let socketPath = dir.appendingPathComponent("n.sock").path
         let listener = try SystemdNotifierTests.Listener(socketPath)
         var logger = Logger(label: "wd")
