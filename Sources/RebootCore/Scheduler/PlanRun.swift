@@ -33,6 +33,8 @@ final class PlanRun {
     var nextTimeoutCheck = Date.distantPast
     /// When a pause, `startAfter` or the window lets the next batch start.
     var wakeAt: Date?
+    /// The plan's shortest confirmed reboot: rebooting instances are not polled before it.
+    var pollHoldoff = PollHoldoff()
     /// Consecutive failed poll calls (their backoff grows with it).
     var pollFailures = 0
 

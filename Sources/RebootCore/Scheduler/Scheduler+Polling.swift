@@ -9,11 +9,18 @@ extension Scheduler {
         for run in plans {
             if !run.pollChunks.isEmpty { return (run, run.pollChunks.removeFirst()) }
             guard run.pollsInFlight == 0, !run.watched.isEmpty else { continue }
-            let due = run.nextPollAt.map { $0 <= now } ?? false
+            // A rebooting instance is not polled before the plan's shortest confirmed reboot has
+            // passed since its answer (`PollHoldoff`): such a poll could not confirm it.
+            let holdoff = run.pollHoldoff.delay(rebootTimeout: run.plan.rebootTimeout)
+            var due = run.nextPollAt.map { $0 <= now } ?? false
+            if due, run.urgent.isEmpty, let at = roundWorthSending(run, holdoff: holdoff, now: now), at > now {
+                run.nextPollAt = at
+                due = false
+            }
             guard due || !run.urgent.isEmpty else { continue }
             // Urgent instances first; a full round when due; fill every call up to 100 ids.
             var order: [Int] = run.urgent.sorted()
-            let rest = run.watched.subtracting(run.urgent).sorted()
+            let rest = run.watched.subtracting(run.urgent).sorted().filter { pollable(run.instances[$0], holdoff: holdoff, now: now) }
             if due { order += rest } else {
                 let room = (BCCClient.maxIdsPerCall - order.count % BCCClient.maxIdsPerCall) % BCCClient.maxIdsPerCall
                 order += rest.prefix(room)
@@ -28,6 +35,31 @@ extension Scheduler {
             return (run, run.pollChunks.removeFirst())
         }
         return nil
+    }
+
+    /// Whether a poll of `inst` now could tell anything (see `PollHoldoff`).
+    func pollable(_ inst: InstanceRun, holdoff: TimeInterval, now: Date) -> Bool {
+        guard holdoff > 0, inst.state == .rebooting, !inst.isInDoubt, let accepted = inst.acceptedAt else { return true }
+        return accepted + holdoff <= now
+    }
+
+    /// When a round of `run` is worth its call (issue 10: poll a batch's instances together).
+    /// The batch ends only when its last instance is seen Running, so while every watched
+    /// instance is merely rebooting, the round waits until the last of them has passed the
+    /// hold-off; never, though, past the first one's `acceptedAt + rebootTimeout/2`, so that no
+    /// instance nears its timeout unpolled. A waiting or in-doubt instance needs its readings
+    /// at the poll interval (rules 4.4, 4.8): then now. Nil when every one is in flight.
+    func roundWorthSending(_ run: PlanRun, holdoff: TimeInterval, now: Date) -> Date? {
+        guard holdoff > 0 else { return now }
+        var last: Date?, firstDeadline: Date?
+        for i in run.watched where !run.instances[i].inFlight {
+            let inst = run.instances[i]
+            guard inst.state == .rebooting, !inst.isInDoubt, let accepted = inst.acceptedAt else { return now }
+            last = max(last ?? accepted, accepted + holdoff)
+            firstDeadline = min(firstDeadline ?? .distantFuture, accepted + run.plan.rebootTimeout / 2)
+        }
+        guard let last, let firstDeadline else { return nil }
+        return max(now, min(last, firstDeadline))
     }
 
     func sendPoll(_ run: PlanRun, _ chunk: [(Int, Int)], now: Date) {
@@ -112,6 +144,7 @@ extension Scheduler {
         case .rebooting:
             let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
             if rule.afterPoll(status, pollSent: pollSent, acceptedAt: inst.acceptedAt) == .rebooted {
+                if let accepted = inst.acceptedAt { run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent) }
                 finish(run, inst, .rebooted, reason: nil, now: now)
             } else if previous != status.rawValue {
                 journal.save(instance: inst.record(planId: run.id, wall: wall))
