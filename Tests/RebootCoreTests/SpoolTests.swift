@@ -247,7 +247,9 @@ final class SpoolTests: XCTestCase {
     /// A slow plan intake (a parse or a submission taking seconds) does not delay a cancel.
     func testControlIsNotDelayedBySlowPlanIntake() throws {
         let rig = try Rig(submitDelay: 3)
-        let id = try rig.harness.submit(SchedulerHarness.plan(SchedulerHarness.ids(4)))
+        // Not started (virtual time stands still here, so a started plan could never end).
+        let later = rig.harness.clock.wallNow() + 3600
+        let id = try rig.harness.submit(SchedulerHarness.plan(SchedulerHarness.ids(4)) { $0.startAfter = later })
         try rig.start()
         try drop(rig, "slow.yaml", Self.plan)
         Thread.sleep(forTimeInterval: 0.3)

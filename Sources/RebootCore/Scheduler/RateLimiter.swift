@@ -31,11 +31,12 @@ public struct RateLimiter: Sendable {
     /// A call's answer (or failure) arrived.
     public mutating func release() { inFlight = max(0, inFlight - 1) }
 
-    /// When the next token is available, or nil when only a finishing call can free a slot.
-    public mutating func nextAvailable(now: Date) -> Date? {
+    /// When `calls` calls could start (the next token by default), or nil when only a finishing
+    /// call can free a slot. More than the free slots or the burst is never waited for.
+    public mutating func nextAvailable(now: Date, calls: Int = 1) -> Date? {
         recover(now)
         guard inFlight < maxInFlight else { return nil }
-        return now + bucket.timeUntilToken(now: now)
+        return now + bucket.timeUntil(tokens: min(calls, maxInFlight - inFlight), now: now)
     }
 
     /// The API throttled us: slow down.
@@ -71,8 +72,12 @@ public struct RateLimiter: Sendable {
 
 extension RateLimiter {
     /// True when `tryAcquire` would succeed now.
-    public mutating func canAcquire(now: Date) -> Bool {
+    public mutating func canAcquire(now: Date) -> Bool { canAcquire(now: now, calls: 1) }
+
+    /// True when `calls` calls could start now (capped at the burst and the free slots).
+    public mutating func canAcquire(now: Date, calls: Int) -> Bool {
         recover(now)
-        return inFlight < maxInFlight && bucket.available(now: now) >= 1
+        let wanted = min(max(1, calls), maxInFlight - inFlight, Int(bucket.capacity))
+        return inFlight < maxInFlight && bucket.available(now: now) >= Double(max(1, wanted))
     }
 }

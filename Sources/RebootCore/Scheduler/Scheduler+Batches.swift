@@ -30,8 +30,11 @@ extension Scheduler {
         }
         if !run.watched.isEmpty && now >= run.nextTimeoutCheck {
             // Rule 4.5: while the account pause holds, no deadline runs.
-            if run.accountPausedAt == nil { checkTimeouts(run, now: now) }
-            run.nextTimeoutCheck = now + min(1, settings.pollInterval)
+            // The next check is the soonest deadline, not every second (issue 10: a wake only
+            // when one can have passed); `watch` moves it earlier for a newly followed instance.
+            // While the account pause holds, look again each interval, as before.
+            let soonest = run.accountPausedAt == nil ? checkTimeouts(run, now: now) : .distantPast
+            run.nextTimeoutCheck = max(now + min(1, settings.pollInterval), soonest)
         }
         guard run.openInBatch == 0 && !run.callsOutstanding else {
             run.wakeAt = nil
@@ -98,8 +101,10 @@ extension Scheduler {
         if run.openInBatch == 0 { schedulePumpOnQueue() }
     }
 
-    /// Deadlines of rules 4.3, 4.4 and 4.8 (monotonic time only).
-    func checkTimeouts(_ run: PlanRun, now: Date) {
+    /// Deadlines of rules 4.3, 4.4 and 4.8 (monotonic time only). Returns the soonest deadline
+    /// of the instances still followed.
+    @discardableResult
+    func checkTimeouts(_ run: PlanRun, now: Date) -> Date {
         let outcome = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
         let conflicts = ConflictPolicy(run.plan.conflictRetry)
         for i in Array(run.watched) {
@@ -120,6 +125,20 @@ extension Scheduler {
                 finish(run, inst, .failed, reason: reason, now: now)
             }
         }
+        var soonest = Date.distantFuture
+        for i in run.watched { soonest = min(soonest, deadline(of: run.instances[i], in: run, now: now)) }
+        return soonest
+    }
+
+    /// When `checkTimeouts` must next look at `inst`: just past its reboot or 409-wait deadline;
+    /// an in-doubt instance (whose evidence changes with every poll) within the poll interval.
+    func deadline(of inst: InstanceRun, in run: PlanRun, now: Date) -> Date {
+        if inst.isInDoubt || inst.inFlight { return now + min(1, settings.pollInterval) }
+        switch inst.state {
+        case .rebooting: return (inst.rebootingSince ?? now) + run.plan.rebootTimeout + 0.001
+        case .waiting: return (inst.waitingSince ?? now) + run.plan.conflictRetry.timeout + 0.001
+        default: return .distantFuture
+        }
     }
 
     /// Rule 4.8: a gap in the evidence; the call is never sent again.
@@ -133,6 +152,7 @@ extension Scheduler {
     }
 
     func watch(_ run: PlanRun, _ inst: InstanceRun, urgent: Bool) {
+        run.nextTimeoutCheck = min(run.nextTimeoutCheck, deadline(of: inst, in: run, now: clock.now()))
         inst.watched = true
         run.watched.insert(inst.index)
         if urgent { run.urgent.insert(inst.index) }
@@ -229,7 +249,7 @@ extension Scheduler {
     func armTimer(now: Date) {
         var wake: Date?
         func consider(_ d: Date?) { if let d { wake = min(wake ?? d, d) } }
-        var wantsCall = false
+        var wantsCall = false, wantsReboot = false
         for run in plans {
             if let at = run.wakeAt, at > now { consider(at) }
             for i in run.delayed { consider(run.instances[i].notBefore) }
@@ -240,9 +260,11 @@ extension Scheduler {
                 }
                 if !run.urgent.isEmpty && run.pollsInFlight == 0 { wantsCall = true }
             }
-            if !run.pollChunks.isEmpty || (run.mayCall && run.hasReady && restartHold.isEmpty) { wantsCall = true }
+            if !run.pollChunks.isEmpty { wantsCall = true }
+            if run.mayCall && run.hasReady && restartHold.isEmpty { wantsReboot = true }
         }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
+        if wantsReboot { consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }
         if let wake { arm(wake, now: now) }
     }
 }

@@ -7,11 +7,12 @@ extension Scheduler {
     func dispatch(now: Date) {
         var reboots: [(PlanRun, InstanceRun)] = []
         var polls: [(PlanRun, [(Int, Int)])] = []
+        let rebootsGo = limiter.canAcquire(now: now, calls: rebootGroupSize())
         while limiter.canAcquire(now: now) {
             if let (run, chunk) = nextPollChunk(now: now) {
                 _ = limiter.tryAcquire(now: now)
                 polls.append((run, chunk))
-            } else if let (run, inst) = nextReboot() {
+            } else if rebootsGo, let (run, inst) = nextReboot() {
                 _ = limiter.tryAcquire(now: now)
                 reboots.append((run, inst))
             } else {
@@ -40,6 +41,15 @@ extension Scheduler {
             return
         }
         for ((run, inst), attemptId) in zip(reboots, ids) { sendReboot(run, inst, attemptId: attemptId, now: now) }
+    }
+
+    /// How many reboot calls to send together: `callGrouping` seconds of tokens at the current
+    /// rate, or fewer when fewer are ready (see `SchedulerSettings.callGrouping`).
+    func rebootGroupSize() -> Int {
+        guard restartHold.isEmpty else { return 1 }
+        var ready = 0
+        for run in plans where run.mayCall && run.state == .running { ready += run.ready.count - run.readyHead }
+        return max(1, min(ready, Int(limiter.currentRate * settings.callGrouping)))
     }
 
     /// The next instance to call, round-robin across plans. Nothing while the restart hold

@@ -61,6 +61,7 @@ extension Scheduler {
                 logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
                 journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
                                    reason: "parameters cannot be decoded")
+                planEndings += 1
                 continue
             }
             let run = PlanRun(record: record, plan: plan)
@@ -186,6 +187,7 @@ extension Scheduler {
         case "cancel":
             journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true,
                                reason: "cancelled before it started")
+            planEndings += 1
             let time = JournalTime.format(wall)
             journal.enqueue { db in
                 try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
@@ -252,6 +254,7 @@ extension Scheduler {
 
     func finishPlan(_ run: PlanRun, _ state: PlanState, now: Date, reason: String? = nil) {
         setState(run, state, now: now, reason: reason)
+        planEndings += 1
         plans.removeAll { $0 === run }
         planById[run.id] = nil
         queuedDirty = true

@@ -27,7 +27,7 @@ public final class Scheduler: @unchecked Sendable {
     var armedAt: Date?
     var lastPump = Date.distantPast
     /// Answers arriving within this interval of the last pump share the next one (fewer
-    /// journal transactions and timer re-arms at high rates).
+    /// journal transactions at high rates).
     let pumpCoalescing: TimeInterval = 0.002
     var queuedDirty = true
     var roundRobin = 0
@@ -37,6 +37,8 @@ public final class Scheduler: @unchecked Sendable {
     /// attempt had no outcome has had a poll answered ("planId#index").
     var restartHold: Set<String> = []
     var stopping = false
+    /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
+    var planEndings = 0
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
     private let hopLock = NSLock()
@@ -180,8 +182,15 @@ public final class Scheduler: @unchecked Sendable {
         guard !pumpScheduled else { return }
         let now = clock.now()
         if now.timeIntervalSince(lastPump) < pumpCoalescing {
-            arm(lastPump + pumpCoalescing, now: now)
-            return
+            let shared = lastPump + pumpCoalescing
+            // The timer already fires within the window: that pump serves this answer too.
+            if let armed = armedAt, armed > now, armed <= shared { return }
+            // Moving the timer costs a wake of libdispatch's timer thread, and its firing
+            // another: worth it only when more answers are due within the window (issue 10).
+            if limiter.currentRate * pumpCoalescing >= 1 {
+                arm(shared, now: now)
+                return
+            }
         }
         pumpScheduled = true
         hop { [weak self] in self?.pump() }
@@ -226,7 +235,8 @@ public final class Scheduler: @unchecked Sendable {
         return SchedulerSnapshot(
             plans: plans.map { .init(id: $0.id, state: $0.state, currentBatch: $0.currentBatch,
                                      batchCount: $0.batches.count, counts: $0.counts) },
-            rateLimitTokens: limiter.tokens(now: now), currentRate: limiter.currentRate, inFlight: limiter.inFlight)
+            rateLimitTokens: limiter.tokens(now: now), currentRate: limiter.currentRate, inFlight: limiter.inFlight,
+            planEndings: planEndings)
     }
 }
 

@@ -11,12 +11,17 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// Rule 4.8: the longest gap allowed in the evidence that an in-doubt call never took effect.
     public var inDoubtMaxGap: TimeInterval
     public var retry: RebootdConfig.Retry
+    /// Reboot calls wait until this many seconds' worth of tokens is available and go out
+    /// together (issue 10): one journal commit, one timer wake and one event-loop wake per group
+    /// instead of per call. Never more than the burst; 0 sends each call as its token arrives.
+    public var callGrouping: TimeInterval
 
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
         pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
-        retry: RebootdConfig.Retry = .init()
+        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.25
     ) {
+        self.callGrouping = callGrouping
         self.inDoubtMaxGap = inDoubtMaxGap
         self.requestsPerSecond = requestsPerSecond
         self.burst = burst

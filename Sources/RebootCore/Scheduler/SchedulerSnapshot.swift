@@ -23,8 +23,12 @@ public struct SchedulerSnapshot: Sendable, Equatable {
     public let rateLimitTokens: Double
     public let currentRate: Double
     public let inFlight: Int
+    /// How many plans have ended since the scheduler started: a reader that caches counts of
+    /// finished plans reads them again only when this changes (issue 10).
+    public let planEndings: Int
 
-    public init(plans: [PlanSummary], rateLimitTokens: Double, currentRate: Double, inFlight: Int) {
+    public init(plans: [PlanSummary], rateLimitTokens: Double, currentRate: Double, inFlight: Int, planEndings: Int = 0) {
+        self.planEndings = planEndings
         self.plans = plans
         self.rateLimitTokens = rateLimitTokens
         self.currentRate = currentRate

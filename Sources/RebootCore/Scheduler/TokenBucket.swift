@@ -32,9 +32,13 @@ public struct TokenBucket: Sendable {
     }
 
     /// Seconds until a token is available (0 when one is).
-    public mutating func timeUntilToken(now: Date) -> TimeInterval {
+    public mutating func timeUntilToken(now: Date) -> TimeInterval { timeUntil(tokens: 1, now: now) }
+
+    /// Seconds until `count` tokens are available (at most the capacity is ever waited for).
+    public mutating func timeUntil(tokens count: Int, now: Date) -> TimeInterval {
         refill(now)
-        return tokens >= 1 ? 0 : (1 - tokens) / rate
+        let wanted = min(Double(max(1, count)), capacity)
+        return tokens >= wanted ? 0 : (wanted - tokens) / rate
     }
 
     /// Changes the refill rate from `now` on (tokens earned so far are kept).

@@ -1,0 +1,88 @@
+import BCC
+import Foundation
+@testable import RebootCore
+import RebootTesting
+import XCTest
+
+/// Issue 10 in virtual time: the timer wakes for what is due, reboot calls go out in groups,
+/// and polls wait for the plan's shortest confirmed reboot. Every rule stays exact.
+final class CallEfficiencyTests: XCTestCase {
+    func testPollHoldoffLearnsTheShortestConfirmedRebootWithinBounds() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var holdoff = PollHoldoff()
+        holdoff.confirmed(acceptedAt: t0, pollSent: t0 + 7)
+        holdoff.confirmed(acceptedAt: t0, pollSent: t0 + 5)
+        XCTAssertEqual(holdoff.delay(rebootTimeout: 600), 0, "two samples are not enough")
+        holdoff.confirmed(acceptedAt: t0, pollSent: t0 + 6)
+        XCTAssertEqual(holdoff.delay(rebootTimeout: 600), 5, "the shortest")
+        XCTAssertEqual(holdoff.delay(rebootTimeout: 8), 4, "never past half the reboot timeout")
+        holdoff.confirmed(acceptedAt: t0, pollSent: t0 + 2)
+        XCTAssertEqual(holdoff.delay(rebootTimeout: 600), 2, "a faster reboot lowers it at once")
+        var slow = PollHoldoff()
+        for _ in 0..<3 { slow.confirmed(acceptedAt: t0, pollSent: t0 + 5000) }
+        XCTAssertEqual(slow.delay(rebootTimeout: 100_000), PollHoldoff.cap)
+    }
+
+    /// While an instance reboots for 100 s, the timer fires for the polls (every 10 s), not
+    /// every second for a timeout check 600 s away.
+    func testTimerWakesOnlyForWhatIsDue() throws {
+        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, pollInterval: 10, inDoubtGrace: 5))
+        h.cloud.rebootDuration = 100
+        let plan = try h.submit(SchedulerHarness.plan(["i-a"]) { $0.rebootTimeout = 600 })
+        h.run(for: 1)
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1)
+        let firedBefore = h.clock.firedCount, pollsBefore = h.cloud.describeCalls.count
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        let fires = h.clock.firedCount - firedBefore, polls = h.cloud.describeCalls.count - pollsBefore
+        XCTAssertGreaterThanOrEqual(polls, 9, "polled every 10 s")
+        XCTAssertLessThanOrEqual(fires, polls + 3, "\(fires) timer firings for \(polls) polls")
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+    }
+
+    /// After the first burst, reboot calls go out `rate × callGrouping` at a time, and no
+    /// one-second window holds more than rate + burst.
+    func testRebootCallsGoOutInGroupsUnderTheLimit() throws {
+        let ids = SchedulerHarness.ids(60)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
+            requestsPerSecond: 20, burst: 20, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
+        h.cloud.rebootDuration = 1
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(60))))
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        let times = h.cloud.rebootCalls.map(\.at)
+        XCTAssertEqual(times.count, 60)
+        let sends = Set(times).count
+        XCTAssertLessThanOrEqual(sends, 1 + 40 / 5 + 1, "groups of 5 after the burst of 20, not one call per token")
+        XCTAssertGreaterThanOrEqual(sends, 1 + 40 / 20, "a group is never larger than the burst")
+        var head = 0, most = 0
+        for (i, t) in times.enumerated() {
+            while times[head] <= t - 1 { head += 1 }
+            most = max(most, i - head + 1)
+        }
+        XCTAssertLessThanOrEqual(most, 40, "rate + burst")
+    }
+
+    /// Once 3 reboots are confirmed, a batch's instances are not polled before the shortest
+    /// confirmed reboot has passed, and are polled together: each instance is still rebooted
+    /// only by a poll sent after its answer that reads Running.
+    func testLaterBatchesWaitForTheShortestRebootAndPollTogether() throws {
+        let ids = SchedulerHarness.ids(12)
+        let h = try SchedulerHarness(ids: ids)
+        h.cloud.rebootDuration = 5
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))))
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        let reboots = h.cloud.rebootCalls
+        XCTAssertEqual(reboots.map(\.id), ids)
+        let firstBatchEnd = reboots[4].at
+        let lastBatch = reboots[8].at
+        let polls = h.cloud.describeCalls
+        let firstBatchPolls = polls.filter { $0.at < firstBatchEnd }.count
+        let lastBatchPolls = polls.filter { $0.at >= lastBatch }
+        XCTAssertGreaterThanOrEqual(firstBatchPolls, 5, "nothing learned yet: polled each second")
+        XCTAssertTrue(lastBatchPolls.allSatisfy { $0.at >= lastBatch + 5 }, "none before the shortest reboot")
+        XCTAssertLessThanOrEqual(lastBatchPolls.count, 2)
+        XCTAssertTrue(lastBatchPolls.contains { $0.ids.count == 4 }, "the batch in one call")
+        for (_, row) in try h.instances(plan) { XCTAssertEqual(row.state, "rebooted") }
+    }
+}
