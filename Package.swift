@@ -98,6 +98,9 @@ let package = Package(
         // The libFuzzer target over plan loading: `make fuzz` builds it with -sanitize=fuzzer;
         // the ordinary build makes it a replayer of saved inputs.
         .executableTarget(name: "PlanFuzzer", dependencies: ["RebootCore"], path: "Fuzz/PlanFuzzer"),
+        // `make bench`'s tick case: the status/metrics tick against a journal full of history.
+        .executableTarget(name: "TickBench", dependencies: ["RebootCore", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Benchmarks/TickBench"),
         .testTarget(
             name: "BCCTests",
             dependencies: ["BCC", "BCCSimulator"],

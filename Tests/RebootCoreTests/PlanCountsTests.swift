@@ -17,4 +17,30 @@ final class PlanCountsTests: XCTestCase {
         XCTAssertEqual(try harness.journal.planCountsByState(), expected)
         XCTAssertEqual(expected, ["succeeded": 1, "cancelled": 1])
     }
+
+    /// The tick's cached counts follow every way a plan ends (finished, cancelled running or
+    /// queued) and are otherwise not read again: a plan ending behind the scheduler's back (a
+    /// row changed directly) goes unseen until the next ending, which shows the cache is used.
+    func testCachedCountsFollowPlanEndings() throws {
+        let ids = SchedulerHarness.ids(6)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+        let counts = FinishedPlanCounts()
+        func read() -> [String: Int] { counts.counts(journal: h.journal, snapshot: h.scheduler.snapshot()) }
+        XCTAssertEqual(read(), [:])
+        let done = try h.submit(SchedulerHarness.plan(Array(ids.prefix(2))))
+        XCTAssertTrue(h.run(for: 60) { (try? h.planState(done)) == "succeeded" })
+        XCTAssertEqual(read(), ["succeeded": 1])
+        let running = try h.submit(SchedulerHarness.plan(Array(ids[2..<4])) { $0.startAfter = h.clock.wallNow() + 3600 })
+        let queued = try h.submit(SchedulerHarness.plan(Array(ids.suffix(2))))
+        h.run(for: 1)
+        XCTAssertEqual(try h.planState(queued), "queued", "one active plan at a time")
+        h.journal.enqueue { db in try db.execute(sql: "UPDATE plans SET state = 'failed' WHERE id = ?", arguments: [done]) }
+        try h.journal.flush()
+        XCTAssertEqual(read(), ["succeeded": 1], "no plan ended in the scheduler: the cached counts")
+        _ = try h.scheduler.control(planId: queued, verb: "cancel", requestedBy: FileOwner(uid: 0, name: "root"), requestedAt: Date())
+        XCTAssertEqual(read(), ["failed": 1, "cancelled": 1], "a queued plan cancelled: read again")
+        _ = try h.scheduler.control(planId: running, verb: "cancel", requestedBy: FileOwner(uid: 0, name: "root"), requestedAt: Date())
+        XCTAssertTrue(h.run(for: 10) { (try? h.planState(running)) == "cancelled" })
+        XCTAssertEqual(read(), ["failed": 1, "cancelled": 2])
+    }
 }

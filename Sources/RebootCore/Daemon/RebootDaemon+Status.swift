@@ -29,7 +29,7 @@ extension RebootDaemon {
             }
             if let path = self.config.metricsFile, now.timeIntervalSince(clocks.lastMetrics) >= 10 {
                 clocks.lastMetrics = now
-                self.metrics.write(to: path, snapshot: snapshot, planCounts: self.terminalPlanCounts())
+                self.metrics.write(to: path, snapshot: snapshot, planCounts: self.terminalPlanCounts(snapshot))
             }
         }
         timer.resume()
@@ -51,11 +51,9 @@ extension RebootDaemon {
         }
     }
 
-    /// Finished plans by state for the metrics: counted in SQL, so the tick costs the same with
-    /// 10,000 finished plans in the journal as with none (issue 10).
-    func terminalPlanCounts() -> [String: Int] {
-        let counts = (try? journal.planCountsByState()) ?? [:]
-        return counts.filter { PlanState(rawValue: $0.key)?.isTerminal == true }
+    /// Finished plans by state for the metrics, cached between plan endings (`FinishedPlanCounts`).
+    func terminalPlanCounts(_ snapshot: SchedulerSnapshot?) -> [String: Int] {
+        finishedPlanCounts.counts(journal: journal, snapshot: snapshot ?? scheduler.snapshot())
     }
 
     /// `2 active plans; web: batch 3/6, 61 rebooted, 1 failed; db: paused`

@@ -18,6 +18,7 @@ public final class RebootDaemon: @unchecked Sendable {
     var logger: Logger
     var statusTimer: DispatchSourceTimer?
     var lastStatus = ""
+    let finishedPlanCounts = FinishedPlanCounts()
     /// Set once `start()` has run (it may be called by the scheduler service and by tests).
     var started = false
     /// The scheduler's stop, once a shutdown has begun: true when it committed everything.
@@ -135,7 +136,7 @@ public final class RebootDaemon: @unchecked Sendable {
         statusTimer?.cancel()
         let committed = await lifecycleLock.withLock { schedulerStopped }?.value ?? false
         if let path = config.metricsFile {
-            metrics.write(to: path, snapshot: scheduler.snapshot(), planCounts: terminalPlanCounts())
+            metrics.write(to: path, snapshot: scheduler.snapshot(), planCounts: terminalPlanCounts(nil))
         }
         return committed
     }
