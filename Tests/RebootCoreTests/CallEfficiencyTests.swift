@@ -86,3 +86,22 @@ final class CallEfficiencyTests: XCTestCase {
         for (_, row) in try h.instances(plan) { XCTAssertEqual(row.state, "rebooted") }
     }
 }
+
+/// Issue 10's memory: an instance holds call state only between its first call and its end.
+final class InstanceRunMemoryTests: XCTestCase {
+    func testCallStateExistsOnlyWhileCallsAreMade() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        let inst = InstanceRun(index: 0, id: "i-a", batch: 0)
+        inst.notBefore = nil
+        inst.batchStarted(wall: t0)
+        XCTAssertFalse(inst.holdsCallState, "a pending instance costs only its core")
+        inst.sent(attemptId: 1, now: t0)
+        inst.accepted(now: t0 + 0.1)
+        XCTAssertTrue(inst.holdsCallState)
+        XCTAssertEqual(inst.acceptedAt, t0 + 0.1)
+        XCTAssertEqual(inst.rebootingSince, t0)
+        inst.finish(.rebooted, reason: nil, wall: t0 + 5)
+        XCTAssertFalse(inst.holdsCallState, "dropped at the end")
+        XCTAssertEqual(inst.record(planId: "p", wall: t0 + 5).attempts, 1, "the record keeps what the journal needs")
+    }
+}

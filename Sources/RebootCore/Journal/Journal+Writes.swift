@@ -4,7 +4,9 @@ import GRDB
 /// Writing: plans and attempts commit at once; everything else is queued and committed
 /// together by `flush()`, in order, in one transaction.
 extension Journal {
-    public func insertPlan(_ plan: PlanRecord, instances: [PlanInstanceRecord], event: PlanEventRecord,
+    /// `instances` is read once, inside the transaction: a lazy sequence keeps a 100,000-instance
+    /// plan's rows from being materialised all at once (issue 10).
+    public func insertPlan(_ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
                            also: (@Sendable (Database) throws -> Void)? = nil) throws {
         let queued = takePending()
         do {

@@ -16,9 +16,9 @@ final class InstanceRun {
     private(set) var attempts = 0
     private(set) var conflicts = 0
     /// Calls that count against `retry.maxAttempts`: transient failures and in-doubt re-sends.
-    private(set) var counted = 0
+    var counted: Int { activity?.counted ?? 0 }
     /// Consecutive throttled answers (never counted against `retry.maxAttempts`).
-    private(set) var throttles = 0
+    var throttles: Int { activity?.throttles ?? 0 }
     private(set) var lastError: String?
     private(set) var lastStatus: String?
     private(set) var observedNonRunning = false
@@ -28,28 +28,39 @@ final class InstanceRun {
     /// A reboot call is in flight.
     private(set) var inFlight = false
     /// When the call in flight (or in doubt) was sent.
-    private(set) var sentAt: Date?
+    var sentAt: Date? { activity?.sentAt }
     /// When the accepted reboot's answer arrived (or an in-doubt call was seen to take effect):
     /// only a poll sent after it may confirm `Running` (rule 4.3).
-    private(set) var acceptedAt: Date?
+    var acceptedAt: Date? { activity?.acceptedAt }
     /// `rebootTimeout` counts from here.
-    private(set) var rebootingSince: Date?
-    private(set) var waitingSince: Date?
+    var rebootingSince: Date? { activity?.rebootingSince }
+    var waitingSince: Date? { activity?.waitingSince }
     /// The evidence about a call in doubt (rule 4.8); nil when no call is in doubt.
-    private(set) var inDoubt: InDoubtEvidence?
+    var inDoubt: InDoubtEvidence? { activity?.inDoubt }
     /// The journaled attempt whose outcome is not known yet.
-    private(set) var openAttemptId: Int64?
+    var openAttemptId: Int64? { activity?.openAttemptId }
     /// The next call re-sends an in-doubt call that never took effect.
-    private(set) var resendNext = false
+    var resendNext: Bool { activity?.resendNext ?? false }
     /// Bumped on every change, so an answer to a poll sent before the change is ignored.
     private(set) var epoch = 0
     /// Describe-many answers in a row that did not list this instance.
-    private(set) var missedPolls = 0
+    var missedPolls: Int { activity?.missedPolls ?? 0 }
+    /// The call state, from the first call until the instance ends (`InstanceActivity`).
+    private var activity: InstanceActivity?
+    private var active: InstanceActivity {
+        if let activity { return activity }
+        let fresh = InstanceActivity()
+        activity = fresh
+        return fresh
+    }
 
     // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
     var queued = false
     var watched = false
-    var notBefore: Date?
+    var notBefore: Date? {
+        get { activity?.notBefore }
+        set { if newValue != nil || activity != nil { active.notBefore = newValue } }
+    }
 
     init(index: Int, id: String, batch: Int) {
         self.index = index
@@ -59,13 +70,16 @@ final class InstanceRun {
 
     var isInDoubt: Bool { inDoubt != nil }
 
+    /// Whether the call state is allocated (between the first call and the end).
+    var holdsCallState: Bool { activity != nil }
+
     // MARK: Transitions
 
     /// Restores what the journal holds (after a restart). `attemptsMade` comes from the attempts table.
     func restore(_ row: PlanInstanceRecord, attemptsMade: Int, countedMade: Int) {
         state = InstanceState(rawValue: row.state) ?? .pending
         attempts = max(row.attempts, attemptsMade)
-        counted = countedMade
+        if countedMade > 0 { active.counted = countedMade }
         conflicts = row.conflicts
         lastError = row.lastError
         lastStatus = row.lastStatus
@@ -76,20 +90,20 @@ final class InstanceRun {
 
     /// After a restart: an accepted reboot is followed again from `now`.
     func resumeRebooting(now: Date) {
-        acceptedAt = now
-        rebootingSince = now
+        active.acceptedAt = now
+        active.rebootingSince = now
     }
 
     /// After a restart: a 409 wait goes on from `now`.
-    func resumeWaiting(now: Date) { waitingSince = now }
+    func resumeWaiting(now: Date) { active.waitingSince = now }
 
     /// After a restart: an attempt without an outcome is in doubt.
     func resumeInDoubt(attemptId: Int64, evidence: InDoubtEvidence) {
         state = .rebooting
-        openAttemptId = attemptId
-        inDoubt = evidence
-        sentAt = evidence.sentAt
-        rebootingSince = evidence.sentAt
+        active.openAttemptId = attemptId
+        active.inDoubt = evidence
+        active.sentAt = evidence.sentAt
+        active.rebootingSince = evidence.sentAt
         epoch += 1
     }
 
@@ -100,42 +114,42 @@ final class InstanceRun {
         precondition(!inFlight && !state.isTerminal, "a reboot call for \(id) while one is in flight or after the end")
         attempts += 1
         inFlight = true
-        sentAt = now
-        openAttemptId = attemptId
-        resendNext = false
+        active.sentAt = now
+        active.openAttemptId = attemptId
+        active.resendNext = false
         epoch += 1
     }
 
     /// A 2xx answer: the instance is rebooting (rule 4.3).
     func accepted(now: Date) {
         inFlight = false
-        openAttemptId = nil
+        active.openAttemptId = nil
         state = .rebooting
-        acceptedAt = now
-        rebootingSince = sentAt ?? now
-        waitingSince = nil
-        throttles = 0
-        missedPolls = 0
+        active.acceptedAt = now
+        active.rebootingSince = sentAt ?? now
+        active.waitingSince = nil
+        active.throttles = 0
+        active.missedPolls = 0
         epoch += 1
     }
 
     /// A 409 (rule 4.4): the instance waits for `Running`.
     func refused409(code: String, now: Date) {
         inFlight = false
-        openAttemptId = nil
+        active.openAttemptId = nil
         conflicts += 1
         lastError = code
         state = .waiting
-        waitingSince = waitingSince ?? now
+        active.waitingSince = waitingSince ?? now
         epoch += 1
     }
 
     /// Any other failed answer (rule 4.5). Throttling is not counted against `retry.maxAttempts`.
     func callFailed(_ error: BCCError) {
         inFlight = false
-        openAttemptId = nil
+        active.openAttemptId = nil
         lastError = error.code
-        if error.kind == .throttled { throttles += 1 } else if error.kind == .transient { counted += 1 }
+        if error.kind == .throttled { active.throttles += 1 } else if error.kind == .transient { active.counted += 1 }
         epoch += 1
     }
 
@@ -143,17 +157,17 @@ final class InstanceRun {
     func callInDoubt(_ error: BCCError, attemptId: Int64, evidence: InDoubtEvidence) {
         inFlight = false
         lastError = error.code
-        openAttemptId = attemptId
+        active.openAttemptId = attemptId
         state = .rebooting
-        inDoubt = evidence
-        rebootingSince = evidence.sentAt
+        active.inDoubt = evidence
+        active.rebootingSince = evidence.sentAt
         epoch += 1
     }
 
     /// A poll read `status` (for the record; the rules decide what it means).
     func polled(_ status: InstanceStatus) {
         lastStatus = status.rawValue
-        missedPolls = 0
+        active.missedPolls = 0
         if state == .rebooting && !status.isRunning { observedNonRunning = true }
     }
 
@@ -161,41 +175,42 @@ final class InstanceRun {
     func inDoubtReading(_ status: InstanceStatus, sent: Date, answered: Date) -> InDoubtEvidence.Verdict {
         guard var evidence = inDoubt else { return .undecided }
         let verdict = evidence.reading(status, sent: sent, answered: answered)
-        inDoubt = evidence
+        active.inDoubt = evidence
         return verdict
     }
 
     /// The in-doubt call took effect: the instance is rebooting; a poll sent from now on may confirm it.
     func inDoubtApplied(now: Date) {
-        inDoubt = nil
-        openAttemptId = nil
+        active.inDoubt = nil
+        active.openAttemptId = nil
         observedNonRunning = true
-        acceptedAt = now
+        active.acceptedAt = now
         epoch += 1
     }
 
     /// The in-doubt call never took effect: the instance is pending again, for a re-send that
     /// counts against `retry.maxAttempts`.
     func inDoubtNotApplied() {
-        inDoubt = nil
-        openAttemptId = nil
+        active.inDoubt = nil
+        active.openAttemptId = nil
         state = .pending
-        counted += 1
-        resendNext = true
+        active.counted += 1
+        active.resendNext = true
         epoch += 1
     }
 
     /// An id missing from a describe-many answer: no evidence. Returns the misses in a row.
     func missedPoll() -> Int {
-        missedPolls += 1
-        return missedPolls
+        active.missedPolls += 1
+        return active.missedPolls
     }
 
     /// The account pause lasted `seconds`: no deadline ran meanwhile.
     func shiftDeadlines(by seconds: TimeInterval) {
-        acceptedAt = acceptedAt.map { $0 + seconds }
-        rebootingSince = rebootingSince.map { $0 + seconds }
-        waitingSince = waitingSince.map { $0 + seconds }
+        guard let activity else { return }
+        activity.acceptedAt = activity.acceptedAt.map { $0 + seconds }
+        activity.rebootingSince = activity.rebootingSince.map { $0 + seconds }
+        activity.waitingSince = activity.waitingSince.map { $0 + seconds }
     }
 
     /// The instance reaches a terminal state.
@@ -203,8 +218,7 @@ final class InstanceRun {
         precondition(end.isTerminal && !state.isTerminal)
         state = end
         finishedAt = wall
-        inDoubt = nil
-        openAttemptId = nil
+        activity = nil   // the call state ends with the instance
         if let reason { lastError = reason }
         epoch += 1
     }

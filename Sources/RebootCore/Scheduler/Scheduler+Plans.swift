@@ -26,15 +26,13 @@ extension Scheduler {
                 submitterUid: Int(file.owner.uid), submitterName: file.owner.name, submittedAt: time,
                 state: PlanState.queued.rawValue, parameters: parameters, instanceCount: file.plan.instances.count,
                 batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil)
-            let layout = file.plan.layout.batches
-            var instances: [PlanInstanceRecord] = []
-            instances.reserveCapacity(file.plan.instances.count)
-            for (b, range) in layout.enumerated() {
-                for i in range {
-                    instances.append(PlanInstanceRecord(
-                        planId: id, idx: i, instanceId: file.plan.instances[i], batch: b, state: "pending", attempts: 0,
+            let ids = file.plan.instances, planId = id
+            let instances = file.plan.layout.batches.enumerated().lazy.flatMap { b, range in
+                range.lazy.map { i in
+                    PlanInstanceRecord(
+                        planId: planId, idx: i, instanceId: ids[i], batch: b, state: "pending", attempts: 0,
                         conflicts: 0, lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil,
-                        finishedAt: nil, updatedAt: time))
+                        finishedAt: nil, updatedAt: time)
                 }
             }
             try journal.insertPlan(record, instances: instances, event: PlanEventRecord(
