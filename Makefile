@@ -68,10 +68,10 @@ demo: bootstrap
 	$(SWIFT) build
 	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
 
-## bench: release binaries against bcc-sim with instant reboots (5,000 and 100,000 instances).
+## bench: release binaries against bcc-sim: the rated, instant and 100,000-instance cases, and the tick (CASES=...).
 bench: bootstrap
 	$(SWIFT) build -c release
-	BIN="$$($(SWIFT) build -c release --show-bin-path)" scripts/bench.sh $(SIZES)
+	BIN="$$($(SWIFT) build -c release --show-bin-path)" scripts/bench.sh $(CASES)
 
 ## fuzz: libFuzzer over plan loading for FUZZ_SECONDS (default 300); crashers go to the regression corpus.
 FUZZ_SECONDS ?= 300
