@@ -81,7 +81,7 @@ extension Scheduler {
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
         apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
             guard let self else { return }
-            self.hop { self.rebootAnswered(planId: planId, index: index, attemptId: attemptId, started: started, result: result) }
+            self.deliver { self.rebootAnswered(planId: planId, index: index, attemptId: attemptId, started: started, result: result) }
         }
     }
 

@@ -68,7 +68,7 @@ extension Scheduler {
         let ids = chunk.map { run.instances[$0.0].id }
         apiForRegion(run.plan.region).describe(ids) { [weak self] result in
             guard let self else { return }
-            self.hop { self.pollAnswered(planId: planId, chunk: chunk, started: started, result: result) }
+            self.deliver { self.pollAnswered(planId: planId, chunk: chunk, started: started, result: result) }
         }
     }
 

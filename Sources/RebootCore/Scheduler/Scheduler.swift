@@ -43,6 +43,8 @@ public final class Scheduler: @unchecked Sendable {
     var shutdownTimer: SchedulerTimer?
     private let hopLock = NSLock()
     private var pendingHops = 0
+    /// Answers waiting for the queue (see `deliver`), guarded by `hopLock`.
+    private var answers: [@Sendable () -> Void] = []
 
     public init(
         journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
@@ -173,6 +175,27 @@ public final class Scheduler: @unchecked Sendable {
             work()
             hopLock.lock()
             pendingHops -= 1
+            hopLock.unlock()
+        }
+    }
+
+    /// Runs an answer's handling on the queue. Answers that arrive while earlier ones still wait
+    /// share one hop (issue 10: a group's answers wake the queue once, not once each).
+    func deliver(_ work: @escaping @Sendable () -> Void) {
+        hopLock.lock()
+        pendingHops += 1
+        answers.append(work)
+        let first = answers.count == 1
+        hopLock.unlock()
+        guard first else { return }
+        queue.async { [self] in
+            hopLock.lock()
+            let batch = answers
+            answers.removeAll()
+            hopLock.unlock()
+            for answer in batch { answer() }
+            hopLock.lock()
+            pendingHops -= batch.count
             hopLock.unlock()
         }
     }
