@@ -85,6 +85,34 @@ final class CallEfficiencyTests: XCTestCase {
         XCTAssertTrue(lastBatchPolls.contains { $0.ids.count == 4 }, "the batch in one call")
         for (_, row) in try h.instances(plan) { XCTAssertEqual(row.state, "rebooted") }
     }
+
+    /// Review finding: a round deferred by the hold-off must not defer a 409-waiting (or in-doubt)
+    /// instance that appears meanwhile. It is read at the poll interval and called again as soon
+    /// as it is seen Running (rule 4.4), not when the rebooting ones are worth a poll.
+    func testA409DuringADeferredRoundIsReadAtThePollInterval() throws {
+        let ids = SchedulerHarness.ids(8)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5,
+            retry: .init(maxAttempts: 6, baseDelay: 4, maxDelay: 20)))
+        h.cloud.rebootDuration = 60
+        let cloud = h.cloud, clock = h.clock
+        nonisolated(unsafe) var answers = 0
+        h.cloud.rebootScript = { id in
+            guard id == ids[7], answers < 2 else { return nil }
+            answers += 1
+            // First a 500 (retried after a backoff, once the batch's round is deferred), then a 409.
+            if answers == 1 { return BCCError(httpStatus: 500, code: "InternalError", message: "down") }
+            cloud.statuses[id] = .starting
+            cloud.runningAt[id] = clock.now() + 5
+            return BCCError(httpStatus: 409, code: "Instance.RebootInstanceOperationForbidden", message: "busy")
+        }
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))) { $0.rebootTimeout = 600 })
+        XCTAssertTrue(h.run(for: 400) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        let calls = h.cloud.rebootCalls.filter { $0.id == ids[7] }.map(\.at)
+        XCTAssertEqual(calls.count, 3, "a 500, a 409, then one accepted call")
+        XCTAssertLessThanOrEqual(calls[2].timeIntervalSince(calls[1]), 5 + 2, "re-sent within a poll interval of becoming Running")
+    }
 }
 
 /// Issue 10's memory: an instance holds call state only between its first call and its end.

@@ -155,7 +155,13 @@ extension Scheduler {
         run.nextTimeoutCheck = min(run.nextTimeoutCheck, deadline(of: inst, in: run, now: clock.now()))
         inst.watched = true
         run.watched.insert(inst.index)
-        if urgent { run.urgent.insert(inst.index) }
+        if urgent {
+            run.urgent.insert(inst.index)
+            // A 409-waiting or in-doubt instance needs its readings at the poll interval (rules
+            // 4.4, 4.8): a round deferred for rebooting instances (`PollHoldoff`) comes back.
+            let interval = clock.now() + settings.pollInterval
+            run.nextPollAt = min(run.nextPollAt ?? interval, interval)
+        }
     }
 
     func unwatch(_ run: PlanRun, _ inst: InstanceRun) {
