@@ -49,7 +49,9 @@ extension Scheduler {
         guard restartHold.isEmpty else { return 1 }
         var ready = 0
         for run in plans where run.mayCall && run.state == .running { ready += run.ready.count - run.readyHead }
-        return max(1, min(ready, Int(limiter.currentRate * settings.callGrouping)))
+        // At most half the burst: a group that needs a full bucket loses the refill that
+        // arrives while the timer wakes, and the sustained rate falls below the limit.
+        return max(1, min(ready, Int(limiter.currentRate * settings.callGrouping), Int(limiter.bucket.capacity) / 2))
     }
 
     /// The next instance to call, round-robin across plans. Nothing while the restart hold
