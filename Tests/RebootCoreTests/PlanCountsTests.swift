@@ -43,4 +43,19 @@ final class PlanCountsTests: XCTestCase {
         XCTAssertTrue(h.run(for: 10) { (try? h.planState(running)) == "cancelled" })
         XCTAssertEqual(read(), ["failed": 1, "cancelled": 2])
     }
+
+    /// Review finding: a plan's end queued but not yet committed (a failed flush) must not be
+    /// cached as absent; once it commits, the next tick counts it.
+    func testCountsTakenBeforeACommitAreNotCached() throws {
+        let h = try SchedulerHarness(ids: SchedulerHarness.ids(2))
+        let plan = try h.submit(SchedulerHarness.plan(SchedulerHarness.ids(2)) { $0.startAfter = h.clock.wallNow() + 3600 })
+        let counts = FinishedPlanCounts()
+        let ended = SchedulerSnapshot(plans: [], rateLimitTokens: 0, currentRate: 0, inFlight: 0, planEndings: 1)
+        h.scheduler.queue.sync {
+            h.journal.enqueue { db in try db.execute(sql: "UPDATE plans SET state = 'succeeded' WHERE id = ?", arguments: [plan]) }
+            XCTAssertEqual(counts.counts(journal: h.journal, snapshot: ended), [:], "not committed yet")
+            try? h.journal.flush()
+        }
+        XCTAssertEqual(counts.counts(journal: h.journal, snapshot: ended), ["succeeded": 1])
+    }
 }

@@ -16,7 +16,9 @@ public final class FinishedPlanCounts: @unchecked Sendable {
         if let cached, cached.planEndings == snapshot.planEndings { return cached.counts }
         guard let all = try? journal.planCountsByState() else { return cached?.counts ?? [:] }
         let counts = all.filter { PlanState(rawValue: $0.key)?.isTerminal == true }
-        cached = (snapshot.planEndings, counts)
+        // A plan's end that is queued but not committed (a failed flush) is not in the count
+        // yet: cache only a count that saw every write, or it would stay short until the next end.
+        if !journal.hasPendingWrites { cached = (snapshot.planEndings, counts) }
         return counts
     }
 }

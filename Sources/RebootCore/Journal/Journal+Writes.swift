@@ -68,6 +68,13 @@ extension Journal {
         }
     }
 
+    /// Whether writes are queued that have not been committed yet.
+    var hasPendingWrites: Bool {
+        pendingLock.lock()
+        defer { pendingLock.unlock() }
+        return !pending.isEmpty
+    }
+
     /// Puts writes that failed to commit back in front of anything queued since.
     func restore(_ writes: [@Sendable (Database) throws -> Void]) {
         pendingLock.lock()
