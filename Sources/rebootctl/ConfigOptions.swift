@@ -8,7 +8,7 @@ struct ConfigOptions: ParsableArguments {
     var config = RebootdConfig.defaultPath
 
     func load() throws -> RebootdConfig {
-        do { return try ConfigLoader.load(path: config) } catch {
+        do { return try ConfigLoader.load(path: config, readURLFiles: false) } catch {
             throw ValidationError("\(error)")
         }
     }

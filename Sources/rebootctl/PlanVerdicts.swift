@@ -10,9 +10,9 @@ struct PlanVerdicts {
     init(options: ConfigOptions) {
         let config = try? options.load()
         if config == nil {
-            FileHandle.standardError.write(Data("note: cannot read \(options.config); regions and duplicates are not checked\n".utf8))
+            FileHandle.standardError.write(Data("note: cannot read \(options.config); regions, gates and duplicates are not checked\n".utf8))
         }
-        parser = PlanParser(knownRegions: config.map { Set($0.regions.keys) })
+        parser = config.map { PlanParser(config: $0) } ?? PlanParser()
         activeHashes = (try? options.journal().activeHashes()) ?? [:]
     }
 
@@ -38,6 +38,7 @@ struct PlanVerdicts {
         if let w = p.window { lines.append("  window: \(w.summary)") }
         if let s = p.startAfter { lines.append("  startAfter: \(JournalTime.format(s))") }
         if let r = p.region { lines.append("  region: \(SafeText.escaped(r))") }
+        if let g = p.healthGates { lines.append("  health gates: \(g.map(SafeText.escaped).joined(separator: ", "))") }
         if p.dryRun { lines.append("  dry run: nothing will be called") }
         return lines.joined(separator: "\n")
     }

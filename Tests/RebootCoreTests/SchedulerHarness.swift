@@ -11,22 +11,38 @@ final class SchedulerHarness {
     let cloud: FakeCloud
     var scheduler: Scheduler
     var settings: SchedulerSettings
+    let gates: FakeGates
+    /// Plan events the scheduler emitted for the notify targets, in order.
+    let events = EventLog()
 
     init(ids: [String], settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5),
          journal: Journal? = nil) throws {
         self.journal = try journal ?? Journal()
         self.settings = settings
         cloud = FakeCloud(clock: clock, ids: ids)
+        gates = FakeGates(clock: clock)
         let cloud = self.cloud
-        scheduler = Scheduler(journal: self.journal, settings: settings, clock: clock, random: { 0.5 }, api: { _ in cloud })
+        scheduler = Scheduler(journal: self.journal, settings: settings, clock: clock, random: { 0.5 }, gates: gates, api: { _ in cloud })
+        let events = self.events
+        scheduler.notify = { events.append($0) }
         try scheduler.start()
     }
 
     /// A new scheduler on the same journal and cloud, as after a crash.
     func restart() throws {
         let cloud = self.cloud
-        scheduler = Scheduler(journal: journal, settings: settings, clock: clock, random: { 0.5 }, api: { _ in cloud })
+        scheduler = Scheduler(journal: journal, settings: settings, clock: clock, random: { 0.5 }, gates: gates, api: { _ in cloud })
+        let events = self.events
+        scheduler.notify = { events.append($0) }
         try scheduler.start()
+    }
+
+    /// Plan events, collected from the scheduler queue.
+    final class EventLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [PlanNotification] = []
+        func append(_ n: PlanNotification) { lock.withLock { list.append(n) } }
+        var all: [PlanNotification] { lock.withLock { list } }
     }
 
     static func plan(_ ids: [String], batch: BatchSize = .fixed(.count(2)), _ tweak: (inout Plan) -> Void = { _ in }) -> Plan {

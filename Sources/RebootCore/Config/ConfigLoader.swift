@@ -6,17 +6,20 @@ import Yams
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
                        "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
-                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy"]
+                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy",
+                       "gates", "gateInterval", "gateTimeout", "notify"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
-    public static func load(path: String) throws(ValidationError) -> RebootdConfig {
+    /// `readURLFiles: false` (rebootctl, run by operators) leaves `notify` targets' `urlFile`
+    /// unread: it is the daemon user's secret, mode 0600, and rebootctl posts nothing.
+    public static func load(path: String, readURLFiles: Bool = true) throws(ValidationError) -> RebootdConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError(file: path, problems: [ValidationProblem(path: "", message: "cannot read the config file")])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, readURLFiles: readURLFiles)
     }
 
-    public static func parse(_ text: String, file: String) throws(ValidationError) -> RebootdConfig {
+    public static func parse(_ text: String, file: String, readURLFiles: Bool = true) throws(ValidationError) -> RebootdConfig {
         let r = NodeReader()
         var c = RebootdConfig()
         let refused = YAMLDataGuard.check(text)
@@ -92,6 +95,8 @@ public enum ConfigLoader {
         if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
             if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }
         }
+        readGates(m, into: &c, reader: r)
+        if readURLFiles { readNotify(m, into: &c, reader: r) }
         if r.problems.isEmpty && c.requestTimeout + c.pollInterval >= c.inDoubtMaxGap {
             r.problem("inDoubtMaxGap", m["inDoubtMaxGap"],  "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "

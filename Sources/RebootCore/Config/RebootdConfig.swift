@@ -58,6 +58,15 @@ public struct RebootdConfig: Sendable, Equatable {
         case curl
     }
 
+    /// Health gates plans may name (SPEC §4.14), by name.
+    public var gates: [String: HealthGate] = [:]
+    /// How often a blocked gate is checked again.
+    public var gateInterval: TimeInterval = 30
+    /// How long a gate may stay blocked before the plan halts.
+    public var gateTimeout: TimeInterval = 1800
+    /// Where plan events are POSTed (SPEC §4.15).
+    public var notify: [NotifyTarget] = []
+
     public init() {}
 
     /// The scheduler's tunables, taken from this config.
@@ -65,6 +74,7 @@ public struct RebootdConfig: Sendable, Equatable {
         SchedulerSettings(
             requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst,
             maxConcurrentRequests: maxConcurrentRequests, maxActivePlans: maxActivePlans,
-            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, inDoubtMaxGap: inDoubtMaxGap, retry: retry)
+            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, inDoubtMaxGap: inDoubtMaxGap, retry: retry,
+            gates: gates, gateInterval: gateInterval, gateTimeout: gateTimeout)
     }
 }

@@ -111,6 +111,9 @@ extension RebootDaemon {
             scheduler.setLogLevelOnQueue(level)
             scheduler.reconfigureOnQueue(applied.schedulerSettings)
         }
+        metrics.prepare(gates: applied.gates.keys.sorted(), targets: applied.notify.map(\.label))
+        notifications.replace(targets: applied.notify, requestTimeout: applied.requestTimeout)
+        spool.updateParser(PlanParser(config: applied))
         logger.notice("configuration reloaded", metadata: ["logLevel": "\(fresh.logLevel)",
                                                            "requestsPerSecond": "\(fresh.rateLimit.requestsPerSecond)"])
     }

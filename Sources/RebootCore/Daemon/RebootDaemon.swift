@@ -31,6 +31,10 @@ public final class RebootDaemon: @unchecked Sendable {
     /// The proxy to the API, if any (logged at start).
     private(set) var proxyInUse: ProxySettings? = nil
     let cloud: CloudDirectory
+    /// Health gates' and notify targets' HTTP (with `caFile`; never through the API's proxy).
+    let webTransport: HTTPTransport
+    /// Plan events to the notify targets (SPEC §4.15).
+    let notifications: NotificationDispatcher
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
         self.configPath = configPath
@@ -71,6 +75,9 @@ public final class RebootDaemon: @unchecked Sendable {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
         self.transport = transport
+        do { webTransport = try AsyncHTTPClientTransport(maxConnections: 4, caFile: config.caFile, proxy: nil) } catch {
+            throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
+        }
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
             throw DaemonError(.configuration, "\(error)")
         }
@@ -80,14 +87,22 @@ public final class RebootDaemon: @unchecked Sendable {
         let cloud = self.cloud
         var schedulerLogger = logger
         schedulerLogger.logLevel = logger.logLevel
-        scheduler = Scheduler(journal: journal, settings: config.schedulerSettings, logger: schedulerLogger) { region in
+        scheduler = Scheduler(journal: journal, settings: config.schedulerSettings, logger: schedulerLogger,
+                              gates: LiveGateChecker(transport: webTransport)) { region in
             cloud.api(region: region)
         }
         metrics = RebootMetrics()
+        metrics.prepare(gates: config.gates.keys.sorted(), targets: config.notify.map(\.label))
         scheduler.observer = metrics
+        let metrics = self.metrics
+        notifications = NotificationDispatcher(
+            targets: config.notify, transport: webTransport, requestTimeout: config.requestTimeout, logger: logger,
+            count: { label, outcome in metrics.notification(target: label, outcome: outcome.rawValue) })
+        let notifications = self.notifications
+        scheduler.notify = { notifications.post($0) }
         let scheduler = self.scheduler
         spool = Spool(
-            root: config.spoolDir, parser: PlanParser(knownRegions: Set(config.regions.keys)), logger: logger,
+            root: config.spoolDir, parser: PlanParser(config: config), logger: logger,
             journal: journal,
             submit: { scheduler.submit($0, intake: $1) },
             control: { try scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })

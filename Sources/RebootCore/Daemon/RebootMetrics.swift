@@ -17,6 +17,12 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
     private let tokens: Gauge
     private let currentRPS: Gauge
     private let lastSuccess: Gauge
+    private let gatesBlocked: Gauge
+    /// Gate and notify counters, made as gates and targets appear (config and reloads).
+    private let lock = NSLock()
+    private var gateCounters: [String: Counter] = [:]
+    private var notifyCounters: [String: Counter] = [:]
+    static let notifyOutcomes = ["delivered", "failed", "dropped"]
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "rebootd", metricName: metric, unitName: unit, helpText: help)
@@ -44,6 +50,37 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
         tokens = registry.makeGauge(descriptor: Self.name("rate_limit_tokens", "", "Tokens in the global bucket"))
         currentRPS = registry.makeGauge(descriptor: Self.name("rate_limit_current_rps", "", "Current refill rate (lower while throttled)"))
         lastSuccess = registry.makeGauge(descriptor: Self.name("last_success_timestamp", "seconds", "Unix time of the last accepted reboot"))
+        gatesBlocked = registry.makeGauge(descriptor: Self.name("gates_blocked", "", "Plans waiting for a blocked health gate"))
+    }
+
+    /// Makes the gate and notify series present at zero (SPEC §7: present from the start).
+    public func prepare(gates: [String], targets: [String]) {
+        lock.withLock {
+            for gate in gates { for result in ["passed", "blocked"] { _ = gateCounter(gate, result) } }
+            for target in targets { for outcome in Self.notifyOutcomes { _ = notifyCounter(target, outcome) } }
+        }
+    }
+
+    private func gateCounter(_ gate: String, _ result: String) -> Counter {
+        if let c = gateCounters["\(gate)/\(result)"] { return c }
+        let c = registry.makeCounter(descriptor: Self.name("gate_checks", "total", "Health gate checks by gate and result"), labels: [("gate", gate), ("result", result)])
+        gateCounters["\(gate)/\(result)"] = c
+        return c
+    }
+
+    private func notifyCounter(_ target: String, _ outcome: String) -> Counter {
+        if let c = notifyCounters["\(target)/\(outcome)"] { return c }
+        let c = registry.makeCounter(descriptor: Self.name("notifications", "total", "Notification deliveries by target (name or index) and outcome"), labels: [("target", target), ("outcome", outcome)])
+        notifyCounters["\(target)/\(outcome)"] = c
+        return c
+    }
+
+    public func gateChecked(_ gate: String, passed: Bool) {
+        lock.withLock { gateCounter(gate, passed ? "passed" : "blocked") }.increment()
+    }
+
+    public func notification(target: String, outcome: String) {
+        lock.withLock { notifyCounter(target, outcome) }.increment()
     }
 
     public func apiCall(_ call: String, outcome: String, duration seconds: TimeInterval) {
@@ -66,6 +103,7 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
         }
         for (state, gauge) in instanceGauges { gauge.set(Double(instances[state] ?? 0)) }
         for (state, gauge) in planGauges { gauge.set(Double(plans[state] ?? 0)) }
+        gatesBlocked.set(Double(snapshot.plans.filter { $0.state == .waitingGate }.count))
         tokens.set(snapshot.rateLimitTokens)
         currentRPS.set(snapshot.currentRate)
         return registry.emitToString()

@@ -14,6 +14,9 @@ public struct Plan: Sendable, Equatable, Codable {
     public var startAfter: Date?
     public var region: String?
     public var dryRun = false
+    /// Gates checked before every batch (SPEC §4.14), by name; nil when none (and in plans
+    /// journaled before gates existed).
+    public var healthGates: [String]?
 
     public init(name: String, instances: [String], batchSize: BatchSize) {
         self.name = name

@@ -20,7 +20,7 @@ public struct PlanParser: Sendable {
     }
 
     static let keys = ["name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
-                       "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun"]
+                       "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates"]
     static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
     /// Instance-id problems listed one by one before they are summed up.
     static let maxIdProblems = 20
@@ -28,7 +28,18 @@ public struct PlanParser: Sendable {
     /// Regions the config knows; nil skips the check.
     public var knownRegions: Set<String>?
 
-    public init(knownRegions: Set<String>? = nil) { self.knownRegions = knownRegions }
+    /// Gates the config defines (SPEC §4.14); nil skips the check.
+    public var knownGates: Set<String>?
+
+    public init(knownRegions: Set<String>? = nil, knownGates: Set<String>? = nil) {
+        self.knownRegions = knownRegions
+        self.knownGates = knownGates
+    }
+
+    /// The parser for plans under `config`: its regions and gates.
+    public init(config: RebootdConfig) {
+        self.init(knownRegions: Set(config.regions.keys), knownGates: Set(config.gates.keys))
+    }
 
     public func parse(_ text: String, fileName: String, format: Format) throws(ValidationError) -> Plan {
         let reader = NodeReader()
@@ -125,7 +136,28 @@ public struct PlanParser: Sendable {
             plan.region = v
         }
         if let n = map["dryRun"], let v = r.bool(n, path: "dryRun") { plan.dryRun = v }
+        if let n = map["healthGates"] { plan.healthGates = readGates(n, reader: r) }
         return plan
+    }
+
+    /// `healthGates`: names of gates the config defines; a plan can only name them (SPEC §4.14).
+    func readGates(_ node: Node, reader r: NodeReader) -> [String]? {
+        guard let seq = node.sequence else {
+            r.problem("healthGates", node, "must be a list of gate names defined in the config's gates")
+            return nil
+        }
+        var names: [String] = []
+        for (i, item) in seq.enumerated() {
+            let path = "healthGates[\(i)]"
+            guard let name = r.string(item, path: path) else { continue }
+            if names.contains(name) { r.problem(path, item, "gate \"\(name)\" is named twice"); continue }
+            if let known = knownGates, !known.contains(name) {
+                let list = known.isEmpty ? "the config defines no gates" : "gates in the config: \(known.sorted().joined(separator: ", "))"
+                r.problem(path, item, "unknown gate \"\(name)\"; \(list)")
+            }
+            names.append(name)
+        }
+        return names.isEmpty ? nil : names
     }
 
     func readInstances(_ node: Node, reader r: NodeReader) -> [String] {

@@ -43,6 +43,10 @@ final class PlanRun {
     var accountPausedAt: Date?
     /// Halted or cancelled: no new reboot call, ever (journaled, restored after a restart).
     var stop: PlanStop?
+    /// Why the plan halted, when not for its failure budget (a health gate, SPEC §4.14).
+    var haltReason: String?
+    /// The wait for the health gates before the next batch, while one is under way.
+    var gateWait: GateWait?
     var failed = 0
 
     init(record: PlanRecord, plan: Plan) {

@@ -18,7 +18,7 @@ extension Scheduler {
     }
 
     func advance(_ run: PlanRun, now: Date) {
-        guard !run.state.isTerminal else { return }
+        guard !run.state.isTerminal, !run.plan.dryRun else { return }
         if !run.delayed.isEmpty {
             var still: [Int] = []
             for i in run.delayed {
@@ -45,12 +45,13 @@ extension Scheduler {
         if run.currentBatch >= 0 && run.batchDoneAt == nil {
             run.batchDoneAt = now
             journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
+            emit(.batchFinished, run, batch: run.currentBatch + 1)
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
         if run.stop == nil && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
         if let stop = run.stop {
             let reason = stop == .cancel ? "cancelled by an operator"
-                : "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed"
+                : run.haltReason ?? "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed"
             return finishPlan(run, stop.planEndState, now: now, reason: reason)
         }
         let next = run.currentBatch + 1
@@ -58,7 +59,9 @@ extension Scheduler {
             return finishPlan(run, .succeeded, now: now)
         }
         if run.operatorPaused || run.accountPausedAt != nil {
+            // A paused plan checks nothing; after the resume, its gates are checked afresh.
             run.wakeAt = nil
+            run.gateWait = nil
             return setState(run, .paused, now: now)
         }
         let wallNow = wall
@@ -66,6 +69,7 @@ extension Scheduler {
         if let after = run.plan.startAfter, after > wallNow { earliest = max(earliest, clock.monotonic(forWall: after)) }
         if let done = run.batchDoneAt { earliest = max(earliest, done + run.plan.pauseBetweenBatches) }
         if now < earliest {
+            run.gateWait = nil
             // A wall-clock step moves `startAfter`: look again at least once a minute.
             run.wakeAt = min(earliest, now + 60)
             let beforeStart = run.plan.startAfter.map { wallNow < $0 } ?? false
@@ -74,8 +78,10 @@ extension Scheduler {
         if let window = run.plan.window, !window.isOpen(at: wallNow) {
             let opening = window.nextOpening(after: wallNow).map { clock.monotonic(forWall: $0) } ?? now + 60
             run.wakeAt = min(max(opening, now + 0.001), now + 60)
+            run.gateWait = nil
             return setState(run, .waitingWindow, now: now, reason: "outside window \(window.summary)")
         }
+        guard gatesAllow(run, batch: next, now: now) else { return }
         run.wakeAt = nil
         startBatch(run, next, now: now)
     }
@@ -95,8 +101,10 @@ extension Scheduler {
             }
         }
         setState(run, .running, now: now)
-        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: nil)
+        let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
+        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: gates)
         journal.addEvent(planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
+        if b == 0 { emit(.planStarted, run, batch: 1) }
         logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
         if run.openInBatch == 0 { schedulePumpOnQueue() }
     }
@@ -196,6 +204,7 @@ extension Scheduler {
         run.stop = .halt
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
+        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed")
         sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
     }
 
@@ -237,6 +246,7 @@ extension Scheduler {
         run.accountPausedAt = now
         journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
         setState(run, .paused, now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)")
+        emit(.planPaused, run, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)", cause: .account)
     }
 
     func release(_ instanceId: String, from run: PlanRun) {

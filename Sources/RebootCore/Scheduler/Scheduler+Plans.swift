@@ -39,6 +39,7 @@ extension Scheduler {
                 id: nil, planId: id, at: time, kind: "submitted",
                 detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"),
                 also: intake.map { Journal.intakeInsert($0, planId: id, fileName: file.fileName, at: now) })
+            emitAccepted(record, plan: file.plan)
             logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
             schedulePumpOnQueue()
@@ -52,6 +53,9 @@ extension Scheduler {
     func activateQueued(now: Date) {
         guard queuedDirty else { return }
         queuedDirty = false
+        // The plans read below must include what this queue decided since the last commit: a
+        // plan that ended outside a pump (a dry run's last gate answer) is no longer queued.
+        if journal.hasPendingWrites { flushJournal() }
         guard plans.count < settings.maxActivePlans, let stored = try? journal.activePlans() else { return }
         for record in stored where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
             guard plans.count < settings.maxActivePlans else { break }
@@ -136,6 +140,7 @@ extension Scheduler {
             logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(inDoubt)", "stop": "\(record.stopRequest ?? "")"])
             if let raw = record.stopRequest, let stop = PlanStop(rawValue: raw) {
                 run.stop = stop
+                if stop == .halt, let reason = record.reason, reason.hasPrefix("gate ") { run.haltReason = reason }
                 sweep(run, to: stop.leftInstanceState, reason: stop.leftReason, now: now)
             } else if run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) {
                 halt(run, now: now)  // halted before the halt was journaled (or before migration v2)
@@ -160,8 +165,10 @@ extension Scheduler {
         guard let run = planById[planId] else { return controlStoredPlan(planId: planId, verb: verb) }
         switch verb {
         case "pause":
+            let wasPaused = run.operatorPaused
             run.operatorPaused = true
             setState(run, .paused, now: now, reason: "paused by an operator")
+            if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .operator_) }
             return "paused"
         case "resume":
             resume(run, now: now)
@@ -252,6 +259,7 @@ extension Scheduler {
 
     func finishPlan(_ run: PlanRun, _ state: PlanState, now: Date, reason: String? = nil) {
         setState(run, state, now: now, reason: reason)
+        emit(.planFinished, run, reason: reason)
         planEndings += 1
         plans.removeAll { $0 === run }
         planById[run.id] = nil
@@ -272,6 +280,8 @@ extension Scheduler {
             inst.finish(.skipped, reason: "dry run", wall: start)
             journal.save(instance: inst.record(planId: run.id, wall: start))
         }
+        // A dry run checks and journals its gates too; it ends when their answers are in.
+        if startDryGates(run, now: now) { return }
         finishPlan(run, .succeeded, now: now, reason: "dry run: nothing was called")
     }
 }

@@ -16,6 +16,11 @@ public final class Scheduler: @unchecked Sendable {
     var logger: Logger
     let random: @Sendable () -> Double
     public weak var observer: SchedulerObserver?
+    /// Receives plan events for the notify targets (SPEC §4.15); set before `start`. It must
+    /// only queue them: it is called on the scheduler queue.
+    public var notify: (@Sendable (PlanNotification) -> Void)?
+    /// Checks health gates (SPEC §4.14); nil blocks every gate with that reason.
+    let gateChecker: GateChecking?
 
     var plans: [PlanRun] = []
     var planById: [String: PlanRun] = [:]
@@ -50,8 +55,10 @@ public final class Scheduler: @unchecked Sendable {
         journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
         logger: Logger = Logger(label: "rebootd.scheduler"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        gates: GateChecking? = nil,
         api: @escaping @Sendable (String?) -> CloudAPI
     ) {
+        self.gateChecker = gates
         self.journal = journal
         self.settings = settings
         self.clock = clock

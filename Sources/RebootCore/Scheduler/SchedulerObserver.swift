@@ -7,4 +7,10 @@ public protocol SchedulerObserver: AnyObject, Sendable {
     func conflict()
     func throttled()
     func rebootAccepted(at: Date)
+    /// One health gate check (SPEC §4.14).
+    func gateChecked(_ gate: String, passed: Bool)
+}
+
+extension SchedulerObserver {
+    public func gateChecked(_ gate: String, passed: Bool) {}
 }

@@ -15,12 +15,20 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// together (issue 10): one journal commit, one timer wake and one event-loop wake per group
     /// instead of per call. Never more than the burst; 0 sends each call as its token arrives.
     public var callGrouping: TimeInterval
+    /// Health gates by name (SPEC §4.14); a reload applies to the checks made after it.
+    public var gates: [String: HealthGate]
+    public var gateInterval: TimeInterval
+    public var gateTimeout: TimeInterval
 
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
         pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
-        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.25
+        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.25,
+        gates: [String: HealthGate] = [:], gateInterval: TimeInterval = 30, gateTimeout: TimeInterval = 1800
     ) {
+        self.gates = gates
+        self.gateInterval = gateInterval
+        self.gateTimeout = gateTimeout
         self.callGrouping = callGrouping
         self.inDoubtMaxGap = inDoubtMaxGap
         self.requestsPerSecond = requestsPerSecond

@@ -26,7 +26,8 @@ public final class Spool: @unchecked Sendable {
     let queue = DispatchQueue(label: "rebootd.spool.intake")
     /// Serves control files, never behind a plan.
     let controlQueue = DispatchQueue(label: "rebootd.spool.control")
-    let parser: PlanParser
+    /// Read and replaced on the intake queue only (`updateParser`).
+    private(set) var parser: PlanParser
     let journal: Journal?
     let submit: @Sendable (PlanFile, IntakeKey?) -> SubmitOutcome
     let applyControl: @Sendable (String, String, FileOwner, Date) throws -> String
@@ -76,6 +77,9 @@ public final class Spool: @unchecked Sendable {
         self.submit = submit
         self.applyControl = control
     }
+
+    /// A config reload changed the gates plans may name: files read from now on use `new`.
+    public func updateParser(_ new: PlanParser) { queue.async { self.parser = new } }
 
     // MARK: Directories
 

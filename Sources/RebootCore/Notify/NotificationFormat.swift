@@ -1,0 +1,27 @@
+import Foundation
+
+/// Renders a `PlanNotification` as the body a target's format expects.
+public enum NotificationFormat {
+    public static func body(_ n: PlanNotification, format: NotifyTarget.Format) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = "rebootd: \(n.summary) (\(n.countsLine))"
+        let data: Data?
+        switch format {
+        case .json:
+            data = try? encoder.encode(n)
+        case .slack:
+            data = try? encoder.encode(["text": line])
+        case .dingtalk:
+            struct Markdown: Encodable { let title: String; let text: String }
+            struct Body: Encodable { let msgtype = "markdown"; let markdown: Markdown }
+            let text = "#### rebootd: \(n.event.rawValue)\n\n\(n.summary)\n\n- \(n.countsLine)\n- \(n.time)"
+            data = try? encoder.encode(Body(markdown: Markdown(title: "rebootd \(n.event.rawValue) \(n.planName)", text: text)))
+        case .feishu:
+            struct Content: Encodable { let text: String }
+            struct Body: Encodable { let msg_type = "text"; let content: Content }
+            data = try? encoder.encode(Body(content: Content(text: line)))
+        }
+        return data ?? Data("{}".utf8)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// One plan event sent to the `notify` targets (SPEC §4.15). Its JSON form is the `json`
+/// format's documented, versioned schema (README, "Notifications").
+public struct PlanNotification: Sendable, Equatable, Codable {
+    /// What happened.
+    public enum Event: String, Sendable, Codable, CaseIterable {
+        case planAccepted = "plan-accepted"
+        case planStarted = "plan-started"
+        case batchFinished = "batch-finished"
+        case planPaused = "plan-paused"
+        case gateBlocked = "gate-blocked"
+        case planHalted = "plan-halted"
+        case planFinished = "plan-finished"
+    }
+
+    /// Who paused a plan.
+    public enum Cause: String, Sendable, Codable {
+        case operator_ = "operator"
+        case account
+    }
+
+    /// The schema's version; bumped only when a field changes meaning or goes away.
+    public var version = 1
+    public var event: Event
+    public var planId: String
+    public var planName: String
+    /// The plan's state when the event happened (for `plan-finished`, its end state).
+    public var state: String
+    /// The batch concerned (1-based), if any.
+    public var batch: Int?
+    public var batchCount: Int
+    /// Instances by state.
+    public var counts: [String: Int]
+    public var instances: Int
+    /// Why: the halt's or pause's reason, the blocked gate's result.
+    public var reason: String?
+    /// For `plan-paused`: an operator's pause or an account error's.
+    public var cause: Cause?
+    /// When it happened (RFC 3339, UTC, milliseconds).
+    public var time: String
+
+    public init(event: Event, planId: String, planName: String, state: String, batch: Int? = nil, batchCount: Int,
+                counts: [String: Int], instances: Int, reason: String? = nil, cause: Cause? = nil, time: String) {
+        self.event = event
+        self.planId = planId
+        self.planName = planName
+        self.state = state
+        self.batch = batch
+        self.batchCount = batchCount
+        self.counts = counts
+        self.instances = instances
+        self.reason = reason
+        self.cause = cause
+        self.time = time
+    }
+
+    /// One line for people (the chat formats): what happened, to which plan, and the counts.
+    public var summary: String {
+        var text: String
+        switch event {
+        case .planAccepted: text = "plan \(planId) accepted: \(instances) instances in \(batchCount) batches"
+        case .planStarted: text = "plan \(planId) started: batch 1/\(batchCount)"
+        case .batchFinished: text = "plan \(planId): batch \(batch ?? 0)/\(batchCount) finished"
+        case .planPaused: text = "plan \(planId) paused" + (cause == .account ? " by an account error" : " by an operator")
+        case .gateBlocked: text = "plan \(planId): batch \(batch ?? 0)/\(batchCount) waits for a health gate"
+        case .planHalted: text = "plan \(planId) halted"
+        case .planFinished: text = "plan \(planId) ended \(state)"
+        }
+        if let reason { text += ": \(reason)" }
+        return text
+    }
+
+    /// `12 rebooted, 1 failed, …` in a fixed order.
+    public var countsLine: String {
+        let order = ["rebooted", "failed", "skipped", "cancelled", "rebooting", "waiting", "pending"]
+        let parts = order.compactMap { state in counts[state].flatMap { $0 > 0 ? "\($0) \(state)" : nil } }
+        return parts.isEmpty ? "no instances" : parts.joined(separator: ", ")
+    }
+}
