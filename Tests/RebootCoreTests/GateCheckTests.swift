@@ -1,0 +1,76 @@
+import Foundation
+@testable import RebootCore
+import XCTest
+
+/// Command gates run for real; Prometheus answers are read strictly (SPEC §4.14).
+final class GateCheckTests: XCTestCase {
+    let context = GateContext(planId: "20261128T010000Z-web", planName: "web", batch: 2, batchCount: 5)
+
+    func run(_ argv: [String], timeout: TimeInterval = 10) -> GateResult {
+        CommandGateRunner.runBlocking(argv, gate: "web-quorum", context: context, timeout: timeout)
+    }
+
+    func testExitCodeAndOutputDecide() {
+        let passed = run(["/bin/sh", "-c", "echo quorum 3/3"])
+        XCTAssertTrue(passed.passed)
+        XCTAssertEqual(passed.detail, "exit 0: quorum 3/3")
+        let blocked = run(["/bin/sh", "-c", "echo 'quorum 2/3'; echo 'db-2 down' >&2; exit 1"])
+        XCTAssertFalse(blocked.passed)
+        XCTAssertEqual(blocked.detail, "exit 1: quorum 2/3")
+        XCTAssertEqual(blocked.output, "quorum 2/3\ndb-2 down\n", "stdout and stderr, together")
+        let missing = run(["/nonexistent/check"])
+        XCTAssertFalse(missing.passed)
+        XCTAssertTrue(missing.detail.hasPrefix("cannot start /nonexistent/check"), missing.detail)
+    }
+
+    func testACommandPastItsTimeoutIsKilledWithItsChildren() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("gate-orphan-\(UUID().uuidString.prefix(8))").path
+        let started = Date()
+        let result = run(["/bin/sh", "-c", "echo checking; (sleep 3; touch \(marker)) & sleep 30"], timeout: 0.5)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "killed at its timeout")
+        XCTAssertFalse(result.passed)
+        XCTAssertEqual(result.detail, "timeout after 500ms, killed: checking")
+        sleep(4)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "its process group went too: no orphan ran on")
+    }
+
+    func testTheEnvironmentIsCleanAndNamesTheBatch() {
+        setenv("BCE_SECRET_ACCESS_KEY", "gate-test-secret-123", 1)
+        defer { unsetenv("BCE_SECRET_ACCESS_KEY") }
+        let result = run(["/usr/bin/env"])
+        let output = result.output ?? ""
+        XCTAssertFalse(output.contains("gate-test-secret-123"), "the daemon's environment (which may hold the keys) is not passed on")
+        XCTAssertTrue(output.contains("REBOOTD_BATCH=2\n"), output)
+        XCTAssertTrue(output.contains("REBOOTD_PLAN_ID=20261128T010000Z-web\n"), output)
+        XCTAssertTrue(output.contains("PATH=/usr/local/sbin:"), output)
+    }
+
+    func testOnlyTheFirstKibibyteOfOutputIsKept() {
+        let result = run(["/bin/sh", "-c", "yes xxxxxxxx | head -c 100000; exit 3"])
+        XCTAssertEqual(result.output?.utf8.count, 1024)
+        XCTAssertTrue(result.detail.hasPrefix("exit 3: xxx"))
+        XCTAssertLessThanOrEqual(result.detail.count, 200)
+    }
+
+    func testPrometheusAnswers() {
+        func read(_ json: String, status: Int = 200) -> GateResult { PrometheusAnswer.result(status: status, body: Data(json.utf8)) }
+        XCTAssertEqual(read(#"{"status":"success","data":{"resultType":"vector","result":[]}}"#), .passed("no series"))
+        let firing = read(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"ALERTS","alertname":"HighErrorRate","alertstate":"firing"},"value":[1,"1"]},{"metric":{},"value":[1,"1"]}]}}"#)
+        XCTAssertEqual(firing, .blocked("2 series: ALERTS{alertname=HighErrorRate,alertstate=firing}"))
+        XCTAssertEqual(read(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400),
+                       .blocked("prometheus error: HTTP 400, bad_data: parse error"))
+        XCTAssertEqual(read("<html>proxy error</html>"), .blocked("malformed answer (not Prometheus API JSON)"))
+        XCTAssertEqual(read("", status: 503), .blocked("HTTP 503"))
+        XCTAssertEqual(read(#"{"status":"success","data":{"resultType":"scalar","result":[1,"0"]}}"#),
+                       .blocked("the query returned a scalar, not a vector"))
+        XCTAssertEqual(read(#"{"status":"success"}"#), .blocked("malformed answer (no data)"))
+    }
+
+    func testTheQueryURLKeepsAPathPrefixAndEscapesPlus() throws {
+        let url = try XCTUnwrap(LiveGateChecker.queryURL(base: URL(string: "http://prom.internal:9090/prometheus/")!,
+                                                          query: #"sum(up{job="web"}) + 1 < 3"#))
+        XCTAssertEqual(url.path, "/prometheus/api/v1/query")
+        XCTAssertTrue(url.absoluteString.contains("%2B"), url.absoluteString)
+        XCTAssertFalse(url.query?.contains("+") ?? true)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+@testable import RebootCore
+import XCTest
+
+/// The `gates`, `gateInterval`, `gateTimeout` and `notify` keys (SPEC §6), and plans naming gates.
+final class GateConfigTests: XCTestCase {
+    func parse(_ yaml: String) throws -> RebootdConfig { try ConfigLoader.parse(yaml, file: "rebootd.yaml") }
+
+    func problems(_ yaml: String) -> [String] {
+        do { _ = try ConfigLoader.parse(yaml, file: "rebootd.yaml"); return [] } catch { return error.problems.map { "\($0.path): \($0.message)" } }
+    }
+
+    func testEachGateKindParses() throws {
+        let c = try parse("""
+            gates:
+              no-critical-alerts:
+                prometheus: http://127.0.0.1:9090/prom
+                query: 'ALERTS{alertstate="firing",severity="critical"}'
+              web-healthy:
+                http: https://web.internal/healthz
+                timeout: 3s
+              web-quorum:
+                command: [/usr/local/lib/rebootd/check-quorum, --cluster, web]
+                timeout: 60s
+            gateInterval: 15s
+            gateTimeout: 20m
+            """)
+        XCTAssertEqual(c.gates["no-critical-alerts"]?.kind, .prometheus(base: URL(string: "http://127.0.0.1:9090/prom")!, query: "ALERTS{alertstate=\"firing\",severity=\"critical\"}"))
+        XCTAssertEqual(c.gates["no-critical-alerts"]?.timeout, 10)
+        XCTAssertEqual(c.gates["web-healthy"]?.kind, .http(URL(string: "https://web.internal/healthz")!))
+        XCTAssertEqual(c.gates["web-healthy"]?.timeout, 3)
+        XCTAssertEqual(c.gates["web-quorum"]?.kind, .command(["/usr/local/lib/rebootd/check-quorum", "--cluster", "web"]))
+        XCTAssertEqual(c.gateInterval, 15)
+        XCTAssertEqual(c.gateTimeout, 1200)
+        XCTAssertEqual(c.schedulerSettings.gates.count, 3)
+    }
+
+    func testBadGatesNameWhatToFix() {
+        let found = problems("""
+            gates:
+              two: { http: https://a.example/, command: [/bin/true] }
+              none: { timeout: 5s }
+              noquery: { prometheus: http://127.0.0.1:9090 }
+              relative: { command: [check-quorum] }
+              ftp: { http: ftp://a.example/ }
+              typo: { htp: https://a.example/ }
+              stray: { http: https://a.example/, query: up }
+            gateInterval: 0s
+            """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.two: has http and command; a gate is exactly one kind") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.none: needs exactly one of") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.noquery.query: is required with prometheus") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.relative.command[0]: must be an absolute path") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.ftp.http: must be an http:// or https:// URL") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.typo.htp: unknown key") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gates.stray.query: only a prometheus gate takes a query") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("gateInterval:") }, "\(found)")
+    }
+
+    func testNotifyTargetsParseAndKeepTheirURLOutOfMessages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let secretURL = "https://oapi.dingtalk.com/robot/send?access_token=TOKEN-s3cr3t-77"
+        let good = dir.appendingPathComponent("hook")
+        try (secretURL + "\n").write(to: good, atomically: true, encoding: .utf8)
+        chmod(good.path, 0o600)
+        let open = dir.appendingPathComponent("open")
+        try (secretURL + "\n").write(to: open, atomically: true, encoding: .utf8)
+        chmod(open.path, 0o644)
+
+        let c = try parse("""
+            notify:
+              - url: https://hooks.slack.com/services/T/B/X
+                format: slack
+                events: [plan-started, plan-finished, account-paused]
+              - urlFile: \(good.path)
+                format: dingtalk
+                name: ops-dingtalk
+            """)
+        XCTAssertEqual(c.notify.count, 2)
+        XCTAssertEqual(c.notify[0].label, "0")
+        XCTAssertEqual(c.notify[0].format, .slack)
+        XCTAssertEqual(c.notify[0].events, ["plan-started", "plan-finished", "account-paused"])
+        XCTAssertEqual(c.notify[1].url.absoluteString, secretURL)
+        XCTAssertEqual(c.notify[1].label, "ops-dingtalk")
+        XCTAssertNil(c.notify[1].events, "every event by default")
+
+        let found = problems("""
+            notify:
+              - url: http://hooks.example/x?token=TOKEN-s3cr3t-77
+              - urlFile: \(open.path)
+              - url: https://a.example/
+                format: teams
+                events: [plan-exploded]
+              - { url: https://a.example/, urlFile: \(good.path) }
+              - { format: json }
+            """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[0].url: http:// is only allowed to a loopback address") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[1].urlFile: \(open.path) can be read by group or others") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].format: must be one of json, slack, dingtalk, feishu") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].events[0]: unknown event \"plan-exploded\"") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[3]: has both url and urlFile") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[4]: needs url or urlFile") }, "\(found)")
+        XCTAssertFalse(found.joined().contains("TOKEN-s3cr3t-77"), "no message quotes a target's URL")
+    }
+
+    func testRebootctlReadsTheConfigWithoutTheDaemonsURLFile() throws {
+        let yaml = "notify:\n  - urlFile: /nonexistent/hook-url\n"
+        XCTAssertFalse(problems(yaml).isEmpty, "the daemon must read it")
+        XCTAssertNoThrow(try ConfigLoader.parse(yaml, file: "rebootd.yaml", readURLFiles: false))
+    }
+
+    func testAPlanNamingAGateTheConfigDoesNotDefineIsRejected() throws {
+        let parser = PlanParser(knownRegions: [], knownGates: ["web-quorum", "no-critical-alerts"])
+        let plan = try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum]\n", fileName: "p.yaml", format: .yaml)
+        XCTAssertEqual(plan.healthGates, ["web-quorum"])
+        XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-qorum]\n", fileName: "p.yaml", format: .yaml)) { error in
+            let text = (error as? ValidationError)?.problems.map { "\($0.path): \($0.message)" } ?? []
+            XCTAssertEqual(text, ["healthGates[1]: unknown gate \"web-qorum\"; gates in the config: no-critical-alerts, web-quorum"])
+        }
+        XCTAssertThrowsError(try PlanParser(knownRegions: [], knownGates: []).parse(
+            "instances: [i-1]\nbatchSize: 1\nhealthGates: [a]\n", fileName: "p.yaml", format: .yaml)) { error in
+            XCTAssertTrue("\(error)".contains("the config defines no gates"), "\(error)")
+        }
+        XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: web-quorum\n", fileName: "p.yaml", format: .yaml))
+        XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-quorum]\n", fileName: "p.yaml", format: .yaml))
+    }
+
+    func testGateNamesSurviveTheJournalsParameters() throws {
+        var plan = Plan(name: "p", instances: ["i-1"], batchSize: .fixed(.count(1)))
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(plan), as: UTF8.self).contains("healthGates"),
+                       "plans without gates are journaled as before")
+        plan.healthGates = ["web-quorum"]
+        XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: JSONEncoder().encode(plan)).healthGates, ["web-quorum"])
+    }
+}
