@@ -108,6 +108,13 @@ let package = Package(
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
         .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "RebootTesting", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BCCSimulator"], exclude: ["Support"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "BCCSimulator",
+            // The gate and notify tests' own loopback server (metrics page, webhook receivers).
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Support"]),
     ]
 )

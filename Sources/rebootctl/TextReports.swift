@@ -23,6 +23,8 @@ enum TextReports {
             lines.append(pad(String(e(p.id).prefix(39)), 40) + pad(e(p.state), 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
             let c = counts(p.counts)
             if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
+            // Why a plan is held: "waiting for gate web-quorum: exit 1: quorum 2/3", a pause's reason.
+            if ["waiting-gate", "paused", "waiting-window"].contains(p.state), let r = p.reason { lines.append("  " + String(e(r).prefix(76))) }
         }
         return lines.joined(separator: "\n")
     }

@@ -65,6 +65,10 @@ struct Watch: ParsableCommand {
     /// `[########........]  45% 90/200 batch 3/6 running 88 ok 2 failed ETA 1m10s`, within 80
     /// columns (the bar shrinks or goes when the numbers are long).
     static func render(_ p: PlanSummaryReport, done: Int, eta: String) -> String {
+        // A plan held by a gate says which one and why, instead of the bar.
+        if p.state == "waiting-gate", let reason = p.reason {
+            return String("\(done)/\(p.instances) batch \(max(p.currentBatch, 0))/\(p.batchCount) \(SafeText.escaped(reason))".prefix(80))
+        }
         let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
         let c = p.counts
         var tail = "\(String(repeating: " ", count: max(0, 3 - String(Int(fraction * 100)).count)))\(Int(fraction * 100))% \(done)/\(p.instances)"
