@@ -130,6 +130,9 @@ final class GateEndToEndTests: XCTestCase {
         let plan = try h.submit("quorum.yaml", Harness.planYAML(ids, "batchSize: 2\nhealthGates: [web-quorum]"))
         XCTAssertTrue(h.waitFor(10) { (try? h.ctl(["status", plan]).out.contains("waiting for gate web-quorum: exit 1: quorum 2/3 for batch 1")) == true },
                       "status shows the gate and its result")
+        let watched = try h.ctl(["watch", plan, "--interval", "200ms"])
+        XCTAssertEqual(watched.status, 1, "watch ends with the plan, which failed")
+        XCTAssertTrue(watched.out.contains("waiting for gate web-quorum: exit 1: quorum 2/3"), watched.out)
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 20), "failed")
         let checks = try Self.sql(h, "SELECT replace(detail, char(10), '|') FROM plan_events WHERE kind = 'gate-check'")
         XCTAssertGreaterThanOrEqual(checks.count, 2, "checked again every gateInterval")

@@ -49,4 +49,26 @@ final class ReloadEndToEndTests: XCTestCase {
         h.signalDaemon(SIGTERM)
         XCTAssertEqual(h.waitDaemonExit(10), 0)
     }
+
+    /// Gates added by a reload can be named by the plans taken in after it, and the gate a
+    /// running plan names is checked as the reloaded config defines it.
+    func testAReloadChangesTheGatesPlansMayNameAndHowTheyAreChecked() throws {
+        let h = try Harness(name: "reload-gates")
+        try h.startSim(["--instances", "2", "--seed", "52", "--reboot-min", "0.2", "--reboot-max", "0.3"])
+        try h.writeConfig("pollInterval: 300ms\ngates:\n  quorum: { command: [/bin/false] }\ngateInterval: 500ms\ngateTimeout: 5m\n")
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        try h.drop("early.yaml", Harness.planYAML(ids, "batchSize: 1\nhealthGates: [later]"))
+        let rejected = h.spool.appendingPathComponent("rejected/early.yaml.error")
+        XCTAssertTrue(h.waitFor(10) { FileManager.default.fileExists(atPath: rejected.path) }, "no gate named later yet")
+        let plan = try h.submit("held.yaml", Harness.planYAML(ids, "batchSize: 1\nhealthGates: [quorum]"))
+        XCTAssertTrue(h.waitFor(10) { (try? h.planStatus(plan).state) == "waiting-gate" })
+
+        try h.writeConfig("pollInterval: 300ms\ngates:\n  quorum: { command: [/bin/true] }\n  later: { command: [/bin/true] }\ngateInterval: 500ms\ngateTimeout: 5m\n")
+        h.signalDaemon(SIGHUP)
+        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 20), "succeeded", "the reloaded gate passes")
+        let later = try h.submit("later.yaml", Harness.planYAML(ids, "batchSize: 2\nhealthGates: [later]"))
+        XCTAssertEqual(try h.waitPlanEnd(later, timeout: 20), "succeeded")
+        XCTAssertEqual(try h.requests().filter { $0.call == "reboot" && $0.status == 200 }.count, 4)
+    }
 }

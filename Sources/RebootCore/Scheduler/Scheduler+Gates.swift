@@ -9,6 +9,7 @@ extension Scheduler {
     /// Whether batch `batch` may start now; otherwise starts or awaits a round of checks.
     func gatesAllow(_ run: PlanRun, batch: Int, now: Date) -> Bool {
         guard let names = run.plan.healthGates, !names.isEmpty else { return true }
+        guard !stopping else { return false }
         if run.gateWait?.batch != batch { run.gateWait = GateWait(batch: batch) }
         guard let wait = run.gateWait else { return true }
         if wait.passed {
