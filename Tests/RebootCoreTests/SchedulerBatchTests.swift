@@ -104,4 +104,22 @@ final class SchedulerBatchTests: XCTestCase {
         XCTAssertEqual(controls.map(\.verb), ["pause", "resume", "cancel"])
         XCTAssertEqual(controls.last?.requestedBy, "ops")
     }
+
+    /// Seen in the first HTML report: a plan paused and resumed ended `succeeded` with the
+    /// reason "paused by an operator" (a nil reason kept the old one).
+    func testAResumedPlanDoesNotKeepThePausesReason() throws {
+        let ids = SchedulerHarness.ids(4)
+        let h = try SchedulerHarness(ids: ids)
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.pauseBetweenBatches = 5 })
+        XCTAssertTrue(h.run(for: 10) { h.cloud.rebootCalls.count == 2 })
+        try h.control(plan, "pause")
+        h.run(for: 2)
+        XCTAssertEqual(try h.journal.plan(id: plan)?.reason, "paused by an operator")
+        try h.control(plan, "resume")
+        h.run(for: 0.5)
+        XCTAssertEqual(try h.journal.plan(id: plan)?.reason, "resumed by an operator")
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        XCTAssertEqual(try h.journal.plan(id: plan)?.reason, "4 rebooted, 0 failed (0 allowed), 0 skipped")
+    }
 }

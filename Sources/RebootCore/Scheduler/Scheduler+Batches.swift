@@ -56,7 +56,10 @@ extension Scheduler {
         }
         let next = run.currentBatch + 1
         if next >= run.batches.count {
-            return finishPlan(run, .succeeded, now: now)
+            // The journal keeps a reason until another replaces it: say why it succeeded.
+            let c = run.counts
+            let reason = "\(c[.rebooted] ?? 0) rebooted, \(run.failed) failed (\(run.plan.maxFailures) allowed), \(c[.skipped] ?? 0) skipped"
+            return finishPlan(run, .succeeded, now: now, reason: reason)
         }
         if run.operatorPaused || run.accountPausedAt != nil {
             // A paused plan checks nothing; after the resume, its gates are checked afresh.

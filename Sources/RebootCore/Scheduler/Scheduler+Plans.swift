@@ -171,7 +171,9 @@ extension Scheduler {
             if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .operator_) }
             return "paused"
         case "resume":
+            let wasPaused = run.operatorPaused || run.accountPausedAt != nil
             resume(run, now: now)
+            if wasPaused { updateReason(run, "resumed by an operator") }
             return "resumed"
         case "cancel":
             guard run.stop == nil else { return "ignored: the plan is already \(run.stop == .halt ? "halted" : "cancelled")" }
