@@ -8,6 +8,9 @@ public final class FakeGates: GateChecking, @unchecked Sendable {
     private let clock: ManualClock
     private var scripted: [String: GateResult] = [:]
     private var made: [(at: Date, gate: String, context: GateContext)] = []
+    private var held: [(gate: String, answer: @Sendable () -> Void)] = []
+    /// While true, answers are held back until `release` (a slow gate).
+    public var holding = false
 
     public init(clock: ManualClock) { self.clock = clock }
 
@@ -18,10 +21,21 @@ public final class FakeGates: GateChecking, @unchecked Sendable {
     public var checks: [(at: Date, gate: String, context: GateContext)] { lock.withLock { made } }
 
     public func check(_ gate: HealthGate, context: GateContext, completion: @escaping @Sendable (GateResult) -> Void) {
-        let result = lock.withLock { () -> GateResult in
+        let (result, hold) = lock.withLock { () -> (GateResult, Bool) in
             made.append((clock.now(), gate.name, context))
-            return scripted[gate.name] ?? .passed("ok")
+            return (scripted[gate.name] ?? .passed("ok"), holding)
         }
-        completion(result)
+        if hold { lock.withLock { held.append((gate.name, { completion(result) })) } } else { completion(result) }
+    }
+
+    /// Answers the held checks of `gate` (all gates when nil), oldest first, with what each
+    /// would have answered when it was asked.
+    public func release(_ gate: String? = nil) {
+        let due = lock.withLock { () -> [@Sendable () -> Void] in
+            let picked = held.filter { gate == nil || $0.gate == gate }
+            held.removeAll { gate == nil || $0.gate == gate }
+            return picked.map(\.answer)
+        }
+        for answer in due { answer() }
     }
 }

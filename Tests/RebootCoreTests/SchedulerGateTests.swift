@@ -132,4 +132,90 @@ final class SchedulerGateTests: XCTestCase {
         XCTAssertEqual(paused.count, 1, "a second pause of a paused plan is no new event")
         XCTAssertEqual(paused.first?.cause, .operator_)
     }
+
+    /// Review finding: an answer from a round abandoned by a pause was taken for the round
+    /// started after the resume, and two answers of one gate completed a round whose other gate
+    /// never answered, so the batch started with that gate blocked.
+    func testAnAnswerFromAnAbandonedRoundNeverPassesALaterOne() throws {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: 5, timeout: 600))
+        h.gates.holding = true
+        h.gates.set("quorum", .blocked("exit 1: quorum 2/3"))
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["alerts", "quorum"] })
+        h.run(for: 1)
+        XCTAssertEqual(h.gates.checks.count, 2, "round 1 asked both gates")
+        try h.control(plan, "pause")
+        h.run(for: 1)
+        try h.control(plan, "resume")
+        h.run(for: 1)
+        XCTAssertEqual(h.gates.checks.count, 4, "a fresh round after the resume")
+        h.gates.release("alerts")  // round 1's and round 2's alerts pass; quorum has not answered
+        h.run(for: 2)
+        XCTAssertTrue(h.cloud.rebootCalls.isEmpty, "no batch while quorum has not passed")
+        h.gates.release("quorum")
+        h.run(for: 2)
+        XCTAssertTrue(h.cloud.rebootCalls.isEmpty, "quorum is blocked")
+        XCTAssertEqual(try h.planState(plan), "waiting-gate")
+    }
+
+    /// Review finding: a check that never answers left the plan waiting forever; a round now
+    /// has a deadline (the slowest gate's timeout and a grace), past which it is blocked.
+    func testARoundThatNeverAnswersIsBlockedAndTheTimeoutHalts() throws {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: 5, timeout: 60))
+        h.gates.holding = true
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["quorum"] })
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        let record = try XCTUnwrap(h.journal.plan(id: plan))
+        XCTAssertEqual(record.state, "failed")
+        XCTAssertTrue(record.reason?.hasPrefix("gate quorum: no answer within") == true, record.reason ?? "")
+        XCTAssertTrue(h.cloud.rebootCalls.isEmpty)
+    }
+
+    /// Review finding: a gate answer arriving after a cancel could halt the plan, turning its
+    /// end from cancelled into failed.
+    func testAnAnswerAfterACancelChangesNothing() throws {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: 1, timeout: 2))
+        h.gates.set("quorum", .blocked("exit 1"))
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["quorum"] })
+        h.run(for: 1.5)
+        h.gates.holding = true
+        h.run(for: 1.5)
+        try h.control(plan, "cancel")
+        h.gates.release()
+        XCTAssertTrue(h.run(for: 10) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "cancelled")
+        XCTAssertEqual(try h.journal.plan(id: plan)?.stopRequest, "cancel")
+        XCTAssertFalse(h.events.all.contains { $0.event == .planHalted })
+    }
+
+    /// Review finding: a restart between batches journaled `batch-done` again and sent
+    /// `batch-finished` a second time.
+    func testARestartBetweenBatchesSendsNoEventAgain() throws {
+        let ids = SchedulerHarness.ids(4)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings())
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.pauseBetweenBatches = 30 })
+        XCTAssertTrue(h.run(for: 20) { h.events.all.contains { $0.event == .batchFinished } })
+        let before = h.events.all.count
+        try h.restart()
+        h.run(for: 5)
+        XCTAssertEqual(h.events.all.count, before, "nothing resent after a restart")
+        XCTAssertEqual(try h.journal.events(planId: plan).filter { $0.kind == "batch-done" }.count, 1)
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(h.events.all.filter { $0.event == .batchFinished }.map(\.batch), [1, 2])
+    }
+
+    /// Review finding: a dry run cancelled while its gates were being checked ended succeeded.
+    func testADryRunCancelledDuringItsChecksEndsCancelled() throws {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings())
+        h.gates.holding = true
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.dryRun = true; $0.healthGates = ["quorum"] })
+        h.run(for: 1)
+        try h.control(plan, "cancel")
+        h.gates.release()
+        XCTAssertTrue(h.run(for: 5) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "cancelled")
+    }
 }

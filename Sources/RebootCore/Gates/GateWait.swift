@@ -7,10 +7,15 @@ import Foundation
 final class GateWait {
     /// The batch (0-based) the checks are for.
     let batch: Int
-    /// Numbers the rounds, so that an answer from an abandoned round is not taken for this one.
+    /// The current round's number, unique across the scheduler (`Scheduler.gateRounds`): an
+    /// answer from an abandoned round, of this wait or of an earlier one, is never taken for it.
     var round = 0
     /// Checks of the current round not yet answered.
     var pending = 0
+    /// Gates that answered in the current round: a second answer of one gate counts once.
+    var answered: Set<String> = []
+    /// Past this (monotonic), the round's missing answers count as blocked.
+    var roundDeadline = Date.distantFuture
     /// This round's results, by gate name.
     var results: [String: GateResult] = [:]
     /// Every gate passed in the last round: the batch may start.
@@ -25,9 +30,13 @@ final class GateWait {
 
     init(batch: Int) { self.batch = batch }
 
-    /// The first blocked gate of the round, in the plan's order, and its result.
+    /// The first blocked gate of the round, in the plan's order, and its result. A gate
+    /// without a result is blocked: only a pass lets a batch start.
     func firstBlocked(in names: [String]) -> (name: String, result: GateResult)? {
-        for name in names { if let r = results[name], !r.passed { return (name, r) } }
+        for name in names {
+            let r = results[name] ?? .blocked("no answer")
+            if !r.passed { return (name, r) }
+        }
         return nil
     }
 }

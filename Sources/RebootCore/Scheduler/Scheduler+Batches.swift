@@ -207,13 +207,14 @@ extension Scheduler {
         run.stop = .halt
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
-        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed")
         sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
+        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed")
     }
 
     /// Rule 4.10: no new calls; what is left is cancelled.
     func cancel(_ run: PlanRun, now: Date) {
         run.stop = .cancel
+        run.gateWait = run.plan.dryRun ? run.gateWait : nil
         journal.setStop(planId: run.id, stop: .cancel, at: wall, detail: "remaining instances cancelled")
         sweep(run, to: .cancelled, reason: PlanStop.cancel.leftReason, now: now)
     }
@@ -247,6 +248,7 @@ extension Scheduler {
     func pauseForAccount(_ run: PlanRun, _ pause: AccountPause, now: Date) {
         guard run.accountPausedAt == nil else { return }
         run.accountPausedAt = now
+        run.gateWait = nil
         journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
         setState(run, .paused, now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)")
         emit(.planPaused, run, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)", cause: .account)

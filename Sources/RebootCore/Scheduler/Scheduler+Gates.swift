@@ -17,23 +17,41 @@ extension Scheduler {
             return true
         }
         if wait.pending > 0 {
-            run.wakeAt = nil
+            guard now >= wait.roundDeadline else {
+                run.wakeAt = wait.roundDeadline
+                return false
+            }
+            // A check that never answers (a hung command, a lost connection) is blocked.
+            let waited = DurationParser.format(now.timeIntervalSince(wait.roundStartedAt).rounded())
+            for name in names where !wait.answered.contains(name) {
+                wait.results[name] = .blocked("no answer within \(waited)")
+                journal.addEvent(planId: run.id, at: wall, kind: "gate-check",
+                                 detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: no answer within \(waited)")
+            }
+            wait.pending = 0
+            roundFinished(run, wait, names: names, now: now)
+            run.wakeAt = run.gateWait?.nextCheckAt
+            schedulePumpOnQueue()
             return false
         }
         if let next = wait.nextCheckAt, next > now {
             run.wakeAt = next
             return false
         }
-        run.wakeAt = nil
         startGateRound(run, wait, names: names, batch: batch, now: now)
+        run.wakeAt = wait.roundDeadline
         return false
     }
 
     func startGateRound(_ run: PlanRun, _ wait: GateWait, names: [String], batch: Int, now: Date) {
-        wait.round += 1
+        gateRounds += 1
+        wait.round = gateRounds
         wait.pending = names.count
+        wait.answered = []
         wait.results = [:]
         wait.roundStartedAt = now
+        let slowest = names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout
+        wait.roundDeadline = now + slowest + 5
         let planId = run.id, round = wait.round
         let context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
         logger.debug("checking gates", metadata: ["plan": "\(planId)", "batch": "\(batch + 1)", "gates": "\(names.joined(separator: ","))"])
@@ -60,13 +78,26 @@ extension Scheduler {
         observer?.gateChecked(name, passed: result.passed)
         logger.log(level: result.passed ? .info : .warning, "gate \(result.word)",
                    metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
-        if run.plan.dryRun { return dryGateAnswered(run, name: name, result: result, now: now) }
-        guard let wait = run.gateWait, wait.batch == batch, wait.round == round, wait.pending > 0 else { return }
+        let names = run.plan.healthGates ?? []
+        guard let wait = run.gateWait, wait.batch == batch, wait.round == round, wait.pending > 0,
+              names.contains(name), !wait.answered.contains(name) else { return }
+        wait.answered.insert(name)
         wait.results[name] = result
         wait.pending -= 1
+        if run.plan.dryRun { return dryGateAnswered(run, wait, names: names, now: now) }
+        // A plan paused, cancelled or halted meanwhile acts on no answer (its wait is over).
+        guard run.stop == nil, !run.operatorPaused, run.accountPausedAt == nil else {
+            run.gateWait = nil
+            return
+        }
         guard wait.pending == 0 else { return }
-        defer { schedulePumpOnQueue() }
-        let names = run.plan.healthGates ?? []
+        roundFinished(run, wait, names: names, now: now)
+        schedulePumpOnQueue()
+    }
+
+    /// Every gate of the round answered (or its deadline passed): pass, wait, or halt.
+    func roundFinished(_ run: PlanRun, _ wait: GateWait, names: [String], now: Date) {
+        let batch = wait.batch
         guard let (blockedName, blocked) = wait.firstBlocked(in: names) else {
             wait.passed = true
             wait.blockedSince = nil
@@ -80,7 +111,8 @@ extension Scheduler {
             haltForGate(run, reason: reason, blockedFor: now.timeIntervalSince(since), now: now)
             return
         }
-        wait.nextCheckAt = now + settings.gateInterval
+        // Every gateInterval from the round's start, and once more at gateTimeout.
+        wait.nextCheckAt = max(now, min(wait.roundStartedAt + settings.gateInterval, since + settings.gateTimeout))
         let waiting = "waiting for \(reason)"
         if run.state == .waitingGate { updateReason(run, waiting) } else { setState(run, .waitingGate, now: now, reason: waiting) }
         if !wait.notified {
@@ -97,8 +129,8 @@ extension Scheduler {
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(reason) (blocked for \(DurationParser.format(blockedFor.rounded())))")
         updateReason(run, reason)
         logger.error("plan halted: a health gate stayed blocked past gateTimeout", metadata: ["plan": "\(run.id)", "reason": "\(reason)"])
-        emit(.planHalted, run, reason: reason)
         sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
+        emit(.planHalted, run, reason: reason)
     }
 
     /// Rewrites the plan's reason (shown by `rebootctl status` and `watch`) without a state change.
@@ -108,22 +140,20 @@ extension Scheduler {
 
     /// A dry run checks each gate once and journals it; the plan ends when every check is in.
     func startDryGates(_ run: PlanRun, now: Date) -> Bool {
-        guard let names = run.plan.healthGates, !names.isEmpty else { return false }
+        guard let names = run.plan.healthGates, !names.isEmpty, run.stop == nil else { return false }
         let wait = GateWait(batch: 0)
         run.gateWait = wait
         startGateRound(run, wait, names: names, batch: 0, now: now)
         return true
     }
 
-    func dryGateAnswered(_ run: PlanRun, name: String, result: GateResult, now: Date) {
-        guard let wait = run.gateWait, wait.pending > 0 else { return }
-        wait.results[name] = result
-        wait.pending -= 1
+    func dryGateAnswered(_ run: PlanRun, _ wait: GateWait, names: [String], now: Date) {
         guard wait.pending == 0 else { return }
-        let names = run.plan.healthGates ?? []
         let summary = names.map { "\($0) \(wait.results[$0]?.word ?? "unchecked")" }.joined(separator: ", ")
         run.gateWait = nil
-        finishPlan(run, .succeeded, now: now, reason: "dry run: nothing was called; gates: \(summary)")
+        // Cancelled while its gates were checked: it ends cancelled, whatever they said.
+        let end = run.stop?.planEndState ?? .succeeded
+        finishPlan(run, end, now: now, reason: "dry run: nothing was called; gates: \(summary)\(run.stop == .cancel ? "; cancelled by an operator" : "")")
         schedulePumpOnQueue()
     }
 }

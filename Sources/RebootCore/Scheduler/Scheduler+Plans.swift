@@ -67,6 +67,8 @@ extension Scheduler {
                 continue
             }
             let run = PlanRun(record: record, plan: plan)
+            // A dry run cancelled while its gates were checked, then restarted, stays cancelled.
+            run.stop = record.stopRequest.flatMap(PlanStop.init(rawValue:))
             register(run)
             if plan.dryRun {
                 runDry(run, now: now)
@@ -132,6 +134,15 @@ extension Scheduler {
                 }
             }
             if run.state == .paused { run.operatorPaused = true }
+            // Between batches: the batch was done before the restart. Its end keeps its time
+            // (for the pause), and `batch-done` is neither journaled nor sent again.
+            if run.currentBatch >= 0 && run.openInBatch == 0 {
+                let tag = "batch \(run.currentBatch + 1)/"
+                if let done = try journal.events(planId: record.id).last(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }),
+                   let at = JournalTime.parse(done.at) {
+                    run.batchDoneAt = min(now, clock.monotonic(forWall: at))
+                }
+            }
             register(run)
             let inDoubt = run.instances.filter(\.isInDoubt).count
             journal.addEvent(planId: run.id, at: wall, kind: "resumed",
@@ -167,6 +178,7 @@ extension Scheduler {
         case "pause":
             let wasPaused = run.operatorPaused
             run.operatorPaused = true
+            run.gateWait = nil
             setState(run, .paused, now: now, reason: "paused by an operator")
             if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .operator_) }
             return "paused"
@@ -284,6 +296,6 @@ extension Scheduler {
         }
         // A dry run checks and journals its gates too; it ends when their answers are in.
         if startDryGates(run, now: now) { return }
-        finishPlan(run, .succeeded, now: now, reason: "dry run: nothing was called")
+        finishPlan(run, run.stop?.planEndState ?? .succeeded, now: now, reason: "dry run: nothing was called")
     }
 }

@@ -42,6 +42,8 @@ public final class Scheduler: @unchecked Sendable {
     /// attempt had no outcome has had a poll answered ("planId#index").
     var restartHold: Set<String> = []
     var stopping = false
+    /// Gate rounds started since start: numbers every round, so no answer is taken for another's.
+    var gateRounds = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
     var planEndings = 0
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
