@@ -73,4 +73,38 @@ final class GateCheckTests: XCTestCase {
         XCTAssertTrue(url.absoluteString.contains("%2B"), url.absoluteString)
         XCTAssertFalse(url.query?.contains("+") ?? true)
     }
+
+    /// Review finding: the daemon ignores SIGTERM, SIGINT and SIGHUP (service-lifecycle) and
+    /// SIGPIPE (NIO), and a command inherited that, so `kill` and `timeout` inside a check did
+    /// nothing. A command starts with every signal at its default and none blocked.
+    func testACommandStartsWithDefaultSignals() {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGTERM, SIG_DFL) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGHUP)
+        var old = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        let result = run(["/bin/sh", "-c", "grep -E '^Sig(Blk|Ign)' /proc/self/status; kill -TERM $$; echo survived"])
+        XCTAssertFalse(result.output?.contains("survived") ?? true, result.output ?? "")
+        XCTAssertTrue(result.detail.hasPrefix("killed by signal 15"), result.detail)
+        XCTAssertTrue(result.output?.contains("SigBlk:\t0000000000000000") == true, result.output ?? "")
+        // Signals 1-31; 32 and 33 are glibc's own (threads), outside what sigfillset covers.
+        let ignored = result.output?.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }
+            .flatMap { UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) }
+        XCTAssertEqual(try XCTUnwrap(ignored) & 0x7fff_ffff, 0, result.output ?? "")
+    }
+
+    /// Review finding: a command's background child outlived a check that had ended.
+    func testACommandsLeftoverChildrenAreKilledWhenItExits() throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("gate-leftover-\(UUID().uuidString.prefix(8))").path
+        let started = Date()
+        let result = run(["/bin/sh", "-c", "(sleep 2; touch \(marker)) & echo done"], timeout: 10)
+        XCTAssertTrue(result.passed)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.5, "the check does not wait for what its command left behind")
+        sleep(3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker))
+    }
 }
