@@ -155,4 +155,56 @@ final class NotificationDispatcherTests: XCTestCase {
         XCTAssertEqual(feishu["msg_type"] as? String, "text")
         XCTAssertTrue(((feishu["content"] as? [String: String])?["text"] ?? "").hasPrefix("rebootd: plan 20261128T010000Z-web"))
     }
+
+    /// Review finding: DingTalk and Feishu answer 200 with an error code for a bad token, a
+    /// keyword mismatch or their rate limit; that was counted as delivered.
+    func testChatRobotsErrorCodesAreFailuresAndRetried() throws {
+        let bodies: [String] = [#"{"errcode":310000,"errmsg":"keywords not in content"}"#, #"{"errcode":0,"errmsg":"ok"}"#,
+                                #"{"code":19021,"msg":"sign match fail"}"#, #"{"code":0,"msg":"success"}"#]
+        transport.answer = { n in .success(HTTPResponseData(status: 200, headers: [:], body: Data(bodies[min(n, 4) - 1].utf8))) }
+        let d = dispatcher([NotifyTarget(url: Self.secretURL, format: .dingtalk, label: "ding")])
+        d.post(Self.event(.planStarted))
+        run(d, for: 2)
+        XCTAssertEqual(counts["ding/failed"], 1)
+        XCTAssertEqual(counts["ding/delivered"], 1)
+        XCTAssertTrue(lines.text.contains("errcode 310000: keywords not in content"), lines.text)
+        let f = dispatcher([NotifyTarget(url: Self.secretURL, format: .feishu, label: "lark")])
+        f.post(Self.event(.planStarted))
+        run(f, for: 2)
+        XCTAssertEqual(counts["lark/failed"], 1)
+        XCTAssertEqual(counts["lark/delivered"], 1)
+    }
+
+    /// Review finding: a full queue dropped its oldest event even while it was being sent.
+    func testAFullQueueNeverDropsTheEventInFlight() throws {
+        final class Held: @unchecked Sendable { var completion: (@Sendable (Result<HTTPResponseData, TransportFailure>) -> Void)? }
+        let held = Held()
+        let hold = HoldingTransport(held: { held.completion = $0 })
+        let lines = self.lines, counts = self.counts
+        let handler = JournaldLogHandler(label: "t", journald: false) { lines.add($0) }
+        let d = NotificationDispatcher(targets: [NotifyTarget(url: Self.secretURL, format: .json, label: "q")], transport: hold, clock: clock,
+                                       logger: Logger(label: "t") { _ in handler }, count: { counts.add($0, $1) })
+        for k in 0...NotificationDispatcher.maxQueued { d.post(Self.event(k == 0 ? .planAccepted : .batchFinished)) }
+        settle(d)
+        XCTAssertEqual(counts["q/dropped"], 1)
+        XCTAssertEqual(d.backlog()["q"], NotificationDispatcher.maxQueued)
+        held.completion?(.success(HTTPResponseData(status: 200, headers: [:], body: Data())))
+        settle(d)
+        XCTAssertEqual(hold.sentEvents.first, "plan-accepted", "the event in flight was kept and delivered")
+        let drop = lines.all.first { $0.contains("notification dropped") } ?? ""
+        XCTAssertTrue(drop.contains("event=batch-finished"), "the oldest waiting event is dropped, not the one on its way: \(drop)")
+        XCTAssertEqual(counts["q/delivered"], 1)
+    }
+
+    final class HoldingTransport: HTTPTransport, @unchecked Sendable {
+        let lock = NSLock()
+        let held: @Sendable (@escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) -> Void
+        var sentEvents: [String] = []
+        init(held: @escaping @Sendable (@escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) -> Void) { self.held = held }
+        func send(_ request: HTTPRequestSpec, deadline: TimeInterval, completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) {
+            let event = ((try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any])?["event"] as? String ?? ""
+            lock.withLock { sentEvents.append(event) }
+            held(completion)
+        }
+    }
 }

@@ -61,7 +61,8 @@ public final class NotificationDispatcher: @unchecked Sendable {
             let now = clock.now()
             for t in targets where t.target.wants(notification) {
                 if t.pending.count >= Self.maxQueued {
-                    let old = t.pending.removeFirst()
+                    // The oldest event not on its way: the one being sent stays first.
+                    let old = t.pending.remove(at: t.sending ? 1 : 0)
                     drop(t, old.notification, why: "its queue holds \(Self.maxQueued) undelivered events")
                 }
                 t.pending.append((notification, now))
@@ -98,7 +99,10 @@ public final class NotificationDispatcher: @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = clock.now()
         guard !t.sending, let first = t.pending.first else { return }
-        if let at = t.retryAt, at > now { return }
+        if let at = t.retryAt, at > now {
+            t.timer?.schedule(at: at)  // a timer that fired early must fire again
+            return
+        }
         t.retryAt = nil
         if now.timeIntervalSince(first.at) > Self.maxAge {
             t.pending.removeFirst()
@@ -121,13 +125,14 @@ public final class NotificationDispatcher: @unchecked Sendable {
         guard let first = t.pending.first else { return }
         let failure: String
         switch result {
-        case .success(let response) where (200..<300).contains(response.status):
+        case .success(let response) where (200..<300).contains(response.status) && Self.refusal(response.body, format: t.target.format) == nil:
             t.pending.removeFirst()
             t.failures = 0
             count(t.target.label, .delivered)
             logger.debug("notification delivered", metadata: ["target": "\(t.target.label)", "event": "\(first.notification.event.rawValue)", "plan": "\(first.notification.planId)"])
             return kick(t)
-        case .success(let response): failure = "HTTP \(response.status)"
+        case .success(let response):
+            failure = Self.refusal(response.body, format: t.target.format).map { "HTTP \(response.status), \($0)" } ?? "HTTP \(response.status)"
         case .failure(.timedOut): failure = "no answer within \(DurationParser.format(requestTimeout))"
         case .failure(.notSent(let why)), .failure(.lost(let why)), .failure(.untrusted(let why)): failure = why
         }
@@ -152,6 +157,16 @@ public final class NotificationDispatcher: @unchecked Sendable {
             }
         }
         t.timer?.schedule(at: now + delay)
+    }
+
+    /// DingTalk and Feishu answer 200 with an error code when they refuse a message (a bad
+    /// token, a keyword or signature mismatch, their rate limit): that is not a delivery.
+    static func refusal(_ body: Data, format: NotifyTarget.Format) -> String? {
+        guard format == .dingtalk || format == .feishu,
+              let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return nil }
+        let (codeKey, messageKey) = format == .dingtalk ? ("errcode", "errmsg") : (json["code"] != nil ? "code" : "StatusCode", json["msg"] != nil ? "msg" : "StatusMessage")
+        guard let code = (json[codeKey] as? NSNumber)?.intValue, code != 0 else { return nil }
+        return SafeText.escaped("\(codeKey) \(code): \(String(describing: json[messageKey] ?? "").prefix(120))")
     }
 
     func drop(_ t: TargetQueue, _ n: PlanNotification, why: String) {
