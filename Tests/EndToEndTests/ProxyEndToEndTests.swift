@@ -60,9 +60,14 @@ final class ProxyEndToEndTests: XCTestCase {
         let h = try Harness(name: "proxy-https")
         let certs = try TLSEndToEndTests.makeCertificates(in: h.dir)
         let proxy = try Tinyproxy(dir: h.dir)
+        let web = WebFixture()
+        try web.start()
+        defer { web.stop() }
         try h.startSim(["--instances", "4", "--seed", "41", "--reboot-min", "0.2", "--reboot-max", "0.3",
                         "--tls-cert", certs.cert, "--tls-key", certs.key])
-        try h.writeConfig("pollInterval: 300ms\ninDoubtGrace: 2s\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n")
+        // A notify target goes through the same proxy: chat services are reached like the API.
+        try h.writeConfig("pollInterval: 300ms\ninDoubtGrace: 2s\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n"
+                          + "notify:\n  - url: \(web.base)/hook/viaproxy\n    events: [plan-finished]\n")
         try h.startDaemon(environment: ["no_proxy": "", "https_proxy": "", "http_proxy": ""])
         let ids = SimulatorConfiguration.generateIds(count: 4, seed: 41)
         let plan = try h.submit("p.yaml", Harness.planYAML(ids, "batchSize: 2"))
@@ -72,6 +77,9 @@ final class ProxyEndToEndTests: XCTestCase {
         let accepted = try h.requests().filter { $0.call == "reboot" && $0.status == 200 }.flatMap(\.ids)
         XCTAssertEqual(accepted.sorted(), ids.sorted())
         XCTAssertTrue(try String(contentsOf: h.daemonLog, encoding: .utf8).contains("proxy=http://127.0.0.1:\(proxy.port)"))
+        XCTAssertTrue(h.waitFor(10) { web.received("viaproxy").count == 1 }, "the plan-finished event arrived")
+        // AsyncHTTPClient tunnels through a proxy with CONNECT, plain http too.
+        XCTAssertTrue(proxy.requests().contains { $0.contains("CONNECT") && $0.contains("127.0.0.1:\(web.port)") }, "through the proxy")
         h.signalDaemon(SIGTERM)
         XCTAssertEqual(h.waitDaemonExit(10), 0)
     }

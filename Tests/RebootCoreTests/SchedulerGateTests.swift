@@ -218,4 +218,23 @@ final class SchedulerGateTests: XCTestCase {
         XCTAssertTrue(h.run(for: 5) { h.finished(plan) })
         XCTAssertEqual(try h.planState(plan), "cancelled")
     }
+
+    /// Review finding: pausing or cancelling a plan that had not started sent nothing.
+    func testAQueuedPlansPauseAndCancelAreEvents() throws {
+        let ids = SchedulerHarness.ids(4)
+        var settings = Self.settings()
+        settings.maxActivePlans = 1
+        let h = try SchedulerHarness(ids: ids, settings: settings)
+        _ = try h.submit(SchedulerHarness.plan(Array(ids.prefix(2))) { $0.pauseBetweenBatches = 600 })
+        let queued = try h.submit(SchedulerHarness.plan(Array(ids.suffix(2))) { $0.name = "second" })
+        h.run(for: 2)
+        XCTAssertEqual(try h.planState(queued), "queued")
+        try h.control(queued, "pause")
+        try h.control(queued, "cancel")
+        h.run(for: 1)
+        let mine = h.events.all.filter { $0.planId == queued }.map(\.event)
+        XCTAssertEqual(mine, [.planAccepted, .planPaused, .planFinished])
+        XCTAssertEqual(h.events.all.last { $0.planId == queued }?.state, "cancelled")
+        XCTAssertEqual(h.events.all.last { $0.planId == queued }?.counts, ["cancelled": 2])
+    }
 }

@@ -31,8 +31,12 @@ public final class RebootDaemon: @unchecked Sendable {
     /// The proxy to the API, if any (logged at start).
     private(set) var proxyInUse: ProxySettings? = nil
     let cloud: CloudDirectory
-    /// Health gates' and notify targets' HTTP (with `caFile`; never through the API's proxy).
+    /// Health gates' HTTP (with `caFile`; never through a proxy: gates watch the local network).
     let webTransport: HTTPTransport
+    /// Notify targets' HTTP (with `caFile`, through `proxy` or `https_proxy`/`no_proxy` like
+    /// the API: chat services are on the internet, which a management host often reaches only
+    /// through a proxy).
+    let notifyTransport: HTTPTransport
     /// Plan events to the notify targets (SPEC §4.15).
     let notifications: NotificationDispatcher
 
@@ -75,7 +79,11 @@ public final class RebootDaemon: @unchecked Sendable {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
         self.transport = transport
-        do { webTransport = try AsyncHTTPClientTransport(maxConnections: 4, caFile: config.caFile, proxy: nil) } catch {
+        do {
+            webTransport = try AsyncHTTPClientTransport(maxConnections: 4, caFile: config.caFile, proxy: nil)
+            let notifyProxy = config.proxy.flatMap { ProxySettings(url: $0) } ?? ProxySettings.fromEnvironment(environment, https: true)
+            notifyTransport = try AsyncHTTPClientTransport(maxConnections: 4, caFile: config.caFile, proxy: notifyProxy)
+        } catch {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
@@ -96,7 +104,7 @@ public final class RebootDaemon: @unchecked Sendable {
         scheduler.observer = metrics
         let metrics = self.metrics
         notifications = NotificationDispatcher(
-            targets: config.notify, transport: webTransport, requestTimeout: config.requestTimeout, logger: logger,
+            targets: config.notify, transport: notifyTransport, requestTimeout: config.requestTimeout, logger: logger,
             count: { label, outcome in metrics.notification(target: label, outcome: outcome.rawValue) })
         let notifications = self.notifications
         scheduler.notify = { notifications.post($0) }

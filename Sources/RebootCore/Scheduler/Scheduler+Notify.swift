@@ -13,6 +13,16 @@ extension Scheduler {
                                 reason: reason, cause: cause, time: JournalTime.format(wall)))
     }
 
+    /// An event of a plan that is not running (queued, or failed before it ran): all its
+    /// instances are in `instancesIn`.
+    func emitStored(_ event: PlanNotification.Event, _ record: PlanRecord, state: PlanState, instancesIn: InstanceState,
+                    reason: String?, cause: PlanNotification.Cause? = nil) {
+        guard let notify else { return }
+        notify(PlanNotification(event: event, planId: record.id, planName: record.name, state: state.rawValue, batchCount: record.batchCount,
+                                counts: [instancesIn.rawValue: record.instanceCount], instances: record.instanceCount,
+                                reason: reason, cause: cause, time: JournalTime.format(wall)))
+    }
+
     /// `plan-accepted`, for a plan just journaled (it has no `PlanRun` yet).
     func emitAccepted(_ record: PlanRecord, plan: Plan) {
         guard let notify else { return }

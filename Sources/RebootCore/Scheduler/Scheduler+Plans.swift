@@ -64,6 +64,7 @@ extension Scheduler {
                 journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
                                    reason: "parameters cannot be decoded")
                 planEndings += 1
+                emitStored(.planFinished, record, state: .failed, instancesIn: .pending, reason: "parameters cannot be decoded")
                 continue
             }
             let run = PlanRun(record: record, plan: plan)
@@ -212,10 +213,12 @@ extension Scheduler {
                 try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
                                arguments: [time, planId])
             }
+            emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: "cancelled before it started")
             return "cancelled (it had not started)"
         case "pause":
             journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false,
                                reason: "paused before it started")
+            if queued { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: "paused before it started", cause: .operator_) }
             return "paused (it will not start until resumed)"
         case "resume" where pausedQueued:
             journal.updatePlan(id: planId, state: PlanState.queued.rawValue, currentBatch: -1, at: wall, finished: false, reason: nil)
