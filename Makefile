@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy
+APT_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium
 SDK_VERSION := 0.9.79
 
 # Every dependency is pinned with exact: in Package.swift and resolved from Package.resolved.

@@ -47,4 +47,10 @@ print("  requests:", ", ".join("%s %d: %d" % (c, s, n) for (c, s), n in sorted(c
 reboots = Counter(i["reboots"] for i in state)
 print("  instances by accepted reboots:", dict(sorted(reboots.items())))
 PY
+echo "== rebootctl report"
+REPORT=${REPORT:-$PWD/.build/demo-report.html}
+mkdir -p "$(dirname "$REPORT")"
+PLAN=$("$BIN/rebootctl" status --config "$WORK/rebootd.yaml" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["plans"][0]["id"])')
+"$BIN/rebootctl" report --config "$WORK/rebootd.yaml" "$PLAN" --html "$REPORT"
+echo "   open it in a browser: $REPORT"
 exit $status

@@ -98,5 +98,8 @@ final class NotifyEndToEndTests: XCTestCase {
         XCTAssertFalse(dump.contains(Self.token), "journal")
         XCTAssertFalse(web.allBodies.contains(Self.token), "nor in what the receivers got")
         XCTAssertTrue(log.contains("notification not delivered; retrying"), "the failures are logged, by label")
+        // The stuck receiver's events were still queued at exit: lost, and said so.
+        XCTAssertTrue(log.contains("notifications dropped at exit"), "events lost at exit are logged")
+        XCTAssertFalse(metrics.contains(#"rebootd_notifications_total{target="2",outcome="dropped"} 0"#), metrics)
     }
 }

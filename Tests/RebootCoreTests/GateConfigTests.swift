@@ -134,4 +134,36 @@ final class GateConfigTests: XCTestCase {
         plan.healthGates = ["web-quorum"]
         XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: JSONEncoder().encode(plan)).healthGates, ["web-quorum"])
     }
+
+    /// Review findings: settings that cannot work, and a urlFile that is a symlink or a FIFO
+    /// (which hung the start), are refused with what to fix.
+    func testSettingsThatCannotWorkAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let real = dir.appendingPathComponent("hook")
+        try "https://hooks.example/x\n".write(to: real, atomically: true, encoding: .utf8)
+        chmod(real.path, 0o600)
+        let link = dir.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        let fifo = dir.appendingPathComponent("fifo")
+        XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+        let found = problems("""
+            gateInterval: 10m
+            gateTimeout: 5m
+            notify:
+              - { url: https://a.example/, events: [] }
+              - { urlFile: \(link.path) }
+              - { urlFile: \(fifo.path) }
+            """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("gateInterval: (10m) must not be longer than gateTimeout (5m)") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[0].events: is empty") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[1].urlFile:") && $0.contains("a symlink") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].urlFile:") && $0.contains("must be a regular file") }, "\(found)")
+        let many = (1...33).map { "g\($0)" }
+        XCTAssertThrowsError(try PlanParser(knownGates: Set(many)).parse(
+            "instances: [i-1]\nbatchSize: 1\nhealthGates: [\(many.joined(separator: ", "))]\n", fileName: "p.yaml", format: .yaml)) { error in
+            XCTAssertTrue("\(error)".contains("names 33 gates; at most 32"), "\(error)")
+        }
+    }
 }

@@ -11,6 +11,10 @@ extension ConfigLoader {
     static func readGates(_ m: [String: Node], into c: inout RebootdConfig, reader r: NodeReader) {
         if let n = m["gateInterval"], let v = r.duration(n, path: "gateInterval", positive: true) { c.gateInterval = v }
         if let n = m["gateTimeout"], let v = r.duration(n, path: "gateTimeout", positive: true) { c.gateTimeout = v }
+        if c.gateInterval > c.gateTimeout {
+            r.problem("gateInterval", m["gateInterval"] ?? m["gateTimeout"], "(\(DurationParser.format(c.gateInterval))) must not be longer than gateTimeout "
+                      + "(\(DurationParser.format(c.gateTimeout))): a blocked gate would be checked once and the plan halted")
+        }
         guard let n = m["gates"] else { return }
         guard let map = n.mapping else {
             r.problem("gates", n, "must map gate names to definitions, like { web-healthy: { http: https://web.internal/healthz } }")
@@ -112,6 +116,7 @@ extension ConfigLoader {
                         else { r.problem("\(path).events[\(j)]", e, "unknown event \"\(s)\"; events: \(NotifyTarget.eventNames.joined(separator: ", "))") }
                     }
                     events = chosen
+                    if list.isEmpty { r.problem("\(path).events", v, "is empty: list the events to send, or leave events out for all of them") }
                 } else {
                     r.problem("\(path).events", v, "must be a list of events: \(NotifyTarget.eventNames.joined(separator: ", "))")
                 }
@@ -146,16 +151,25 @@ extension ConfigLoader {
     /// Reads a target's URL from `urlFile`: an absolute path, not readable by group or others.
     static func urlFromFile(_ file: String, node: Node, path: String, reader r: NodeReader) -> URL? {
         guard file.hasPrefix("/") else { r.problem(path, node, "must be an absolute path"); return nil }
+        // Not a symlink, not a FIFO (which would hang the start): a small regular file.
+        let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            r.problem(path, node, "\(file) cannot be opened: \(String(cString: strerror(errno)))\(errno == ELOOP ? " (a symlink; name the file itself)" : "")")
+            return nil
+        }
+        defer { close(fd) }
         var info = stat()
-        guard stat(file, &info) == 0, let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            r.problem(path, node, "\(file) cannot be read")
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 4096 else {
+            r.problem(path, node, "\(file) must be a regular file of at most 4 KiB holding the URL")
             return nil
         }
         guard info.st_mode & 0o077 == 0 else {
             r.problem(path, node, "\(file) can be read by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(file)")
             return nil
         }
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        guard read(fd, &bytes, bytes.count) == bytes.count else { r.problem(path, node, "\(file) cannot be read"); return nil }
+        let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return notifyURL(line, node: node, path: path, reader: r)
     }
 }

@@ -158,6 +158,7 @@ public final class RebootDaemon: @unchecked Sendable {
         beginShutdown()
         statusTimer?.cancel()
         let committed = await lifecycleLock.withLock { schedulerStopped }?.value ?? false
+        notifications.abandon()
         if let path = config.metricsFile {
             metrics.write(to: path, snapshot: scheduler.snapshot(), planCounts: terminalPlanCounts(nil))
         }

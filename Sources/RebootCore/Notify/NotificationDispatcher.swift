@@ -89,6 +89,19 @@ public final class NotificationDispatcher: @unchecked Sendable {
         }
     }
 
+    /// At exit: events still queued are lost (they are not journaled); count and say so.
+    public func abandon() {
+        queue.sync {
+            for t in targets where !t.pending.isEmpty {
+                for _ in t.pending { count(t.target.label, .dropped) }
+                logger.error("notifications dropped at exit: \(t.pending.count) undelivered",
+                             metadata: ["target": "\(t.target.label)", "oldest": "\(t.pending[0].notification.event.rawValue)"])
+                t.pending.removeAll()
+                t.timer?.cancel()
+            }
+        }
+    }
+
     /// Events not yet delivered, by target label (for tests and the status line).
     public func backlog() -> [String: Int] {
         queue.sync { Dictionary(targets.map { ($0.target.label, $0.pending.count) }, uniquingKeysWith: +) }

@@ -22,6 +22,8 @@ public struct PlanParser: Sendable {
     static let keys = ["name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
                        "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates"]
     static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
+    /// Gates one plan may name.
+    static let maxGates = 32
     /// Instance-id problems listed one by one before they are summed up.
     static let maxIdProblems = 20
 
@@ -146,11 +148,16 @@ public struct PlanParser: Sendable {
             r.problem("healthGates", node, "must be a list of gate names defined in the config's gates")
             return nil
         }
+        guard seq.count <= Self.maxGates else {
+            r.problem("healthGates", node, "names \(seq.count) gates; at most \(Self.maxGates) are allowed")
+            return nil
+        }
         var names: [String] = []
+        var seen: Set<String> = []
         for (i, item) in seq.enumerated() {
             let path = "healthGates[\(i)]"
             guard let name = r.string(item, path: path) else { continue }
-            if names.contains(name) { r.problem(path, item, "gate \"\(name)\" is named twice"); continue }
+            guard seen.insert(name).inserted else { r.problem(path, item, "gate \"\(name)\" is named twice"); continue }
             if let known = knownGates, !known.contains(name) {
                 let list = known.isEmpty ? "the config defines no gates" : "gates in the config: \(known.sorted().joined(separator: ", "))"
                 r.problem(path, item, "unknown gate \"\(name)\"; \(list)")

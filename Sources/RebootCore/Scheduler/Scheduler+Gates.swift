@@ -76,7 +76,9 @@ extension Scheduler {
         if let output = result.output, !output.isEmpty { detail += "\noutput: \(SafeText.escaped(output))" }
         journal.addEvent(planId: planId, at: wall, kind: "gate-check", detail: detail)
         observer?.gateChecked(name, passed: result.passed)
-        logger.log(level: result.passed ? .info : .warning, "gate \(result.word)",
+        // A gate that stays blocked is logged at warning once per wait, then at info.
+        let repeated = run.gateWait.map { $0.batch == batch && $0.notified } ?? false
+        logger.log(level: result.passed || repeated ? .info : .warning, "gate \(result.word)",
                    metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
         let names = run.plan.healthGates ?? []
         guard let wait = run.gateWait, wait.batch == batch, wait.round == round, wait.pending > 0,
