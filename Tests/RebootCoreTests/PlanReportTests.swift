@@ -50,7 +50,8 @@ final class PlanReportTests: XCTestCase {
         XCTAssertEqual(doubted.state, "rebooted")
         let doubt = try XCTUnwrap(doubted.marks.first { $0.kind == "in-doubt" })
         XCTAssertTrue(doubt.detail.hasSuffix("it took effect"), doubt.detail)
-        XCTAssertNotNil(doubt.until)
+        let lost = try XCTUnwrap(h.journal.attempts(planId: plan).first { $0.instanceId == "i-0002" })
+        XCTAssertEqual(doubt.until, lost.finishedAt, "in doubt until its answer was given up, not until the reboot ended")
 
         let failed = try XCTUnwrap(byId["i-0003"])
         XCTAssertEqual(failed.state, "failed")

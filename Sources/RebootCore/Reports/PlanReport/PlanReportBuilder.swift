@@ -18,12 +18,16 @@ public enum PlanReportBuilder {
             let mine = byInstance[row.instanceId] ?? []
             let first = mine.first?.sentAt
             let running = row.state == InstanceState.rebooted.rawValue ? row.finishedAt : nil
-            if let f = first.flatMap(JournalTime.parse), let r = running.flatMap(JournalTime.parse) { durations.append(max(0, r.timeIntervalSince(f))) }
+            // The reboot's own duration: from the call that took effect, not from a 409 before it.
+            let effective = mine.last { $0.outcome == "accepted" || $0.outcome == "applied" }?.sentAt
+            if let f = effective.flatMap(JournalTime.parse), let r = running.flatMap(JournalTime.parse), r >= f {
+                durations.append(r.timeIntervalSince(f))
+            }
             let terminalReason = ["failed", "skipped", "cancelled"].contains(row.state) ? (row.lastError ?? row.lastStatus) : nil
             instances.append(PlanReport.Instance(
                 id: row.instanceId, batch: row.batch + 1, state: row.state, reason: terminalReason, firstCallAt: first,
                 runningAt: running, finishedAt: row.finishedAt, attempts: row.attempts, conflicts: row.conflicts,
-                marks: instanceMarks(mine, finishedAt: row.finishedAt)))
+                marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now))))
         }
         var calls: [String: Int] = [:]
         for a in attempts { calls["\(a.kind)\t\(a.outcome ?? "in-flight")", default: 0] += 1 }
@@ -39,7 +43,8 @@ public enum PlanReportBuilder {
         let batches = batchLines(sizes: layout, instances: instances, marks: marks)
         let startedAt = marks.first { $0.kind == "batch-start" }?.at
         let firstCall = instances.compactMap(\.firstCallAt).min()
-        let start = [startedAt, firstCall].compactMap { $0 }.min() ?? p.submittedAt
+        // From the first thing that happened to it: a gate wait or a pause before batch 1 too.
+        let start = [startedAt, firstCall, marks.first?.at].compactMap { $0 }.min() ?? p.submittedAt
         let latest = ([p.finishedAt] + instances.map(\.finishedAt) + marks.map { Optional($0.at) }).compactMap { $0 }.max()
         let end = p.finishedAt ?? max(latest ?? start, JournalTime.format(now))
         return PlanReport(
@@ -51,7 +56,11 @@ public enum PlanReportBuilder {
     }
 
     /// 409 waits, retries, calls in doubt and re-sends, from an instance's attempts in order.
-    static func instanceMarks(_ attempts: [AttemptRecord], finishedAt: String?) -> [PlanReport.Mark] {
+    /// Spans still open at the report's time (a 409 wait, a call in doubt) run to `end`. The
+    /// journal keeps no time for an in-doubt call's resolution: one that took effect ends when
+    /// its answer was given up; one that did not, at the re-send; an unknowable one, when the
+    /// instance failed.
+    static func instanceMarks(_ attempts: [AttemptRecord], finishedAt: String?, end: String) -> [PlanReport.Mark] {
         var out: [PlanReport.Mark] = []
         for (k, a) in attempts.enumerated() {
             let next = k + 1 < attempts.count ? attempts[k + 1].sentAt : nil
@@ -61,17 +70,20 @@ public enum PlanReportBuilder {
             }
             switch a.outcome {
             case "conflict":
-                out.append(.init(kind: "conflict", at: a.sentAt, until: next ?? finishedAt, detail: "409 \(a.errorCode ?? ""): waited for Running"))
+                let then = next != nil ? ": waited for Running, then called again" : finishedAt != nil ? "" : ": waiting for Running"
+                out.append(.init(kind: "conflict", at: a.sentAt, until: next ?? finishedAt ?? end, detail: "409 \(a.errorCode ?? "")\(then)"))
             case "throttled", "transient":
                 out.append(.init(kind: "retry", at: a.sentAt, until: a.finishedAt, detail: "\(a.outcome ?? ""): \(code); retried"))
-            case "in-doubt", "applied", "not-applied", "unknown":
-                let resolution = switch a.outcome {
-                case "applied": "it took effect"
-                case "not-applied": "it never took effect"
-                case "unknown": "unknowable (a gap in the status evidence)"
-                default: "unresolved"
+            case "in-doubt", "applied", "not-applied", "unknown", nil:
+                guard a.outcome != nil || next != nil || finishedAt == nil else { break }
+                let (resolution, until): (String, String?) = switch a.outcome {
+                case "applied": ("it took effect", a.finishedAt ?? next)
+                case "not-applied": ("it never took effect", next ?? finishedAt ?? end)
+                case "unknown": ("unknowable (a gap in the status evidence)", finishedAt ?? end)
+                case nil: ("no answer recorded (in flight, or the daemon stopped)", next ?? finishedAt ?? end)
+                default: ("unresolved", next ?? finishedAt ?? end)
                 }
-                out.append(.init(kind: "in-doubt", at: a.sentAt, until: next ?? finishedAt ?? a.finishedAt,
+                out.append(.init(kind: "in-doubt", at: a.sentAt, until: until,
                                  detail: "no answer (\(code.isEmpty ? "timeout" : code)); \(resolution)"))
             case "instanceFatal", "accountFatal":
                 out.append(.init(kind: "error", at: a.sentAt, detail: "\(a.outcome ?? ""): \(code) \(a.message ?? "")"))
@@ -90,14 +102,19 @@ public enum PlanReportBuilder {
             switch e.kind {
             case "batch-start", "batch-done", "account-paused", "halted", "in-doubt":
                 out.append(.init(kind: e.kind, at: e.at, detail: firstLine))
+            case "resumed":
+                out.append(.init(kind: firstLine.hasPrefix("after restart") ? "restarted" : "resumed", at: e.at, detail: firstLine))
             case "cancel":
                 out.append(.init(kind: "cancelled", at: e.at, detail: firstLine))
             case "gate-check":
-                out.append(.init(kind: firstLine.contains(": passed") ? "gate-passed" : "gate-blocked", at: e.at, detail: firstLine))
+                // "gate NAME before batch N/M: passed: …": the word at its place, not anywhere
+                // (a command's output may say "passed").
+                let word = firstLine.components(separatedBy: ": ").dropFirst().first
+                out.append(.init(kind: word == "passed" ? "gate-passed" : "gate-blocked", at: e.at, detail: firstLine))
             case "state":
-                // "running -> paused: paused by an operator"
-                let parts = firstLine.components(separatedBy: " -> ")
-                guard parts.count == 2 else { continue }
+                // "running -> paused: paused by an operator" (the reason may hold " -> " too)
+                guard let arrow = firstLine.range(of: " -> ") else { continue }
+                let parts = [String(firstLine[..<arrow.lowerBound]), String(firstLine[arrow.upperBound...])]
                 let to = parts[1].split(separator: ":", maxSplits: 1).first.map(String.init) ?? parts[1]
                 if to == "paused" { out.append(.init(kind: "paused", at: e.at, detail: firstLine)) }
                 else if parts[0] == "paused", !["succeeded", "failed", "cancelled"].contains(to) {

@@ -77,15 +77,21 @@ public enum PlanReportHTML {
     }
 
     static func events(_ r: PlanReport) -> String {
-        let shown = r.marks.filter { $0.kind != "batch-done" }
+        let shown = PlanReportMarks.condensed(r.marks, budget: maxEventRows)
+        let all = r.marks.filter { $0.kind != "batch-done" }.count
         var out = "<section id=\"events\"><h2>Events</h2><table class=\"events\"><tr><th>time</th><th>what</th><th>by</th><th>detail</th></tr>"
-        for m in shown.prefix(maxEventRows) {
-            out += "<tr class=\"e-\(h(m.kind))\"><td>\(h(m.at))</td><td>\(h(m.kind))</td><td>\(h(m.by ?? ""))</td><td>\(h(m.detail))</td></tr>"
+        for s in shown {
+            let what = s.count > 1 ? "\(s.mark.kind) ×\(s.count) until \(s.lastAt)" : s.mark.kind
+            out += "<tr class=\"e-\(h(s.mark.kind))\"><td>\(h(s.mark.at))</td><td>\(h(what))</td><td>\(h(s.mark.by ?? ""))</td><td>\(h(short(s.mark.detail)))</td></tr>"
         }
         out += "</table>"
-        if shown.count > maxEventRows { out += "<p class=\"note\">\(shown.count - maxEventRows) more events are in <code>rebootctl report --json</code>.</p>" }
+        let listed = shown.reduce(0) { $0 + $1.count }
+        if listed < all { out += "<p class=\"note\">\(all - listed) more events (batch starts, checks) are in <code>rebootctl report --json</code>.</p>" }
         return out + "</section>\n"
     }
+
+    /// A detail as the page shows it: at most 200 characters (the JSON keeps it whole).
+    static func short(_ text: String) -> String { text.count <= 200 ? text : String(text.prefix(199)) + "…" }
 
     static func secs(_ s: Double) -> String { s < 100 ? String(format: "%.1f s", s) : DurationParser.format(s.rounded()) }
 

@@ -26,7 +26,7 @@ enum PlanReportStyle {
     .mk-conflict,.k-conflict{fill:var(--wait);background:var(--wait);opacity:.85}.mk-in-doubt,.k-in-doubt{fill:var(--doubt);background:var(--doubt);opacity:.85}
     .mk-retry,.mk-resend,.mk-error{stroke:var(--fg);stroke-width:2}.mk-error{stroke:var(--fail)}
     .m{stroke-width:1.5}.m-batch-start{stroke:var(--busy);stroke-dasharray:3 3}.m-paused,.m-resumed,.m-control{stroke:var(--pause)}
-    .m-account-paused,.m-halted,.m-cancelled{stroke:var(--fail);stroke-width:2}.m-gate-blocked{fill:var(--fail)}.m-gate-passed{fill:var(--gate)}
+    .m-account-paused,.m-halted,.m-cancelled,.m-in-doubt{stroke:var(--fail);stroke-width:2}.m-restarted{stroke:var(--muted)}.m-gate-blocked{fill:var(--fail)}.m-gate-passed{fill:var(--gate)}
     .pausedspan{fill:var(--pause);opacity:.12}.k-batch{background:var(--busy)}.k-gate{background:var(--gate)}.k-pause{background:var(--pause)}
     @media print{:root{--bg:#fff;--fg:#000;--panel:#fff;--line:#ccc;--muted:#444}body{margin:0;font-size:11px}svg.timeline{border:1px solid #ccc}
     section,tr,g.row{break-inside:avoid}}

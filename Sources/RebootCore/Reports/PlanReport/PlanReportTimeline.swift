@@ -29,6 +29,9 @@ struct PlanReportTimeline {
         var marks: [PlanReport.Mark]
     }
 
+    /// Marks drawn on one row; the rest are counted in its title.
+    static let maxRowMarks = 24
+
     func x(_ iso: String?) -> Double? {
         guard let iso, let t = JournalTime.parse(iso) else { return nil }
         return H.labelWidth + min(1, max(0, t.timeIntervalSince(start) / span)) * H.plotWidth
@@ -45,11 +48,12 @@ struct PlanReportTimeline {
 
     func instanceRow(_ i: PlanReport.Instance) -> Row {
         var title = "\(i.id) (batch \(i.batch)): \(i.state)"
-        if let reason = i.reason { title += ": \(reason)" }
-        if let f = i.firstCallAt.flatMap(JournalTime.parse), let r = i.runningAt.flatMap(JournalTime.parse) {
+        if let reason = i.reason { title += ": \(H.short(reason))" }
+        if let f = i.firstCallAt.flatMap(JournalTime.parse), let r = i.runningAt.flatMap(JournalTime.parse), r >= f {
             title += String(format: "; Running again %.1f s after the first call", r.timeIntervalSince(f))
         }
         title += "; \(i.attempts) call\(i.attempts == 1 ? "" : "s")\(i.conflicts > 0 ? ", \(i.conflicts) refused with 409" : "")"
+        if i.marks.count > Self.maxRowMarks { title += "; \(i.marks.count - Self.maxRowMarks) more marks in the JSON report" }
         let to = i.runningAt ?? i.finishedAt ?? (i.firstCallAt != nil ? report.end : nil)
         return Row(label: i.id, attributes: "data-instance=\"\(H.h(i.id))\" data-batch=\"\(i.batch)\" data-state=\"\(H.h(i.state))\"",
                    state: i.state, from: i.firstCallAt ?? i.finishedAt, to: to, title: title, marks: i.marks)
@@ -67,6 +71,9 @@ struct PlanReportTimeline {
         let label = first == last ? "batch \(first)" : "batches \(first)–\(last)"
         var title = "\(label): \(members.count) instances: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if !reasons.isEmpty { title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") }
+        var marks: [String: Int] = [:]
+        for i in members { for m in i.marks { marks[m.kind, default: 0] += 1 } }
+        if !marks.isEmpty { title += "; marks: " + marks.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") }
         let from = members.compactMap(\.firstCallAt).min()
         let to = members.compactMap { $0.runningAt ?? $0.finishedAt }.max() ?? (from != nil ? report.end : nil)
         return Row(label: label, attributes: "data-batch=\"\(first)\" data-last-batch=\"\(last)\" data-state=\"\(state)\"",
@@ -112,9 +119,21 @@ struct PlanReportTimeline {
         } else {
             out += "<title>\(H.h(row.title))</title>"
         }
-        for m in row.marks {
+        // Spans first, then ticks, a run of one kind (39 throttled retries) as one tick; at most
+        // `maxRowMarks` in all.
+        var shown: [(mark: PlanReport.Mark, count: Int)] = []
+        for m in row.marks where m.until != nil && ["conflict", "in-doubt"].contains(m.kind) { shown.append((m, 1)) }
+        for m in row.marks where !(m.until != nil && ["conflict", "in-doubt"].contains(m.kind)) {
+            if let last = shown.last, last.count >= 1, last.mark.kind == m.kind, last.mark.until == nil || !["conflict", "in-doubt"].contains(m.kind) {
+                shown[shown.count - 1].count += 1
+            } else {
+                shown.append((m, 1))
+            }
+        }
+        for (m, count) in shown.prefix(Self.maxRowMarks) {
             guard let mx = x(m.at) else { continue }
-            let title = "<title>\(H.h("\(m.kind) at \(m.at): \(m.detail)"))</title>"
+            let times = count > 1 ? " ×\(count)" : ""
+            let title = "<title>\(H.h("\(m.kind)\(times) at \(m.at): \(H.short(m.detail))"))</title>"
             if let until = x(m.until), ["conflict", "in-doubt"].contains(m.kind) {
                 out += "<rect class=\"mk mk-\(m.kind)\" x=\"\(n(mx))\" y=\"\(n(y + 1))\" width=\"\(n(max(2, until - mx)))\" height=\"14\">\(title)</rect>"
             } else {
@@ -141,21 +160,17 @@ struct PlanReportTimeline {
     }
 
     /// Batch starts, pauses, controls, account pauses and halts as lines across the rows; gate
-    /// checks as small triangles on the axis. Capped, so a plan of 100,000 batches stays small.
+    /// checks as small triangles on the axis, a run of one result as one. Within a budget
+    /// (`PlanReportMarks`), so a plan of 100,000 batches stays small, and a halt is never left out.
     func planMarks(height: Double) -> String {
-        var drawn = report.marks.filter { $0.kind != "batch-done" }
-        if drawn.count > H.maxPlanMarks {
-            let important = drawn.filter { !["batch-start", "gate-passed"].contains($0.kind) }
-            let starts = drawn.filter { $0.kind == "batch-start" }
-            let stride = max(1, starts.count / max(1, H.maxPlanMarks - min(important.count, H.maxPlanMarks / 2)))
-            drawn = Array(important.prefix(H.maxPlanMarks / 2)) + starts.enumerated().filter { $0.offset % stride == 0 }.map(\.element)
-        }
         var out = "<g class=\"marks\">"
-        for m in drawn {
+        for s in PlanReportMarks.condensed(report.marks, budget: H.maxPlanMarks) {
+            let m = s.mark
             guard let mx = x(m.at) else { continue }
-            let title = "<title>\(H.h("\(m.at) \(m.kind)\(m.by.map { " by \($0)" } ?? ""): \(m.detail)"))</title>"
+            let title = "<title>\(H.h(s.title))</title>"
             if m.kind.hasPrefix("gate-") {
-                out += "<path class=\"m m-\(m.kind)\" d=\"M\(n(mx - 4)) 20 L\(n(mx + 4)) 20 L\(n(mx)) 28 Z\">\(title)</path>"
+                let x1 = max(mx, x(s.lastAt) ?? mx)
+                out += "<path class=\"m m-\(m.kind)\" d=\"M\(n(mx - 4)) 20 L\(n(x1 + 4)) 20 L\(n(x1)) 28 L\(n(mx)) 28 Z\">\(title)</path>"
             } else {
                 let batch = m.kind == "batch-start" ? " data-batch=\"\(m.detail.dropFirst(6).prefix { $0.isNumber })\"" : ""
                 out += "<line class=\"m m-\(H.h(m.kind))\"\(batch) x1=\"\(n(mx))\" x2=\"\(n(mx))\" y1=\"22\" y2=\"\(n(height))\">\(title)</line>"
