@@ -134,6 +134,17 @@ final class NotificationDispatcherTests: XCTestCase {
         XCTAssertEqual(counts["ding/delivered"], 1, "the target works again for what comes next")
     }
 
+    /// Review finding: a reason quoting a command's output went to Slack as is, and Slack reads
+    /// `<!channel>` as a mention of everyone.
+    func testSlackTextCannotMentionOrLink() throws {
+        var n = Self.event(.gateBlocked)
+        n.reason = "gate quorum: exit 1: <!channel> see <https://evil.example|here> & more"
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: NotificationFormat.body(n, format: .slack)) as? [String: String])
+        let text = try XCTUnwrap(body["text"])
+        XCTAssertFalse(text.contains("<"), text)
+        XCTAssertTrue(text.contains("&lt;!channel&gt; see &lt;https://evil.example|here&gt; &amp; more"), text)
+    }
+
     func testEachFormatHasTheShapeItsReceiverExpects() throws {
         let n = Self.event(.planFinished)
         func obj(_ f: NotifyTarget.Format) -> [String: Any] {

@@ -11,7 +11,9 @@ public enum NotificationFormat {
         case .json:
             data = try? encoder.encode(n)
         case .slack:
-            data = try? encoder.encode(["text": line])
+            // Slack reads `<…>` as links and mentions (`<!channel>`): a reason quoting a
+            // command's output or an API message must not ping anyone.
+            data = try? encoder.encode(["text": slackEscaped(line)])
         case .dingtalk:
             struct Markdown: Encodable { let title: String; let text: String }
             struct Body: Encodable { let msgtype = "markdown"; let markdown: Markdown }
@@ -23,5 +25,10 @@ public enum NotificationFormat {
             data = try? encoder.encode(Body(content: Content(text: line)))
         }
         return data ?? Data("{}".utf8)
+    }
+
+    /// Slack's three control characters, escaped as its API asks.
+    static func slackEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 }
