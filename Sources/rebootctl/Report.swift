@@ -25,7 +25,8 @@ struct Report: ParsableCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ValidationError("cannot write \(SafeText.escaped(path)): \(error.localizedDescription)")
+            FileHandle.standardError.write(Data("rebootctl: cannot write \(SafeText.escaped(path)): \(error.localizedDescription)\n".utf8))
+            throw ExitCode(73)  // EX_CANTCREAT: not a usage error
         }
         print("wrote \(SafeText.escaped(path)) (\(text.utf8.count / 1024) KiB): plan \(SafeText.escaped(report.plan.id)), \(report.plan.state), \(report.instances.count) instances")
     }

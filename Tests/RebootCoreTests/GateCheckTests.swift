@@ -41,6 +41,7 @@ final class GateCheckTests: XCTestCase {
         let output = result.output ?? ""
         XCTAssertFalse(output.contains("gate-test-secret-123"), "the daemon's environment (which may hold the keys) is not passed on")
         XCTAssertTrue(output.contains("REBOOTD_BATCH=2\n"), output)
+        XCTAssertTrue(output.contains("REBOOTD_DRY_RUN=0\n"), output)
         XCTAssertTrue(output.contains("REBOOTD_PLAN_ID=20261128T010000Z-web\n"), output)
         XCTAssertTrue(output.contains("PATH=/usr/local/sbin:"), output)
     }

@@ -103,4 +103,17 @@ final class PlanReportLimitsTests: XCTestCase {
         XCTAssertNil(JournalTime.parseOwnFormat("2026-11-28T01:00:00+08:00"))
         XCTAssertNotNil(JournalTime.parse("2026-11-28T01:00:00+08:00"), "other RFC 3339 forms still parse")
     }
+
+    /// Review findings: an undecodable plan's 600 instances fell into one row "batch 1"; a batch
+    /// of skipped and cancelled instances was drawn as still rebooting.
+    func testBatchRowsFollowTheInstancesAndEndedBatchesLookEnded() throws {
+        var p = try record(600, batch: 100)
+        p.parameters = "{}"
+        var rows: [PlanInstanceRecord] = []
+        for i in 0..<600 { rows.append(row(p.id, i, state: i < 100 ? (i % 2 == 0 ? "skipped" : "cancelled") : "rebooted", batch: i / 100, finished: 10)) }
+        let html = PlanReportHTML.render(PlanReportBuilder.build(plan: p, instances: rows, attempts: [], events: [], controls: [], now: t0 + 30))
+        XCTAssertEqual(html.components(separatedBy: "<g class=\"row\"").count - 1, 6)
+        XCTAssertTrue(html.contains("data-batch=\"1\" data-last-batch=\"1\" data-state=\"skipped\""))
+        XCTAssertTrue(html.contains("parameters cannot be decoded"))
+    }
 }

@@ -16,7 +16,8 @@ enum CommandGateRunner {
 
     static func environment(_ context: GateContext, gate: String) -> [String: String] {
         ["PATH": path, "LANG": "C.UTF-8", "REBOOTD_GATE": gate, "REBOOTD_PLAN_ID": context.planId,
-         "REBOOTD_PLAN_NAME": context.planName, "REBOOTD_BATCH": "\(context.batch)", "REBOOTD_BATCH_COUNT": "\(context.batchCount)"]
+         "REBOOTD_PLAN_NAME": context.planName, "REBOOTD_BATCH": "\(context.batch)", "REBOOTD_BATCH_COUNT": "\(context.batchCount)",
+         "REBOOTD_DRY_RUN": context.dryRun ? "1" : "0"]
     }
 
     /// Runs on a thread of its own (a check may take up to its timeout), then calls `completion`.

@@ -14,6 +14,8 @@ public struct GateContext: Sendable, Equatable {
     /// 1-based.
     public var batch: Int
     public var batchCount: Int
+    /// A dry run's check: the command may want to say so, or skip expensive work.
+    public var dryRun = false
 
     public init(planId: String, planName: String, batch: Int, batchCount: Int) {
         self.planId = planId

@@ -53,7 +53,8 @@ extension Scheduler {
         let slowest = names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout
         wait.roundDeadline = now + slowest + 5
         let planId = run.id, round = wait.round
-        let context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
+        var context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
+        context.dryRun = run.plan.dryRun
         logger.debug("checking gates", metadata: ["plan": "\(planId)", "batch": "\(batch + 1)", "gates": "\(names.joined(separator: ","))"])
         for name in names {
             guard let gate = settings.gates[name], let checker = gateChecker else {

@@ -110,7 +110,7 @@ public enum PlanReportBuilder {
                 // "gate NAME before batch N/M: passed: …": the word at its place, not anywhere
                 // (a command's output may say "passed").
                 let word = firstLine.components(separatedBy: ": ").dropFirst().first
-                out.append(.init(kind: word == "passed" ? "gate-passed" : "gate-blocked", at: e.at, detail: firstLine))
+                out.append(.init(kind: word == "passed" ? "gate-passed" : "gate-blocked", at: e.at, detail: e.detail))
             case "state":
                 // "running -> paused: paused by an operator" (the reason may hold " -> " too)
                 guard let arrow = firstLine.range(of: " -> ") else { continue }

@@ -31,7 +31,7 @@ public enum PlanReportHTML {
         var rows: [(String, String)] = [
             ("plan", p.id), ("file", p.sourceFile), ("sha256", p.sha256), ("submitter", "\(p.submitter) (uid \(p.submitterUid))"),
             ("submitted", p.submittedAt), ("started", p.startedAt ?? "never"), ("finished", p.finishedAt ?? "not yet"),
-            ("batches", "\(s.batchSizes.count): \(s.batchSummary)"),
+            ("batches", s.batchSummary),
             ("settings", "forceStop \(s.forceStop), pause \(DurationParser.format(s.pauseBetweenBatches)), maxFailures \(s.maxFailures), "
                 + "rebootTimeout \(DurationParser.format(s.rebootTimeout)), 409 retry \(s.conflictMaxAttempts)× within \(DurationParser.format(s.conflictTimeout))"),
         ]

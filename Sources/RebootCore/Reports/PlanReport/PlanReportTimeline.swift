@@ -39,7 +39,8 @@ struct PlanReportTimeline {
 
     func rows() -> (perInstance: Bool, rows: [Row]) {
         if report.instances.count <= H.maxRows { return (true, report.instances.map(instanceRow)) }
-        let batches = max(1, report.batches.count)
+        // The instances' own batch numbers (an undecodable plan has no layout to go by).
+        let batches = max(1, report.batches.count, report.instances.map(\.batch).max() ?? 1)
         let perRow = (batches + H.maxRows - 1) / H.maxRows
         var groups = Array(repeating: [PlanReport.Instance](), count: (batches + perRow - 1) / perRow)
         for i in report.instances { groups[min(groups.count - 1, max(0, (i.batch - 1) / perRow))].append(i) }
@@ -65,9 +66,10 @@ struct PlanReportTimeline {
             counts[i.state, default: 0] += 1
             if i.state == "failed" || i.state == "skipped" { reasons["\(i.state) \(i.reason ?? "")", default: 0] += 1 }
         }
+        let terminal = counts.keys.allSatisfy { ["rebooted", "failed", "skipped", "cancelled"].contains($0) }
         let state = counts["failed"] != nil ? "failed"
-            : counts.keys.allSatisfy({ ["rebooted", "skipped", "cancelled"].contains($0) }) && counts["rebooted"] != nil ? "rebooted"
-            : counts.count == 1 ? (counts.keys.first ?? "pending") : "rebooting"
+            : !terminal ? (counts.count == 1 ? (counts.keys.first ?? "pending") : "rebooting")
+            : counts["rebooted"] != nil ? "rebooted" : counts["skipped"] != nil ? "skipped" : "cancelled"
         let label = first == last ? "batch \(first)" : "batches \(first)–\(last)"
         var title = "\(label): \(members.count) instances: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if !reasons.isEmpty { title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") }
