@@ -6,6 +6,21 @@ import XCTest
 final class GateConfigTests: XCTestCase {
     func parse(_ yaml: String) throws -> RebootdConfig { try ConfigLoader.parse(yaml, file: "rebootd.yaml") }
 
+    /// Asserts that every prefix starts one of the problems found.
+    func assertProblems(_ found: [String], _ prefixes: [String], file: StaticString = #filePath, line: UInt = #line) {
+        for prefix in prefixes where !found.contains(where: { $0.hasPrefix(prefix) }) {
+            XCTFail("no problem starts with \"\(prefix)\" in \(found)", file: file, line: line)
+        }
+    }
+
+    /// A scratch directory, removed after the test.
+    func scratch() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
     func problems(_ yaml: String) -> [String] {
         do { _ = try ConfigLoader.parse(yaml, file: "rebootd.yaml"); return [] } catch { return error.problems.map { "\($0.path): \($0.message)" } }
     }
@@ -47,20 +62,20 @@ final class GateConfigTests: XCTestCase {
               stray: { http: https://a.example/, query: up }
             gateInterval: 0s
             """)
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.two: has http and command; a gate is exactly one kind") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.none: needs exactly one of") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.noquery.query: is required with prometheus") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.relative.command[0]: must be an absolute path") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.ftp.http: must be an http:// or https:// URL") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.typo.htp: unknown key") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gates.stray.query: only a prometheus gate takes a query") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("gateInterval:") }, "\(found)")
+        assertProblems(found, [
+            "gates.two: has http and command; a gate is exactly one kind",
+            "gates.none: needs exactly one of",
+            "gates.noquery.query: is required with prometheus",
+            "gates.relative.command[0]: must be an absolute path",
+            "gates.ftp.http: must be an http:// or https:// URL",
+            "gates.typo.htp: unknown key",
+            "gates.stray.query: only a prometheus gate takes a query",
+            "gateInterval:",
+        ])
     }
 
     func testNotifyTargetsParseAndKeepTheirURLOutOfMessages() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratch()
         let secretURL = "https://oapi.dingtalk.com/robot/send?access_token=TOKEN-s3cr3t-77"
         let good = dir.appendingPathComponent("hook")
         try (secretURL + "\n").write(to: good, atomically: true, encoding: .utf8)
@@ -96,12 +111,14 @@ final class GateConfigTests: XCTestCase {
               - { url: https://a.example/, urlFile: \(good.path) }
               - { format: json }
             """)
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[0].url: http:// is only allowed to a loopback address") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[1].urlFile: \(open.path) can be read by group or others") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].format: must be one of json, slack, dingtalk, feishu") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].events[0]: unknown event \"plan-exploded\"") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[3]: has both url and urlFile") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[4]: needs url or urlFile") }, "\(found)")
+        assertProblems(found, [
+            "notify[0].url: http:// is only allowed to a loopback address",
+            "notify[1].urlFile: \(open.path) can be read by group or others",
+            "notify[2].format: must be one of json, slack, dingtalk, feishu",
+            "notify[2].events[0]: unknown event \"plan-exploded\"",
+            "notify[3]: has both url and urlFile",
+            "notify[4]: needs url or urlFile",
+        ])
         XCTAssertFalse(found.joined().contains("TOKEN-s3cr3t-77"), "no message quotes a target's URL")
     }
 
@@ -138,9 +155,7 @@ final class GateConfigTests: XCTestCase {
     /// Review findings: settings that cannot work, and a urlFile that is a symlink or a FIFO
     /// (which hung the start), are refused with what to fix.
     func testSettingsThatCannotWorkAreRefused() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try scratch()
         let real = dir.appendingPathComponent("hook")
         try "https://hooks.example/x\n".write(to: real, atomically: true, encoding: .utf8)
         chmod(real.path, 0o600)
@@ -156,8 +171,10 @@ final class GateConfigTests: XCTestCase {
               - { urlFile: \(link.path) }
               - { urlFile: \(fifo.path) }
             """)
-        XCTAssertTrue(found.contains { $0.hasPrefix("gateInterval: (10m) must not be longer than gateTimeout (5m)") }, "\(found)")
-        XCTAssertTrue(found.contains { $0.hasPrefix("notify[0].events: is empty") }, "\(found)")
+        assertProblems(found, [
+            "gateInterval: (10m) must not be longer than gateTimeout (5m)",
+            "notify[0].events: is empty",
+        ])
         XCTAssertTrue(found.contains { $0.hasPrefix("notify[1].urlFile:") && $0.contains("a symlink") }, "\(found)")
         XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].urlFile:") && $0.contains("must be a regular file") }, "\(found)")
         let many = (1...33).map { "g\($0)" }

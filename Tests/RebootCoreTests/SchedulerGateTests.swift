@@ -13,6 +13,14 @@ final class SchedulerGateTests: XCTestCase {
                           gateInterval: interval, gateTimeout: timeout)
     }
 
+    /// Two instances behind a `quorum` gate that answers "exit 1".
+    func blockedPlan(interval: TimeInterval, timeout: TimeInterval) throws -> (SchedulerHarness, String) {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: interval, timeout: timeout))
+        h.gates.set("quorum", .blocked("exit 1"))
+        return (h, try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["quorum"] }))
+    }
+
     func testABlockedGateHoldsTheNextBatchAndItStartsWithinOneIntervalOfClearing() throws {
         let ids = SchedulerHarness.ids(4)
         let h = try SchedulerHarness(ids: ids, settings: Self.settings())
@@ -68,10 +76,7 @@ final class SchedulerGateTests: XCTestCase {
     }
 
     func testAPausedPlanChecksNothingAndChecksAfreshWhenResumed() throws {
-        let ids = SchedulerHarness.ids(2)
-        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: 5, timeout: 60))
-        h.gates.set("quorum", .blocked("exit 1"))
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["quorum"] })
+        let (h, plan) = try blockedPlan(interval: 5, timeout: 60)
         h.run(for: 12)
         try h.control(plan, "pause")
         h.run(for: 0.5)
@@ -175,10 +180,7 @@ final class SchedulerGateTests: XCTestCase {
     /// Review finding: a gate answer arriving after a cancel could halt the plan, turning its
     /// end from cancelled into failed.
     func testAnAnswerAfterACancelChangesNothing() throws {
-        let ids = SchedulerHarness.ids(2)
-        let h = try SchedulerHarness(ids: ids, settings: Self.settings(interval: 1, timeout: 2))
-        h.gates.set("quorum", .blocked("exit 1"))
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.healthGates = ["quorum"] })
+        let (h, plan) = try blockedPlan(interval: 1, timeout: 2)
         h.run(for: 1.5)
         h.gates.holding = true
         h.run(for: 1.5)
