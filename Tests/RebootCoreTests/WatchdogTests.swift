@@ -39,16 +39,18 @@ final class WatchdogTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(pings.filter { $0 >= 1.15 }.count, 3, "pings resume")
     }
 
-    /// A plan file whose reading takes longer than WatchdogSec/2 (here a 100,000-instance plan in
-    /// a debug build, against a 0.1 s bound) stops the pings while it is read, with its content
-    /// journaled as stalled; when it is finished after all, the record goes and the pings resume.
-    /// The plan has an unknown key at its end, so that only the parse (not the scheduler, whose
-    /// own queue also gates the pings) is busy.
+    /// A plan file whose reading takes longer than WatchdogSec/2 (here a 100,000-instance plan
+    /// followed by a 800,000-item list under an unknown key, 14.7 MB, in a debug build, against a
+    /// 0.1 s bound) stops the pings while it is read, with its content journaled as stalled; when
+    /// it is finished after all, the record goes and the pings resume. The unknown key makes the
+    /// plan invalid, so that only the parse (not the scheduler, whose own queue also gates the
+    /// pings) is busy.
     func testPingsStopWhilePlanIntakeIsStuckOnOneFile() throws {
         let (daemon, listener, dir) = try startDaemon()
         defer { daemon.spool.stop(); daemon.statusTimer?.cancel(); try? FileManager.default.removeItem(at: dir) }
         let text = "name: big\nbatchSize: 5000\ndryRun: true\ninstances:\n"
-            + (0..<100_000).map { String(format: "  - i-%08d\n", $0) }.joined() + "bogusKey: 1\n"
+            + (0..<100_000).map { String(format: "  - i-%08d\n", $0) }.joined()
+            + "bogusKey:\n" + (0..<800_000).map { String(format: "  - i-%08d\n", $0) }.joined()
         let sha = PlanFile.sha256Hex(Data(text.utf8))
         let spool = dir.appendingPathComponent("spool").path
         try text.write(toFile: spool + "/incoming/.big.yaml.tmp", atomically: false, encoding: .utf8)

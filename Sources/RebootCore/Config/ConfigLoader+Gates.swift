@@ -1,6 +1,5 @@
 import BCC
 import Foundation
-import Yams
 
 /// The `gates`, `gateInterval`, `gateTimeout` and `notify` keys (SPEC §4.14, §4.15, §6).
 extension ConfigLoader {
@@ -8,7 +7,7 @@ extension ConfigLoader {
     static let notifyKeys = ["url", "urlFile", "format", "events", "name"]
     static let labelPattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
 
-    static func readGates(_ m: [String: Node], into c: inout RebootdConfig, reader r: NodeReader) {
+    static func readGates(_ m: [String: DataNode], into c: inout RebootdConfig, reader r: NodeReader) {
         if let n = m["gateInterval"], let v = r.duration(n, path: "gateInterval", positive: true) { c.gateInterval = v }
         if let n = m["gateTimeout"], let v = r.duration(n, path: "gateTimeout", positive: true) { c.gateTimeout = v }
         if c.gateInterval > c.gateTimeout {
@@ -31,7 +30,7 @@ extension ConfigLoader {
         }
     }
 
-    static func readGate(name: String, _ node: Node, path: String, reader r: NodeReader) -> HealthGate? {
+    static func readGate(name: String, _ node: DataNode, path: String, reader r: NodeReader) -> HealthGate? {
         guard let g = r.mapping(node, path: path, allowed: gateKeys) else { return nil }
         let kinds = ["prometheus", "http", "command"].filter { g[$0] != nil }
         guard kinds.count == 1, let kindKey = kinds.first else {
@@ -75,7 +74,7 @@ extension ConfigLoader {
     }
 
     /// An `http(s)://` URL with a host, for a gate.
-    static func gateURL(_ node: Node, path: String, reader r: NodeReader) -> URL? {
+    static func gateURL(_ node: DataNode, path: String, reader r: NodeReader) -> URL? {
         guard let s = r.string(node, path: path) else { return nil }
         guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty else {
@@ -85,7 +84,7 @@ extension ConfigLoader {
         return url
     }
 
-    static func readNotify(_ m: [String: Node], into c: inout RebootdConfig, reader r: NodeReader) {
+    static func readNotify(_ m: [String: DataNode], into c: inout RebootdConfig, reader r: NodeReader) {
         guard let n = m["notify"] else { return }
         guard let seq = n.sequence else {
             r.problem("notify", n, "must be a list of targets, like [{ url: https://hooks.internal/rebootd, format: json }]")
@@ -134,7 +133,7 @@ extension ConfigLoader {
 
     /// A target's URL: https://, or http:// to a loopback host. The URL may carry a token, so no
     /// message quotes it.
-    static func notifyURL(_ s: String, node: Node?, path: String, reader r: NodeReader) -> URL? {
+    static func notifyURL(_ s: String, node: DataNode?, path: String, reader r: NodeReader) -> URL? {
         let text = s.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
               scheme == "https" || scheme == "http" else {
@@ -149,7 +148,7 @@ extension ConfigLoader {
     }
 
     /// Reads a target's URL from `urlFile`: an absolute path, not readable by group or others.
-    static func urlFromFile(_ file: String, node: Node, path: String, reader r: NodeReader) -> URL? {
+    static func urlFromFile(_ file: String, node: DataNode, path: String, reader r: NodeReader) -> URL? {
         guard file.hasPrefix("/") else { r.problem(path, node, "must be an absolute path"); return nil }
         // Not a symlink, not a FIFO (which would hang the start): a small regular file.
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)

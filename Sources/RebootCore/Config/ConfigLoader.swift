@@ -1,6 +1,5 @@
 import BCC
 import Foundation
-import Yams
 
 /// Reads and validates `rebootd.yaml`: unknown keys are errors, every problem is named by key.
 public enum ConfigLoader {
@@ -24,14 +23,15 @@ public enum ConfigLoader {
         var c = RebootdConfig()
         let refused = YAMLDataGuard.check(text)
         guard refused.isEmpty else { throw ValidationError(file: file, problems: refused) }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw ValidationError(file: file, problems: [ValidationProblem(path: "", message: "does not parse: \(error)")])
+        let root: DataNode
+        switch DataComposer.compose(text) {
+        case .failure(let error): throw ValidationError(file: file, problems: error.problems)
+        case .success(nil): return c
+        case .success(let node?): root = node
         }
-        guard let root else { return c }
         guard let m = r.mapping(root, path: "", allowed: keys) else { throw ValidationError(file: file, problems: r.problems) }
 
-        func url(_ node: Node, _ path: String) -> String? {
+        func url(_ node: DataNode, _ path: String) -> String? {
             guard let s = r.string(node, path: path) else { return nil }
             do { _ = try BCCEndpoint(s); return s } catch { r.problem(path, node, "\(error)"); return nil }
         }
@@ -56,8 +56,8 @@ public enum ConfigLoader {
         }
         if let n = m["rateLimit"], let rl = r.mapping(n, path: "rateLimit", allowed: ["requestsPerSecond", "burst"]) {
             if let v = rl["requestsPerSecond"] {
-                let number = v.tag == Tag(.int) ? v.scalar.flatMap { NodeReader.integer($0.string) }.map(Double.init)
-                    : v.tag == Tag(.float) ? v.float : nil
+                let number = v.tag == .int ? v.scalar.flatMap { NodeReader.integer($0.string) }.map(Double.init)
+                    : v.tag == .float ? v.float : nil
                 if let d = number, d.isFinite, d > 0, d <= 1_000_000 { c.rateLimit.requestsPerSecond = d }
                 else { r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0 and at most 1000000") }
             }

@@ -1,26 +1,25 @@
 import Foundation
-import Yams
 
-/// Walks a composed YAML/JSON node tree, converting values and collecting every problem with
+/// Walks a composed YAML/JSON `DataNode` tree, converting values and collecting every problem with
 /// its key path and position. Shared by the plan and config parsers.
 final class NodeReader {
     private(set) var problems: [ValidationProblem] = []
 
     func setProblems(_ all: [ValidationProblem]) { problems = all }
 
-    func problem(_ path: String, _ node: Node?, _ message: String) {
-        problems.append(ValidationProblem(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message))
+    func problem(_ path: String, _ node: DataNode?, _ message: String) {
+        problems.append(ValidationProblem(path: path, line: node?.line, column: node?.column, message: message))
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// The mapping's entries by key; unknown and duplicate keys are problems.
-    func mapping(_ node: Node, path: String, allowed: [String]) -> [String: Node]? {
+    /// The mapping's entries by key; unknown keys are problems (`DataComposer` refuses duplicates).
+    func mapping(_ node: DataNode, path: String, allowed: [String]) -> [String: DataNode]? {
         guard let mapping = node.mapping else {
             problem(path, node, "must be a mapping of keys to values")
             return nil
         }
-        var out: [String: Node] = [:]
+        var out: [String: DataNode] = [:]
         let allowedSet = Set(allowed)
         for (keyNode, value) in mapping {
             guard let key = keyNode.string else {
@@ -33,16 +32,15 @@ final class NodeReader {
                 problem(keyPath, keyNode, "unknown key\(hint); allowed keys: \(allowed.joined(separator: ", "))")
                 continue
             }
-            if out[key] != nil { problem(keyPath, keyNode, "key appears twice") }
             out[key] = value
         }
         return out
     }
 
-    func isNull(_ node: Node) -> Bool { node.scalar != nil && node.tag == Tag(.null) }
+    func isNull(_ node: DataNode) -> Bool { node.isNull }
 
-    func int(_ node: Node, path: String, min: Int, max: Int = Int.max) -> Int? {
-        guard let scalar = node.scalar, node.tag == Tag(.int), let value = Self.integer(scalar.string) else {
+    func int(_ node: DataNode, path: String, min: Int, max: Int = Int.max) -> Int? {
+        guard let scalar = node.scalar, node.tag == .int, let value = Self.integer(scalar.string) else {
             problem(path, node, "must be an integer")
             return nil
         }
@@ -53,16 +51,16 @@ final class NodeReader {
         return value
     }
 
-    func bool(_ node: Node, path: String) -> Bool? {
-        guard node.scalar != nil, node.tag == Tag(.bool), let value = node.bool else {
+    func bool(_ node: DataNode, path: String) -> Bool? {
+        guard let value = node.bool else {
             problem(path, node, "must be true or false")
             return nil
         }
         return value
     }
 
-    func string(_ node: Node, path: String) -> String? {
-        guard let scalar = node.scalar, node.tag != Tag(.null) else {
+    func string(_ node: DataNode, path: String) -> String? {
+        guard let scalar = node.scalar, !node.isNull else {
             problem(path, node, "must be a string")
             return nil
         }
@@ -103,8 +101,8 @@ final class NodeReader {
         return negative ? -m : m
     }
 
-    func duration(_ node: Node, path: String, positive: Bool = false) -> TimeInterval? {
-        guard let scalar = node.scalar, node.tag != Tag(.null) else {
+    func duration(_ node: DataNode, path: String, positive: Bool = false) -> TimeInterval? {
+        guard let scalar = node.scalar, !node.isNull else {
             problem(path, node, DurationParser.explain(.malformed))
             return nil
         }
@@ -123,7 +121,7 @@ final class NodeReader {
     }
 
     /// `N%` with 0...100 (or 1...100 when `minimum` is 1).
-    func percent(_ text: String, node: Node, path: String, minimum: Int) -> Int? {
+    func percent(_ text: String, node: DataNode, path: String, minimum: Int) -> Int? {
         guard text.hasSuffix("%"), let p = Int(text.dropLast()), p >= minimum, p <= 100 else {
             problem(path, node, "a percentage must look like \"25%\", from \(minimum)% to 100%")
             return nil
