@@ -4,36 +4,64 @@ import Foundation
 import Logging
 
 /// Periodic work on the scheduler's own queue: `STATUS=` (when it changes, at most once a
-/// second), `WATCHDOG=1` (so a stuck scheduler stops the pings) and the metrics file.
+/// second, looked at only after the scheduler acted), `WATCHDOG=1` (so a stuck scheduler stops
+/// the pings) and the metrics file. One one-shot timer, armed for the next duty only
+/// (`StatusSchedule`); the scheduler's pumps tell it when the status may have changed.
 extension RebootDaemon {
     func startStatusTimer() {
-        let watchdog = SystemdNotifier.watchdogInterval(environment: environment)
-        let tick = min(1, watchdog ?? 1)
         let timer = DispatchSource.makeTimerSource(queue: scheduler.queue)
-        let clocks = StatusClocks()
-        timer.schedule(deadline: .now() + tick, repeating: tick)
+        let state = StatusTimerState(StatusSchedule(
+            watchdog: SystemdNotifier.watchdogInterval(environment: environment), sendsStatus: notifier.isEnabled), timer: timer)
         timer.setEventHandler { @Sendable [weak self] in
-            guard let self else { return }
-            // Intervals on the monotonic clock (SPEC §4.13).
-            let now = Date(timeIntervalSinceReferenceDate: ProcessInfo.processInfo.systemUptime)
-            if let watchdog, now.timeIntervalSince(clocks.lastWatchdog) >= watchdog * 0.9, self.intakeIsLive(maxStall: watchdog) {
-                self.notifier.notify("WATCHDOG=1")
-                clocks.lastWatchdog = now
-            }
-            let snapshot = self.scheduler.snapshotOnQueue()
-            let status = Self.statusLine(snapshot)
-            if status != self.lastStatus, now.timeIntervalSince(clocks.lastStatus) >= 1 {
-                self.lastStatus = status
-                clocks.lastStatus = now
-                self.notifier.notify("STATUS=" + status)
-            }
-            if let path = self.config.metricsFile, now.timeIntervalSince(clocks.lastMetrics) >= 10 {
-                clocks.lastMetrics = now
-                self.metrics.write(to: path, snapshot: snapshot, planCounts: self.terminalPlanCounts(snapshot))
+            state.armedFor = nil
+            self?.statusDuties(state)
+        }
+        scheduler.queue.sync {
+            scheduler.afterPump = { [weak self] in
+                state.schedule.schedulerActed()
+                self?.statusDuties(state)
             }
         }
-        timer.resume()
         statusTimer = timer
+        timer.resume()
+        scheduler.queue.async { [weak self] in self?.statusDuties(state) }
+    }
+
+    /// Does what is due, then arms the timer for the next duty (moved only earlier, or set
+    /// after it fired: re-arming a dispatch timer costs a wake of its own). Scheduler queue only.
+    func statusDuties(_ state: StatusTimerState) {
+        // Intervals on the monotonic clock (SPEC §4.13).
+        let now = ProcessInfo.processInfo.systemUptime
+        let path = config.metricsFile
+        let duties = state.schedule.due(now: now, writesMetrics: path != nil)
+        if duties.ping {
+            if let watchdog = state.schedule.watchdog, intakeIsLive(maxStall: watchdog) {
+                notifier.notify("WATCHDOG=1")
+                state.schedule.pinged(at: now)
+            } else {
+                state.schedule.pingWithheld(at: now)
+            }
+        }
+        var snapshot: SchedulerSnapshot?
+        if duties.status {
+            let taken = scheduler.snapshotOnQueue()
+            snapshot = taken
+            let status = Self.statusLine(taken)
+            if status != lastStatus {
+                lastStatus = status
+                notifier.notify("STATUS=" + status)
+            }
+            state.schedule.statusLookedAt(now)
+        }
+        if duties.metrics, let path {
+            let taken = snapshot ?? scheduler.snapshotOnQueue()
+            metrics.write(to: path, snapshot: taken, planCounts: terminalPlanCounts(taken))
+            state.schedule.metricsWritten(at: now)
+        }
+        guard let next = state.schedule.next(writesMetrics: path != nil) else { return }
+        if let armed = state.armedFor, armed <= next { return }
+        state.armedFor = next
+        state.timer.schedule(deadline: .now() + max(0, next - now), leeway: .milliseconds(50))
     }
 
     /// The watchdog pings only while plan intake is idle or has made progress within
@@ -119,9 +147,13 @@ extension RebootDaemon {
     }
 }
 
-/// When the status timer last pinged the watchdog and wrote metrics (scheduler queue only).
-final class StatusClocks: @unchecked Sendable {
-    var lastWatchdog = Date.distantPast
-    var lastMetrics = Date.distantPast
-    var lastStatus = Date.distantPast
+/// The status timer, its schedule and the instant it is armed for (scheduler queue only).
+final class StatusTimerState: @unchecked Sendable {
+    var schedule: StatusSchedule
+    let timer: DispatchSourceTimer
+    var armedFor: TimeInterval?
+    init(_ schedule: StatusSchedule, timer: DispatchSourceTimer) {
+        self.schedule = schedule
+        self.timer = timer
+    }
 }

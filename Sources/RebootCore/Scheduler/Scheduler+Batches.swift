@@ -15,6 +15,7 @@ extension Scheduler {
         if !stopping { dispatch(now: now) }
         flushJournal()
         if !stopping { armTimer(now: now) }
+        afterPump?()
     }
 
     func advance(_ run: PlanRun, now: Date) {

@@ -19,6 +19,9 @@ public final class Scheduler: @unchecked Sendable {
     /// Receives plan events for the notify targets (SPEC §4.15); set before `start`. It must
     /// only queue them: it is called on the scheduler queue.
     public var notify: (@Sendable (PlanNotification) -> Void)?
+    /// Called on the queue at the end of every pump (the daemon's status line looks then);
+    /// set on the queue.
+    var afterPump: (() -> Void)?
     /// Checks health gates (SPEC §4.14); nil blocks every gate with that reason.
     let gateChecker: GateChecking?
 
