@@ -20,6 +20,9 @@ struct RebootdCommand: AsyncParsableCommand {
     var check = false
 
     func run() async throws {
+        // One malloc arena for all threads: a plan parsed on one thread and run on another
+        // reuses the memory the parse freed (issue 10).
+        MallocArenas.limit(to: 1)
         // Under an LD_PRELOAD such as libfaketime a Swift program sees no arguments; the
         // environment still reaches it.
         let environment = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }

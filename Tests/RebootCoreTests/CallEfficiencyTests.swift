@@ -132,4 +132,37 @@ final class InstanceRunMemoryTests: XCTestCase {
         XCTAssertFalse(inst.holdsCallState, "dropped at the end")
         XCTAssertEqual(inst.record(planId: "p", wall: t0 + 5).attempts, 1, "the record keeps what the journal needs")
     }
+
+    #if canImport(Glibc)
+    /// One object per instance of a 100,000-instance plan: it fits a 128-byte malloc chunk
+    /// (it took 176 with full-width counters and optional dates).
+    func testAnInstanceFitsA128ByteChunk() {
+        let inst = InstanceRun(index: 99_999, id: "i-0123456789abcdef", batch: 19)
+        // malloc.h is not in the Glibc module: look the function up.
+        typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
+        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size")
+        let usable = unsafeBitCast(symbol, to: UsableSize.self)(Unmanaged.passUnretained(inst).toOpaque())
+        XCTAssertLessThanOrEqual(usable, 120, "malloc_usable_size of an InstanceRun")
+        XCTAssertEqual(inst.index, 99_999)
+        XCTAssertEqual(inst.batch, 19)
+    }
+
+    /// The packed fields read back what was written: wall times exactly, none as nil.
+    func testPackedFieldsReadBackExactly() {
+        let wall = Date(timeIntervalSinceReferenceDate: 817_000_000.123456)
+        let inst = InstanceRun(index: 3, id: "i-a", batch: 1)
+        XCTAssertNil(inst.startedAt)
+        XCTAssertNil(inst.finishedAt)
+        inst.batchStarted(wall: wall)
+        inst.sent(attemptId: 1, now: wall)
+        inst.refused409(code: "Conflict", now: wall)
+        inst.finish(.failed, reason: "gone", wall: wall + 1.5)
+        XCTAssertEqual(inst.startedAt, wall)
+        XCTAssertEqual(inst.finishedAt, wall + 1.5)
+        let record = inst.record(planId: "p", wall: wall)
+        XCTAssertEqual([record.attempts, record.conflicts, record.idx, record.batch], [1, 1, 3, 1])
+        XCTAssertEqual(record.lastError, "gone")
+        XCTAssertGreaterThan(inst.epoch, 0)
+    }
+    #endif
 }

@@ -8,25 +8,57 @@ import Foundation
 /// `startedAt` and `finishedAt`, which are wall times for the journal. Confined to the
 /// scheduler queue.
 final class InstanceRun {
-    let index: Int
+    // Stored fields first, widest first, so that the object is 113 bytes (a 128-byte malloc
+    // chunk, not 176): a 100,000-instance plan holds one per instance (issue 10). Counters are
+    // 32-bit and the wall times are bare seconds (NaN for none) behind the public accessors.
     let id: String
-    let batch: Int
+    private(set) var lastError: String?
+    private(set) var lastStatus: String?
+    private var startedSeconds = Double.nan
+    private var finishedSeconds = Double.nan
+    /// The call state, from the first call until the instance ends (`InstanceActivity`).
+    private var activity: InstanceActivity?
+    private let indexSlot: Int32
+    private let batchSlot: Int32
+    private var attemptCount: Int32 = 0
+    private var conflictCount: Int32 = 0
+    private var epochCount: Int32 = 0
     private(set) var state: InstanceState = .pending
+    private(set) var observedNonRunning = false
+    /// A reboot call is in flight.
+    private(set) var inFlight = false
+    // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
+    var queued = false
+    var watched = false
+
+    var index: Int { Int(indexSlot) }
+    var batch: Int { Int(batchSlot) }
     /// Reboot calls journaled for this instance in this plan (numbered from the attempts table).
-    private(set) var attempts = 0
-    private(set) var conflicts = 0
+    private(set) var attempts: Int {
+        get { Int(attemptCount) }
+        set { attemptCount = Int32(clamping: newValue) }
+    }
+    private(set) var conflicts: Int {
+        get { Int(conflictCount) }
+        set { conflictCount = Int32(clamping: newValue) }
+    }
+    /// Bumped on every change, so an answer to a poll sent before the change is ignored.
+    private(set) var epoch: Int {
+        get { Int(epochCount) }
+        set { epochCount = Int32(truncatingIfNeeded: newValue) }
+    }
+    private(set) var startedAt: Date? {
+        get { startedSeconds.isNaN ? nil : Date(timeIntervalSinceReferenceDate: startedSeconds) }
+        set { startedSeconds = newValue?.timeIntervalSinceReferenceDate ?? .nan }
+    }
+    private(set) var finishedAt: Date? {
+        get { finishedSeconds.isNaN ? nil : Date(timeIntervalSinceReferenceDate: finishedSeconds) }
+        set { finishedSeconds = newValue?.timeIntervalSinceReferenceDate ?? .nan }
+    }
     /// Calls that count against `retry.maxAttempts`: transient failures and in-doubt re-sends.
     var counted: Int { activity?.counted ?? 0 }
     /// Consecutive throttled answers (never counted against `retry.maxAttempts`).
     var throttles: Int { activity?.throttles ?? 0 }
-    private(set) var lastError: String?
-    private(set) var lastStatus: String?
-    private(set) var observedNonRunning = false
-    private(set) var startedAt: Date?
-    private(set) var finishedAt: Date?
-
-    /// A reboot call is in flight.
-    private(set) var inFlight = false
     /// When the call in flight (or in doubt) was sent.
     var sentAt: Date? { activity?.sentAt }
     /// When the accepted reboot's answer arrived (or an in-doubt call was seen to take effect):
@@ -41,12 +73,8 @@ final class InstanceRun {
     var openAttemptId: Int64? { activity?.openAttemptId }
     /// The next call re-sends an in-doubt call that never took effect.
     var resendNext: Bool { activity?.resendNext ?? false }
-    /// Bumped on every change, so an answer to a poll sent before the change is ignored.
-    private(set) var epoch = 0
     /// Describe-many answers in a row that did not list this instance.
     var missedPolls: Int { activity?.missedPolls ?? 0 }
-    /// The call state, from the first call until the instance ends (`InstanceActivity`).
-    private var activity: InstanceActivity?
     private var active: InstanceActivity {
         if let activity { return activity }
         let fresh = InstanceActivity()
@@ -54,18 +82,15 @@ final class InstanceRun {
         return fresh
     }
 
-    // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
-    var queued = false
-    var watched = false
     var notBefore: Date? {
         get { activity?.notBefore }
         set { if newValue != nil || activity != nil { active.notBefore = newValue } }
     }
 
     init(index: Int, id: String, batch: Int) {
-        self.index = index
+        indexSlot = Int32(index)
         self.id = id
-        self.batch = batch
+        batchSlot = Int32(batch)
     }
 
     var isInDoubt: Bool { inDoubt != nil }
