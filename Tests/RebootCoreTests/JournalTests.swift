@@ -33,6 +33,39 @@ final class JournalTests: XCTestCase {
         XCTAssertFalse(journal.hasPending)
     }
 
+    /// `save(instance:)` writes every column that changes and leaves the id and batch; a row
+    /// that does not exist is an error, as GRDB's record update made it.
+    func testSavingAnInstanceUpdatesItsRowAndAMissingRowIsAnError() throws {
+        let journal = try Journal()
+        let t = JournalTime.format(Date())
+        let row = PlanInstanceRecord(planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: "pending", attempts: 0, conflicts: 0,
+                                     lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: t)
+        try journal.insertPlan(
+            PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
+                       submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 1,
+                       batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+            instances: [row], event: PlanEventRecord(id: nil, planId: "p", at: t, kind: "submitted", detail: "test"))
+        var changed = row
+        changed.state = "failed"
+        changed.attempts = 3
+        changed.conflicts = 2
+        changed.lastError = "NoSuchObject"
+        changed.lastStatus = "Error"
+        changed.observedNonRunning = true
+        changed.startedAt = "2026-11-28T01:00:00.000Z"
+        changed.finishedAt = "2026-11-28T01:05:00.000Z"
+        changed.updatedAt = "2026-11-28T01:05:00.001Z"
+        journal.save(instance: changed)
+        try journal.flush()
+        XCTAssertEqual(try journal.instances(planId: "p"), [changed])
+        var missing = changed
+        missing.idx = 7
+        journal.save(instance: missing)
+        XCTAssertThrowsError(try journal.flush()) { error in
+            guard case RecordError.recordNotFound = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testReadOnlyReaderSeesCommittedWritesInWALMode() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }
