@@ -11,19 +11,11 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
     private var timers: [ManualTimer] = []
     private var wallOffset: TimeInterval = 0
     private var fired = 0
-    private var armed = 0
 
     /// Timer firings so far (a busy loop shows as thousands of them).
     public var firedCount: Int {
         lock.lock(); defer { lock.unlock() }
         return fired
-    }
-
-    /// Times a timer was (re)armed so far: on a real clock each one wakes libdispatch's timer
-    /// thread.
-    public var armedCount: Int {
-        lock.lock(); defer { lock.unlock() }
-        return armed
     }
 
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
@@ -45,12 +37,7 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
     }
 
     public func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer {
-        let timer = ManualTimer(queue: queue, handler: handler) { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            self.armed += 1
-            self.lock.unlock()
-        }
+        let timer = ManualTimer(queue: queue, handler: handler)
         lock.lock()
         timers.append(timer)
         lock.unlock()

@@ -40,24 +40,6 @@ final class CallEfficiencyTests: XCTestCase {
         XCTAssertEqual(try h.planState(plan), "succeeded")
     }
 
-    /// While a poll is in flight its answer will pump (within requestTimeout), so the timer is
-    /// not armed for the timeout check 600 s away only to be moved back for the next poll: one
-    /// arming per poll, not two (each one wakes libdispatch's timer thread).
-    func testTheTimerIsArmedOncePerPollWhileAnAnswerIsAwaited() throws {
-        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 10, inDoubtGrace: 5))
-        h.cloud.rebootDuration = 100
-        let plan = try h.submit(SchedulerHarness.plan(["i-a"]) { $0.rebootTimeout = 600 })
-        h.run(for: 2)
-        XCTAssertEqual(h.cloud.rebootCalls.count, 1)
-        let armedBefore = h.clock.armedCount, pollsBefore = h.cloud.describeCalls.count
-        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
-        let arms = h.clock.armedCount - armedBefore, polls = h.cloud.describeCalls.count - pollsBefore
-        XCTAssertGreaterThanOrEqual(polls, 9, "polled every 10 s")
-        XCTAssertLessThanOrEqual(arms, polls + 3, "\(arms) timer armings for \(polls) polls")
-        XCTAssertEqual(try h.planState(plan), "succeeded")
-    }
-
     /// After the first burst, reboot calls go out `rate × callGrouping` at a time, and no
     /// one-second window holds more than rate + burst.
     func testRebootCallsGoOutInGroupsUnderTheLimit() throws {

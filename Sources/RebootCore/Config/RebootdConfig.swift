@@ -75,6 +75,6 @@ public struct RebootdConfig: Sendable, Equatable {
             requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst,
             maxConcurrentRequests: maxConcurrentRequests, maxActivePlans: maxActivePlans,
             pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, inDoubtMaxGap: inDoubtMaxGap, retry: retry,
-            gates: gates, gateInterval: gateInterval, gateTimeout: gateTimeout, requestTimeout: requestTimeout)
+            gates: gates, gateInterval: gateInterval, gateTimeout: gateTimeout)
     }
 }

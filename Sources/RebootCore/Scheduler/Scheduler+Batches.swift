@@ -287,10 +287,6 @@ extension Scheduler {
         }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
         if wantsReboot { consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }
-        // An answer in flight pumps when it comes, within requestTimeout, and arms the timer
-        // then: a wake further away than that is not armed now only to be moved back for the
-        // next poll (issue 10: two wakes of libdispatch's timer thread per poll, not one).
-        if let at = wake, limiter.inFlight > 0, at > now + settings.requestTimeout { return }
         if let wake { arm(wake, now: now) }
     }
 }

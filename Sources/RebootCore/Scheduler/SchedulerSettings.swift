@@ -19,17 +19,13 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var gates: [String: HealthGate]
     public var gateInterval: TimeInterval
     public var gateTimeout: TimeInterval
-    /// Every API call is answered (or fails) within this: the transports enforce it.
-    public var requestTimeout: TimeInterval
 
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
         pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
         retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.25,
-        gates: [String: HealthGate] = [:], gateInterval: TimeInterval = 30, gateTimeout: TimeInterval = 1800,
-        requestTimeout: TimeInterval = 30
+        gates: [String: HealthGate] = [:], gateInterval: TimeInterval = 30, gateTimeout: TimeInterval = 1800
     ) {
-        self.requestTimeout = requestTimeout
         self.gates = gates
         self.gateInterval = gateInterval
         self.gateTimeout = gateTimeout
