@@ -39,4 +39,36 @@ final class DaemonLifecycleTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: plan), "not taken in after shutdown")
         XCTAssertEqual(try daemon.journal.plans().count, 0)
     }
+
+    /// After a graceful shutdown nothing pings, says `STATUS=` or writes the metrics file, even
+    /// when the scheduler pumps again (as a late answer makes it): the exit's write is the last
+    /// (review finding: the pumps' status duties outlived the cancelled timer).
+    func testNoStatusDutyAfterShutdownEvenWhenTheSchedulerPumps() async throws {
+        let (dir, config) = try DaemonTestConfig.make("after") { "metricsFile: \($0.path)/rebootd.prom\nshutdownGrace: 1s\n" }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let prom = dir.appendingPathComponent("rebootd.prom").path
+        let socket = dir.appendingPathComponent("n.sock").path
+        let listener = try SystemdNotifierTests.Listener(socket)
+        var logger = Logger(label: "after")
+        logger.logLevel = .critical
+        let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": socket, "WATCHDOG_USEC": "200000"], logger: logger)
+        try daemon.start()
+        let group = ServiceGroup(configuration: .init(services: daemon.services().map { .init(service: $0) }, logger: logger))
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(400))
+        await group.triggerGracefulShutdown()
+        try await running.value
+        var before: [String] = []
+        while let m = listener.receive() { before.append(m) }
+        XCTAssertTrue(before.contains("WATCHDOG=1"), "pinged while running: \(before)")
+        XCTAssertTrue(before.contains("STOPPING=1"))
+        try FileManager.default.removeItem(atPath: prom)
+        try await Task.sleep(for: .milliseconds(1200))   // past the status spacing and several pings
+        daemon.scheduler.queue.sync { daemon.scheduler.pump() }
+        try await Task.sleep(for: .milliseconds(300))
+        var after: [String] = []
+        while let m = listener.receive() { after.append(m) }
+        XCTAssertEqual(after, [], "nothing after the shutdown")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: prom), "no metrics write after the exit's")
+    }
 }

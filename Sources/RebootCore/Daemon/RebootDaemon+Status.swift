@@ -23,13 +23,26 @@ extension RebootDaemon {
             }
         }
         statusTimer = timer
+        statusState = state
         timer.resume()
         scheduler.queue.async { [weak self] in self?.statusDuties(state) }
+    }
+
+    /// Stops the status duties for good (shutdown): no ping, `STATUS=` or metrics write after
+    /// it, from the timer or from a pump. On the scheduler queue, so a duty under way has ended
+    /// before it returns (the exit's metrics write follows, alone).
+    func stopStatus() {
+        scheduler.queue.sync {
+            statusState?.stopped = true
+            scheduler.afterPump = nil
+        }
+        statusTimer?.cancel()
     }
 
     /// Does what is due, then arms the timer for the next duty (moved only earlier, or set
     /// after it fired: re-arming a dispatch timer costs a wake of its own). Scheduler queue only.
     func statusDuties(_ state: StatusTimerState) {
+        guard !state.stopped else { return }
         // Intervals on the monotonic clock (SPEC §4.13).
         let now = ProcessInfo.processInfo.systemUptime
         let path = config.metricsFile
@@ -152,6 +165,8 @@ final class StatusTimerState: @unchecked Sendable {
     var schedule: StatusSchedule
     let timer: DispatchSourceTimer
     var armedFor: TimeInterval?
+    /// Set by `stopStatus()`: nothing more is done.
+    var stopped = false
     init(_ schedule: StatusSchedule, timer: DispatchSourceTimer) {
         self.schedule = schedule
         self.timer = timer

@@ -17,6 +17,8 @@ public final class RebootDaemon: @unchecked Sendable {
     let notifier: SystemdNotifier
     var logger: Logger
     var statusTimer: DispatchSourceTimer?
+    /// The status duties' state (scheduler queue only); nil before `start()`.
+    var statusState: StatusTimerState?
     var lastStatus = ""
     let finishedPlanCounts = FinishedPlanCounts()
     /// Set once `start()` has run (it may be called by the scheduler service and by tests).
@@ -156,7 +158,7 @@ public final class RebootDaemon: @unchecked Sendable {
     /// the caller (rebootd) decides the exit code.
     public func finishShutdown() async -> Bool {
         beginShutdown()
-        statusTimer?.cancel()
+        stopStatus()
         let committed = await lifecycleLock.withLock { schedulerStopped }?.value ?? false
         notifications.abandon()
         if let path = config.metricsFile {

@@ -7,6 +7,6 @@ struct StatusService: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        daemon.statusTimer?.cancel()
+        daemon.stopStatus()
     }
 }
