@@ -50,6 +50,17 @@ final class StatusScheduleTests: XCTestCase {
         XCTAssertEqual(fast.next(writesMetrics: false)!, 2.1, accuracy: 1e-9)
     }
 
+    /// An interval that is not a finite positive number means no watchdog: never a NaN deadline
+    /// (the timer re-armed for "now" forever).
+    func testANonFiniteWatchdogIsNone() {
+        for bad in [TimeInterval.infinity, .nan, 0, -1] {
+            let s = StatusSchedule(watchdog: bad, sendsStatus: false)
+            XCTAssertNil(s.watchdog, "\(bad)")
+            XCTAssertEqual(s.due(now: 0, writesMetrics: false), Duties())
+            XCTAssertNil(s.next(writesMetrics: false), "\(bad)")
+        }
+    }
+
     /// The metrics file every 10 s, only while one is configured; the earliest duty wins.
     func testMetricsEveryTenSecondsAndTheEarliestDutyWins() {
         var s = StatusSchedule(watchdog: 4, sendsStatus: true)

@@ -53,6 +53,10 @@ final class SystemdNotifierTests: XCTestCase {
         XCTAssertEqual(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "30000000"]), 15)
         XCTAssertNil(SystemdNotifier.watchdogInterval(environment: [:]))
         XCTAssertNil(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"]))
+        // Double() reads these; an infinite interval made the status timer spin (review finding).
+        for text in ["inf", "infinity", "nan", "1e400", "-5", "0"] {
+            XCTAssertNil(SystemdNotifier.watchdogInterval(environment: ["WATCHDOG_USEC": text]), text)
+        }
     }
 
     func testStatusLine() {

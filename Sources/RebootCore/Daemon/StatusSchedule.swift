@@ -22,7 +22,8 @@ struct StatusSchedule {
     private var lastMetrics = -TimeInterval.infinity
 
     init(watchdog: TimeInterval?, sendsStatus: Bool) {
-        self.watchdog = watchdog
+        // Anything but a finite, positive interval is no watchdog: never a NaN deadline.
+        self.watchdog = watchdog.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
         self.sendsStatus = sendsStatus
         statusPending = sendsStatus
     }

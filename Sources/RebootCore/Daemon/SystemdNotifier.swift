@@ -45,9 +45,10 @@ public final class SystemdNotifier: @unchecked Sendable {
         return sent == data.count
     }
 
-    /// Half of `WATCHDOG_USEC`, when systemd asks for watchdog pings.
+    /// Half of `WATCHDOG_USEC`, when systemd asks for watchdog pings (a finite, positive number
+    /// of microseconds; `Double` also reads "inf" and "nan").
     public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> TimeInterval? {
-        guard let text = environment["WATCHDOG_USEC"], let usec = Double(text), usec > 0 else { return nil }
+        guard let text = environment["WATCHDOG_USEC"], let usec = Double(text), usec.isFinite, usec > 0 else { return nil }
         if let pid = environment["WATCHDOG_PID"], let p = Int32(pid), p != getpid() { return nil }
         return usec / 2_000_000
     }
