@@ -14,7 +14,10 @@ final class DataNodeTests: XCTestCase {
 
     func composed(_ text: String) throws -> DataNode {
         let result = DataComposer.compose(text)
-        guard case .success(let node?) = result else { throw XCTSkip("did not compose: \(result)") }
+        guard case .success(let node?) = result else {
+            XCTFail("did not compose: \(text.debugDescription): \(result)")
+            throw CocoaError(.coderReadCorrupt)
+        }
         return node
     }
 
@@ -33,6 +36,23 @@ final class DataNodeTests: XCTestCase {
                 XCTAssertEqual(ours.column, yams.mark?.column)
             }
         }
+    }
+
+    /// The types the plan and config readers depend on, written out (not asked of Yams).
+    func testTheTypesThePlanReaderNeeds() throws {
+        let expected: [(String, Tag.Name)] = [
+            ("yes", .bool), ("Off", .bool), ("0x1F", .int), ("017", .int), ("1:30", .int), ("1_000", .int), ("-7", .int),
+            ("1.5", .float), (".inf", .float), ("~", .null), ("null", .null), ("", .null), ("2026-11-28", .timestamp),
+            ("25%", .str), ("i-abc", .str), ("\"12\"", .str), ("'yes'", .str), ("\"~\"", .str), ("|\n  12", .str)]
+        for (text, tag) in expected {
+            let node = try XCTUnwrap(try composed("v: \(text)\n").mapping?.first?.value, text)
+            XCTAssertEqual(node.tag, tag, text)
+            XCTAssertEqual(node.isNull, tag == .null, text)
+        }
+        XCTAssertEqual(try composed("v: 'quoted'\n").mapping?.first?.value.string, "quoted")
+        XCTAssertEqual(try composed("v: ON\n").mapping?.first?.value.bool, true)
+        XCTAssertNil(try composed("v: \"true\"\n").mapping?.first?.value.bool, "a quoted true is a string")
+        XCTAssertEqual(try composed("v: 1_000.5\n").mapping?.first?.value.float, 1000.5)
     }
 
     /// A key written twice is refused with its key path and position, in a plan and in the

@@ -6,10 +6,10 @@ import Yams
 /// `YAMLDataGuard` has refused anchors, aliases, tags and complex keys, and what `NodeReader`
 /// walks.
 ///
-/// Compact on purpose: a scalar is its text (inline up to 15 UTF-8 bytes, so an instance id
-/// allocates nothing), a plain/quoted flag and two 32-bit positions, 32 bytes in a list. Yams'
-/// own node holds a `Tag` object and a resolved mark per scalar (about 280 bytes per instance id
-/// on a 100,000-id plan). Types are resolved when asked, with Yams' own YAML 1.1 rules.
+/// Compact on purpose: a scalar is its text (inline up to 15 UTF-8 bytes, so an id like
+/// `i-YufwpQAe` allocates nothing), a plain/quoted flag and two 32-bit positions, 32 bytes in a
+/// list. Yams' own node holds a `Tag` object and a resolved mark per scalar (about 280 bytes per
+/// instance id on a 100,000-id plan). Types are resolved when asked, with Yams' own YAML 1.1 rules.
 enum DataNode {
     case scalar(Scalar)
     case sequence([DataNode], Position)
