@@ -19,10 +19,15 @@ struct RebootdCommand: AsyncParsableCommand {
     @Flag(help: "Validate the configuration and read the credentials, then exit 0 (valid) or 78; starts nothing.")
     var check = false
 
-    func run() async throws {
-        // One malloc arena for all threads: a plan parsed on one thread and run on another
-        // reuses the memory the parse freed (issue 10).
+    /// The entry point: limits malloc to one arena before any thread allocates (issue 10: a
+    /// plan parsed on one thread and run on another reuses the memory the parse freed), then
+    /// runs the command as ArgumentParser does.
+    static func main() async {
         MallocArenas.limit(to: 1)
+        await main(nil)
+    }
+
+    func run() async throws {
         // Under an LD_PRELOAD such as libfaketime a Swift program sees no arguments; the
         // environment still reaches it.
         let environment = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
