@@ -5,7 +5,7 @@
 #   rated    400 instances, batch 50, reboots 4-6 s, 20 rps, poll 1 s (issue 10's rated case)
 #   instant  5,000 instances, batch 500, instant reboots, 2,000 rps
 #   big      100,000 instances, batch 5,000, instant reboots, 1,000 rps
-#   tick     the status/metrics tick with 0 and 10,000 finished plans in the journal
+#   tick     one status/metrics write with 0 and 10,000 finished plans in the journal
 # RUNS=N repeats each plan case (the report prints each run; quote the median).
 set -euo pipefail
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
