@@ -129,8 +129,9 @@ public final class RebootDaemon: @unchecked Sendable {
         } catch {
             throw DaemonError(.failure, "cannot start: \(error)")
         }
-        startStatusTimer()
+        // READY=1 first: the status duties' first run (a ping, a STATUS= line) follows it.
         notifier.notify("READY=1")
+        startStatusTimer()
         logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
                                                   "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
     }
