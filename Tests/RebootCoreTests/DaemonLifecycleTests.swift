@@ -12,10 +12,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let (dir, config) = try DaemonTestConfig.make("life") { "metricsFile: \($0.path)/rebootd.prom\nshutdownGrace: 2s\n" }
         defer { try? FileManager.default.removeItem(at: dir) }
         let prom = dir.appendingPathComponent("rebootd.prom").path
-        let listener = try SystemdNotifierTests.Listener(dir.appendingPathComponent("n.sock").path)
-        var logger = Logger(label: "life")
-        logger.logLevel = .critical
-        let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": dir.appendingPathComponent("n.sock").path], logger: logger)
+        let (daemon, listener, logger) = try DaemonTestConfig.notifyingDaemon(dir: dir, config: config, label: "life")
         try daemon.start()
         XCTAssertEqual(listener.receive(), "READY=1")
         let group = ServiceGroup(configuration: .init(services: daemon.services().map { .init(service: $0) }, logger: logger))
@@ -47,11 +44,8 @@ final class DaemonLifecycleTests: XCTestCase {
         let (dir, config) = try DaemonTestConfig.make("after") { "metricsFile: \($0.path)/rebootd.prom\nshutdownGrace: 1s\n" }
         defer { try? FileManager.default.removeItem(at: dir) }
         let prom = dir.appendingPathComponent("rebootd.prom").path
-        let socket = dir.appendingPathComponent("n.sock").path
-        let listener = try SystemdNotifierTests.Listener(socket)
-        var logger = Logger(label: "after")
-        logger.logLevel = .critical
-        let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": socket, "WATCHDOG_USEC": "200000"], logger: logger)
+        let (daemon, listener, logger) = try DaemonTestConfig.notifyingDaemon(
+            dir: dir, config: config, environment: ["WATCHDOG_USEC": "200000"], label: "after")
         try daemon.start()
         let group = ServiceGroup(configuration: .init(services: daemon.services().map { .init(service: $0) }, logger: logger))
         let running = Task { try await group.run() }

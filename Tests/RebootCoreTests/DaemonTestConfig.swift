@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+@testable import RebootCore
 
 /// A throwaway directory with credentials (0600) and a rebootd config for a daemon started in
 /// process: endpoint on a closed loopback port, spool and journal inside the directory.
@@ -20,5 +22,17 @@ enum DaemonTestConfig {
 
             """.appending(extra(dir)).write(toFile: config, atomically: true, encoding: .utf8)
         return (dir, config)
+    }
+
+    /// A daemon for the config in `dir`, not started, that sends its systemd messages to a
+    /// listener on `dir/n.sock` (plus `environment`, e.g. `WATCHDOG_USEC`); its logger is quiet.
+    static func notifyingDaemon(dir: URL, config: String, environment: [String: String] = [:], label: String)
+        throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, logger: Logger) {
+        let socket = dir.appendingPathComponent("n.sock").path
+        let listener = try SystemdNotifierTests.Listener(socket)
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        let daemon = try RebootDaemon(configPath: config, environment: environment.merging(["NOTIFY_SOCKET": socket]) { $1 }, logger: logger)
+        return (daemon, listener, logger)
     }
 }

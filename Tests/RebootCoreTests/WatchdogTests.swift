@@ -9,11 +9,8 @@ final class WatchdogTests: XCTestCase {
     /// A daemon with `WATCHDOG_USEC=200000` (pings every ~0.1 s) and a listener for its messages.
     func startDaemon() throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, dir: URL) {
         let (dir, config) = try DaemonTestConfig.make("wd")
-        let socketPath = dir.appendingPathComponent("n.sock").path
-        let listener = try SystemdNotifierTests.Listener(socketPath)
-        var logger = Logger(label: "wd")
-        logger.logLevel = .critical
-        let daemon = try RebootDaemon(configPath: config, environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "200000"], logger: logger)
+        let (daemon, listener, _) = try DaemonTestConfig.notifyingDaemon(
+            dir: dir, config: config, environment: ["WATCHDOG_USEC": "200000"], label: "wd")
         try daemon.start()
         XCTAssertEqual(listener.receive(), "READY=1")
         return (daemon, listener, dir)
