@@ -33,6 +33,42 @@ final class JournalTests: XCTestCase {
         XCTAssertFalse(journal.hasPending)
     }
 
+    /// The heads of active plans are the full records without their parameters (the scheduler
+    /// reads those for one plan when it starts it); finished plans are not among them.
+    func testActivePlanHeadsLeaveOutTheParametersAndFinishedPlans() throws {
+        let journal = try Journal()
+        let t = JournalTime.format(Date())
+        let plan = try PlanParser().parse("name: heads\nbatchSize: 2\ninstances: [i-a, i-b, i-c]\n", fileName: "h.yaml", format: .yaml)
+        let parameters = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        func record(_ id: String, state: String) -> PlanRecord {
+            PlanRecord(id: id, name: "heads", sourceFile: "h.yaml", format: "yaml", sha256: "sha-\(id)", submitterUid: 7,
+                       submitterName: "ops", submittedAt: t, state: state, parameters: parameters, instanceCount: 3,
+                       batchCount: 2, currentBatch: 1, updatedAt: t, finishedAt: nil, reason: "why", stopRequest: "halt")
+        }
+        for (id, state) in [("a", "running"), ("b", "succeeded"), ("c", "queued")] {
+            try journal.insertPlan(record(id, state: state), instances: [],
+                                   event: PlanEventRecord(id: nil, planId: id, at: t, kind: "submitted", detail: "test"))
+        }
+        var expected = [record("a", state: "running"), record("c", state: "queued")]
+        XCTAssertEqual(try journal.activePlans(), expected)
+        for i in expected.indices { expected[i].parameters = "" }
+        XCTAssertEqual(try journal.activePlanHeads(), expected)
+        XCTAssertEqual(try journal.activeHashes(), ["sha-a": "a", "sha-c": "c"])
+        XCTAssertEqual(try journal.decodedPlan(id: "c"), plan)
+        XCTAssertNil(try journal.decodedPlan(id: "nope"))
+    }
+
+    /// Both kinds of connection of the daemon's journal (the writer and the pool's readers) keep
+    /// a small page cache.
+    func testTheDaemonsConnectionsKeepASmallPageCache() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
+        let expected = -Journal.pageCacheKiB
+        XCTAssertEqual(try journal.writer.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") }, expected)
+        XCTAssertEqual(try journal.writer.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") }, expected)
+    }
+
     /// `save(instance:)` writes every column that changes and leaves the id and batch; a row
     /// that does not exist is an error, as GRDB's record update made it.
     func testSavingAnInstanceUpdatesItsRowAndAMissingRowIsAnError() throws {

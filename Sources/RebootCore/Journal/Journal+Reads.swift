@@ -29,10 +29,35 @@ extension Journal {
         }
     }
 
+    /// The active plans without their parameters (`parameters` is empty): what the scheduler
+    /// scans on every activation, submission and `resume --all`. A 100,000-instance plan's
+    /// parameters are 1.3 MB of JSON, and SQLite holds copies of them while a row is read
+    /// (issue 10: they were alive beside the new plan's instances, at the daemon's peak).
+    public func activePlanHeads() throws -> [PlanRecord] {
+        try writer.read { db in
+            try PlanRecord.fetchAll(db, sql: """
+                SELECT id, name, sourceFile, format, sha256, submitterUid, submitterName, submittedAt, state,
+                       '' AS parameters, instanceCount, batchCount, currentBatch, updatedAt, finishedAt, reason, stopRequest
+                FROM plans WHERE state IN (\(Journal.activeStates.map { _ in "?" }.joined(separator: ",")))
+                ORDER BY id
+                """, arguments: StatementArguments(Journal.activeStates))
+        }
+    }
+
+    /// A plan's parameters, decoded; nil when the journal has no such plan. The JSON text is
+    /// released before this returns.
+    public func decodedPlan(id: String) throws -> Plan? {
+        let text = try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT parameters FROM plans WHERE id = ?", arguments: [id])
+        }
+        guard let text else { return nil }
+        return try PlanRecord.decode(parameters: text)
+    }
+
     /// SHA-256 of every active plan, with its id.
     public func activeHashes() throws -> [String: String] {
         var out: [String: String] = [:]
-        for plan in try activePlans() { out[plan.sha256] = plan.id }
+        for plan in try activePlanHeads() { out[plan.sha256] = plan.id }
         return out
     }
 

@@ -12,7 +12,14 @@ extension Journal {
         do {
             try writer.write { db in
                 for write in queued { try write(db) }
-                try plan.insert(db)
+                // GRDB keeps the record insert's statement cached with its last arguments, and
+                // SQLite keeps a copy of every bound value: a 100,000-instance plan's parameters
+                // (1.3 MB) would stay in memory twice for the daemon's life (issue 10). They
+                // go in through a statement that is finalized at once.
+                var head = plan
+                head.parameters = ""
+                try head.insert(db)
+                try db.execute(sql: "UPDATE plans SET parameters = ? WHERE id = ?", arguments: [plan.parameters, plan.id])
                 for instance in instances { try instance.insert(db) }
                 try event.insert(db)
                 try also?(db)

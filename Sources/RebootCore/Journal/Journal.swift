@@ -13,6 +13,9 @@ public final class Journal: @unchecked Sendable {
     var pending: [@Sendable (Database) throws -> Void] = []
     let pendingLock = NSLock()
 
+    /// The page cache of each of the daemon's connections, in KiB.
+    static let pageCacheKiB = 512
+
     /// Opens (creating if needed) the journal at `path` for writing.
     public init(path: String) throws {
         try FileManager.default.createDirectory(
@@ -22,6 +25,11 @@ public final class Journal: @unchecked Sendable {
         // SPEC §4.8: an attempt is committed durably before its call is sent.
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Each connection's page cache, in KiB (SQLite's default is 2,000). The journal
+            // appends and updates rows by key; the pages it reads again are a B-tree's upper
+            // levels. A 100,000-instance plan filled both default caches with its rows and
+            // parameters, 4 MB that rebootd kept (issue 10).
+            try db.execute(sql: "PRAGMA cache_size = -\(Journal.pageCacheKiB)")
             // Keep -wal and -shm when the daemon closes the journal: operators' rebootctl reads
             // it with group read access only, and SQLite can open a WAL database read-only only
             // while those files exist (it cannot create them in a directory it may not write).

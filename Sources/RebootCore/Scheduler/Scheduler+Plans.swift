@@ -43,7 +43,11 @@ extension Scheduler {
             logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
             schedulePumpOnQueue()
-            return .accepted(record)
+            // The journal holds the parameters; the caller gets the record without them, so that
+            // their 1.3 MB (100,000 ids) is not held while the plan's instances are built.
+            var head = record
+            head.parameters = ""
+            return .accepted(head)
         } catch {
             return .journalUnavailable("\(error)")
         }
@@ -56,10 +60,12 @@ extension Scheduler {
         // The plans read below must include what this queue decided since the last commit: a
         // plan that ended outside a pump (a dry run's last gate answer) is no longer queued.
         if journal.hasPendingWrites { flushJournal() }
-        guard plans.count < settings.maxActivePlans, let stored = try? journal.activePlans() else { return }
+        // Heads only: each plan's parameters are read when it starts, and their text is gone
+        // before its instances are built (issue 10: the daemon's peak memory).
+        guard plans.count < settings.maxActivePlans, let stored = try? journal.activePlanHeads() else { return }
         for record in stored where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
             guard plans.count < settings.maxActivePlans else { break }
-            guard let plan = try? record.decodedPlan() else {
+            guard let plan = try? journal.decodedPlan(id: record.id) else {
                 logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
                 journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
                                    reason: "parameters cannot be decoded")
@@ -90,10 +96,10 @@ extension Scheduler {
     /// doubt: polled at once, and no reboot call of any plan is sent until each of them has had
     /// a poll answered (rule 4.8). A halt or a cancel is restored (rules 4.6, 4.10).
     func resumeFromJournal(now: Date) throws {
-        for record in try journal.activePlans() where record.state != PlanState.queued.rawValue {
+        for record in try journal.activePlanHeads() where record.state != PlanState.queued.rawValue {
             // A plan paused before it ever started waits, queued, for its resume.
             if record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil { continue }
-            let plan = try record.decodedPlan()
+            guard let plan = try journal.decodedPlan(id: record.id) else { continue }
             let run = PlanRun(record: record, plan: plan)
             let stored = try journal.instances(planId: record.id)
             let numbers = try journal.attemptNumbers(planId: record.id)
@@ -256,7 +262,7 @@ extension Scheduler {
             journal.addEvent(planId: run.id, at: wall, kind: "resumed", detail: "resume --all")
             resumed += 1
         }
-        for record in (try? journal.activePlans()) ?? [] where record.state == PlanState.paused.rawValue && planById[record.id] == nil {
+        for record in (try? journal.activePlanHeads()) ?? [] where record.state == PlanState.paused.rawValue && planById[record.id] == nil {
             _ = controlStoredPlan(planId: record.id, verb: "resume")
             resumed += 1
         }

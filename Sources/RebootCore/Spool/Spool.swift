@@ -284,15 +284,30 @@ public final class Spool: @unchecked Sendable {
 
     /// Reads one incoming file, checks it, submits it, and moves it to accepted/ or rejected/.
     func intake(_ name: String, _ dirs: Directories) {
-        guard let incomingFd = dirs[.incoming] else { return }
+        guard let incomingFd = dirs[.incoming], let (key, outcome) = readAndSubmit(name, incomingFd, dirs) else { return }
+        // The file's text and parsed plan are gone by now (a 100,000-id plan holds MBs while
+        // the scheduler builds its instances: issue 10's peak memory).
+        switch outcome {
+        case .rejected(let error):
+            reject(name, from: incomingFd, dirs, error)
+        case .journalUnavailable(let message):
+            logger.error("plan file \(name) is valid but the journal cannot be written; leaving it in incoming/ to try again: \(message)")
+        case .accepted(let record):
+            moveAccepted(name, planId: record.id, key: key, dirs)
+        }
+    }
+
+    /// `intake` up to the submission: nil when the file was dealt with on the way (gone,
+    /// refused, taken in before, invalid).
+    private func readAndSubmit(_ name: String, _ incomingFd: Int32, _ dirs: Directories) -> (IntakeKey, SubmitOutcome)? {
         let data: Data
         let snapshot: FileSnapshot
         switch SpoolFileReader.read(name, in: incomingFd) {
         case .gone:
-            return
+            return nil
         case .refused(let reason):
             reject(name, from: incomingFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: reason)]))
-            return
+            return nil
         case .read(let d, let s):
             data = d
             snapshot = s
@@ -303,17 +318,17 @@ public final class Spool: @unchecked Sendable {
                 if let known = try journal.intake(key) {
                     // Taken in before and not moved out (accepted/ was gone, unwritable, a full disk).
                     moveAccepted(name, planId: known.planId, key: key, dirs)
-                    return
+                    return nil
                 }
             } catch {
                 logger.error("cannot read the journal to check \(name); leaving it in incoming/ to try again: \(error)")
-                return
+                return nil
             }
         }
         if let stalled = try? journal?.intakeStall(sha256: key.sha256) {
             let message = String(format: "reading this content stalled plan intake for %.0f s, and rebootd's watchdog restarted it; refused so that it cannot stall intake again (remove what makes it slow, or report it)", stalled)
             reject(name, from: incomingFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: message)]))
-            return
+            return nil
         }
         // Only the parse is timed for the watchdog: the submission waits on the scheduler and
         // the journal, whose stalls are not this file's fault (and stop the pings on their own).
@@ -326,18 +341,11 @@ public final class Spool: @unchecked Sendable {
         switch loaded {
         case .failure(let error):
             reject(name, from: incomingFd, dirs, error)
-            return
+            return nil
         case .success(let parsed):
             file = parsed
         }
-        switch submit(file, journal == nil ? nil : key) {
-        case .rejected(let error):
-            reject(name, from: incomingFd, dirs, error)
-        case .journalUnavailable(let message):
-            logger.error("plan file \(name) is valid but the journal cannot be written; leaving it in incoming/ to try again: \(message)")
-        case .accepted(let record):
-            moveAccepted(name, planId: record.id, key: key, dirs)
-        }
+        return (key, submit(file, journal == nil ? nil : key))
     }
 
     /// Moves a file taken in as `planId` to accepted/; on failure it stays, remembered, and the
