@@ -119,7 +119,7 @@ final class CallEfficiencyTests: XCTestCase {
 final class InstanceRunMemoryTests: XCTestCase {
     func testCallStateExistsOnlyWhileCallsAreMade() {
         let t0 = Date(timeIntervalSince1970: 1_000_000)
-        let inst = InstanceRun(index: 0, id: "i-a", batch: 0)
+        let inst = InstanceRun(index: 0, id: "i-a")
         inst.notBefore = nil
         inst.batchStarted(wall: t0)
         XCTAssertFalse(inst.holdsCallState, "a pending instance costs only its core")
@@ -130,27 +130,98 @@ final class InstanceRunMemoryTests: XCTestCase {
         XCTAssertEqual(inst.rebootingSince, t0)
         inst.finish(.rebooted, reason: nil, wall: t0 + 5)
         XCTAssertFalse(inst.holdsCallState, "dropped at the end")
-        XCTAssertEqual(inst.record(planId: "p", wall: t0 + 5).attempts, 1, "the record keeps what the journal needs")
+        XCTAssertEqual(inst.record(planId: "p", batch: 0, wall: t0 + 5).attempts, 1, "the record keeps what the journal needs")
     }
 
     #if canImport(Glibc)
-    /// One object per instance of a 100,000-instance plan: it fits a 128-byte malloc chunk
-    /// (it took 176 with full-width counters and optional dates).
-    func testAnInstanceFitsA128ByteChunk() {
-        let inst = InstanceRun(index: 99_999, id: "i-0123456789abcdef", batch: 19)
+    /// One object per instance of a 100,000-instance plan: it fits a 96-byte malloc chunk
+    /// (it took 176 with full-width counters and optional dates, 128 with its batch, its last
+    /// status as a string and a byte per flag).
+    func testAnInstanceFitsA96ByteChunk() {
+        let inst = InstanceRun(index: 99_999, id: "i-0123456789abcdef")
         // malloc.h is not in the Glibc module: look the function up.
         typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
         let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size")
         let usable = unsafeBitCast(symbol, to: UsableSize.self)(Unmanaged.passUnretained(inst).toOpaque())
-        XCTAssertLessThanOrEqual(usable, 120, "malloc_usable_size of an InstanceRun")
+        XCTAssertLessThanOrEqual(usable, 88, "malloc_usable_size of an InstanceRun")
         XCTAssertEqual(inst.index, 99_999)
-        XCTAssertEqual(inst.batch, 19)
+    }
+
+    /// The packed flags are independent of each other.
+    func testPackedFlagsAreIndependent() {
+        let inst = InstanceRun(index: 0, id: "i-a")
+        inst.queued = true
+        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, false, false, false])
+        inst.watched = true
+        inst.queued = false
+        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, false])
+        inst.sent(attemptId: 1, now: Date())
+        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, true, false])
+        inst.accepted(now: Date())
+        inst.polled(.starting)
+        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, true])
+    }
+
+    /// The state and the flags share a byte: every state reads back beside every flag.
+    func testStateAndFlagsShareAByteWithoutTouchingEachOther() {
+        for state in InstanceState.allCases {
+            XCTAssertEqual(InstanceState(code: state.code), state)
+            let inst = InstanceRun(index: 0, id: "i-a")
+            inst.queued = true
+            inst.watched = true
+            inst.restore(PlanInstanceRecord(
+                planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: state.rawValue, attempts: 2, conflicts: 1,
+                lastError: nil, lastStatus: "Starting", observedNonRunning: true, startedAt: nil, finishedAt: nil,
+                updatedAt: ""), attemptsMade: 0, countedMade: 0)
+            XCTAssertEqual(inst.state, state)
+            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, true, false, true], "\(state)")
+            inst.queued = false
+            inst.watched = false
+            XCTAssertEqual(inst.state, state)
+            XCTAssertEqual(inst.lastStatus, "Starting")
+        }
+        XCTAssertEqual(Set(InstanceState.allCases.map(\.code)).count, InstanceState.allCases.count)
+        XCTAssertTrue(InstanceState.allCases.allSatisfy { $0.code < 8 }, "three bits")
+    }
+
+    /// Statuses are numbered once each; nil is 0; past the table's capacity a status reads as
+    /// the overflow text, and the table does not grow.
+    func testStatusNamesNumberEachTextOnceAndStopGrowing() {
+        let names = StatusNames()
+        XCTAssertEqual(names.code(nil), 0)
+        XCTAssertNil(names.name(0))
+        let running = names.code("Running")
+        XCTAssertEqual(names.code("Running"), running)
+        XCTAssertNotEqual(names.code("Starting"), running)
+        XCTAssertEqual(names.name(running), "Running")
+        for i in 0..<(StatusNames.capacity - 2) { _ = names.code("Status\(i)") }
+        XCTAssertEqual(names.name(names.code("Status\(StatusNames.capacity - 3)")), "Status\(StatusNames.capacity - 3)")
+        let late = names.code("OneTooMany")
+        XCTAssertEqual(names.name(late), StatusNames.overflow)
+        XCTAssertEqual(names.name(names.code("Running")), "Running", "early codes stay")
+    }
+
+    /// The plan knows each instance's batch: the batches are consecutive ranges of any sizes.
+    func testThePlanFindsEveryInstancesBatch() throws {
+        let plan = Plan(name: "b", instances: (0..<23).map { String(format: "i-%08d", $0) },
+                        batchSize: .list([.count(1), .count(3), .count(7)]))
+        let run = PlanRun(record: PlanRecord(
+            id: "p", name: "b", sourceFile: "b.yaml", format: "yaml", sha256: "x", submitterUid: 0, submitterName: "root",
+            submittedAt: "", state: "queued", parameters: "", instanceCount: 23, batchCount: plan.layout.batches.count,
+            currentBatch: -1, updatedAt: "", finishedAt: nil, reason: nil), plan: plan)
+        XCTAssertGreaterThan(run.batches.count, 3)
+        for (b, range) in run.batches.enumerated() {
+            for i in range {
+                XCTAssertEqual(run.batch(of: i), b, "instance \(i)")
+                XCTAssertEqual(run.record(of: run.instances[i], wall: Date()).batch, b)
+            }
+        }
     }
 
     /// The packed fields read back what was written: wall times exactly, none as nil.
     func testPackedFieldsReadBackExactly() {
         let wall = Date(timeIntervalSinceReferenceDate: 817_000_000.123456)
-        let inst = InstanceRun(index: 3, id: "i-a", batch: 1)
+        let inst = InstanceRun(index: 3, id: "i-a")
         XCTAssertNil(inst.startedAt)
         XCTAssertNil(inst.finishedAt)
         inst.batchStarted(wall: wall)
@@ -159,7 +230,7 @@ final class InstanceRunMemoryTests: XCTestCase {
         inst.finish(.failed, reason: "gone", wall: wall + 1.5)
         XCTAssertEqual(inst.startedAt, wall)
         XCTAssertEqual(inst.finishedAt, wall + 1.5)
-        let record = inst.record(planId: "p", wall: wall)
+        let record = inst.record(planId: "p", batch: 1, wall: wall)
         XCTAssertEqual([record.attempts, record.conflicts, record.idx, record.batch], [1, 1, 3, 1])
         XCTAssertEqual(record.lastError, "gone")
         XCTAssertGreaterThan(inst.epoch, 0)

@@ -8,31 +8,72 @@ import Foundation
 /// `startedAt` and `finishedAt`, which are wall times for the journal. Confined to the
 /// scheduler queue.
 final class InstanceRun {
-    // Stored fields first, widest first, so that the object is 113 bytes (a 128-byte malloc
+    // Stored fields first, widest first, so that the object is 88 bytes (a 96-byte malloc
     // chunk, not 176): a 100,000-instance plan holds one per instance (issue 10). Counters are
-    // 32-bit and the wall times are bare seconds (NaN for none) behind the public accessors.
+    // 32-bit, the epoch 16-bit, the wall times bare seconds (NaN for none), the last status a
+    // `StatusNames` code, the state and the flags share a byte, and the batch is the plan's to
+    // know (`PlanRun.batch(of:)`).
     let id: String
     private(set) var lastError: String?
-    private(set) var lastStatus: String?
     private var startedSeconds = Double.nan
     private var finishedSeconds = Double.nan
     /// The call state, from the first call until the instance ends (`InstanceActivity`).
     private var activity: InstanceActivity?
     private let indexSlot: Int32
-    private let batchSlot: Int32
     private var attemptCount: Int32 = 0
     private var conflictCount: Int32 = 0
-    private var epochCount: Int32 = 0
-    private(set) var state: InstanceState = .pending
-    private(set) var observedNonRunning = false
+    private var epochCount: UInt16 = 0
+    private var statusCode: UInt8 = 0
+    /// The state in the low three bits, the `Flags` above them.
+    private var packed: UInt8 = 0
+
+    /// The booleans, in the bits of `packed` above the state.
+    private struct Flags: OptionSet {
+        let rawValue: UInt8
+        static let observedNonRunning = Flags(rawValue: 1 << 3)
+        static let inFlight = Flags(rawValue: 1 << 4)
+        static let queued = Flags(rawValue: 1 << 5)
+        static let watched = Flags(rawValue: 1 << 6)
+    }
+    private static let stateMask: UInt8 = 0b111
+
+    private func flag(_ flag: Flags) -> Bool { packed & flag.rawValue != 0 }
+    private func set(_ flag: Flags, _ on: Bool) {
+        if on { packed |= flag.rawValue } else { packed &= ~flag.rawValue }
+    }
+
+    private(set) var state: InstanceState {
+        get { InstanceState(code: packed & Self.stateMask) }
+        set { packed = (packed & ~Self.stateMask) | newValue.code }
+    }
+
+    /// The status the last poll read (journaled; informational).
+    private(set) var lastStatus: String? {
+        get { StatusNames.shared.name(statusCode) }
+        set { statusCode = StatusNames.shared.code(newValue) }
+    }
+
+    /// A non-Running status was seen while rebooting (journaled).
+    private(set) var observedNonRunning: Bool {
+        get { flag(.observedNonRunning) }
+        set { set(.observedNonRunning, newValue) }
+    }
     /// A reboot call is in flight.
-    private(set) var inFlight = false
+    private(set) var inFlight: Bool {
+        get { flag(.inFlight) }
+        set { set(.inFlight, newValue) }
+    }
     // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
-    var queued = false
-    var watched = false
+    var queued: Bool {
+        get { flag(.queued) }
+        set { set(.queued, newValue) }
+    }
+    var watched: Bool {
+        get { flag(.watched) }
+        set { set(.watched, newValue) }
+    }
 
     var index: Int { Int(indexSlot) }
-    var batch: Int { Int(batchSlot) }
     /// Reboot calls journaled for this instance in this plan (numbered from the attempts table).
     private(set) var attempts: Int {
         get { Int(attemptCount) }
@@ -42,10 +83,11 @@ final class InstanceRun {
         get { Int(conflictCount) }
         set { conflictCount = Int32(clamping: newValue) }
     }
-    /// Bumped on every change, so an answer to a poll sent before the change is ignored.
+    /// Bumped on every change, so an answer to a poll sent before the change is ignored. Only
+    /// compared for equality while a poll is in flight: 16 bits wrap after 65,536 changes.
     private(set) var epoch: Int {
         get { Int(epochCount) }
-        set { epochCount = Int32(truncatingIfNeeded: newValue) }
+        set { epochCount = UInt16(truncatingIfNeeded: newValue) }
     }
     private(set) var startedAt: Date? {
         get { startedSeconds.isNaN ? nil : Date(timeIntervalSinceReferenceDate: startedSeconds) }
@@ -87,10 +129,9 @@ final class InstanceRun {
         set { if newValue != nil || activity != nil { active.notBefore = newValue } }
     }
 
-    init(index: Int, id: String, batch: Int) {
+    init(index: Int, id: String) {
         indexSlot = Int32(index)
         self.id = id
-        batchSlot = Int32(batch)
     }
 
     var isInDoubt: Bool { inDoubt != nil }
@@ -248,7 +289,7 @@ final class InstanceRun {
         epoch += 1
     }
 
-    func record(planId: String, wall: Date) -> PlanInstanceRecord {
+    func record(planId: String, batch: Int, wall: Date) -> PlanInstanceRecord {
         PlanInstanceRecord(
             planId: planId, idx: index, instanceId: id, batch: batch, state: state.rawValue, attempts: attempts,
             conflicts: conflicts, lastError: lastError, lastStatus: lastStatus, observedNonRunning: observedNonRunning,

@@ -58,8 +58,8 @@ final class PlanRun {
         batches = plan.layout.batches
         var runs: [InstanceRun] = []
         runs.reserveCapacity(plan.instances.count)
-        for (b, range) in batches.enumerated() {
-            for i in range { runs.append(InstanceRun(index: i, id: plan.instances[i], batch: b)) }
+        for range in batches {
+            for i in range { runs.append(InstanceRun(index: i, id: plan.instances[i])) }
         }
         instances = runs
         state = PlanState(rawValue: record.state) ?? .queued
@@ -67,6 +67,21 @@ final class PlanRun {
     }
 
     var id: String { record.id }
+
+    /// The batch that holds instance `index` (batches are consecutive ranges, in order).
+    func batch(of index: Int) -> Int {
+        var low = 0, high = batches.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if batches[mid].upperBound <= index { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// The journal row of `inst` as it stands.
+    func record(of inst: InstanceRun, wall: Date) -> PlanInstanceRecord {
+        inst.record(planId: id, batch: batch(of: inst.index), wall: wall)
+    }
 
     /// The plan itself allows new reboot calls (the scheduler adds its own holds: account pause, restart hold).
     var mayCall: Bool { !operatorPaused && accountPausedAt == nil && stop == nil }

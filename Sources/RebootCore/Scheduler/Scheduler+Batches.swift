@@ -189,9 +189,9 @@ extension Scheduler {
         inst.finish(state, reason: reason, wall: wallNow)
         unwatch(run, inst)
         restartHold.remove(holdKey(run, inst))
-        if inst.batch == run.currentBatch { run.openInBatch -= 1 }
+        if run.batch(of: inst.index) == run.currentBatch { run.openInBatch -= 1 }
         release(inst.id, from: run)
-        journal.save(instance: inst.record(planId: run.id, wall: wallNow))
+        journal.save(instance: run.record(of: inst, wall: wallNow))
         observer?.rebootFinished(outcome: state)
         let level: Logger.Level = state == .failed ? .warning : .info
         logger.log(level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])

@@ -116,7 +116,7 @@ extension Scheduler {
             }
             handleRebootError(run, inst, error, attemptId: attemptId, now: now)
         }
-        if !inst.state.isTerminal { journal.save(instance: inst.record(planId: planId, wall: wallNow)) }
+        if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wallNow)) }
     }
 
     /// Rules 4.4 and 4.5, through `ConflictPolicy` and `RetryPolicy`. A halted or cancelled plan

@@ -244,7 +244,7 @@ extension Scheduler {
             for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
             run.accountPausedAt = nil
         }
-        for inst in run.instances where inst.state == .pending && inst.batch == run.currentBatch && !inst.inFlight && !inst.queued && !inst.isInDoubt {
+        for inst in run.instances where inst.state == .pending && run.batch(of: inst.index) == run.currentBatch && !inst.inFlight && !inst.queued && !inst.isInDoubt {
             run.pushReady(inst.index)
         }
     }
@@ -301,7 +301,7 @@ extension Scheduler {
         }
         for inst in run.instances {
             inst.finish(.skipped, reason: "dry run", wall: start)
-            journal.save(instance: inst.record(planId: run.id, wall: start))
+            journal.save(instance: run.record(of: inst, wall: start))
         }
         // A dry run checks and journals its gates too; it ends when their answers are in.
         if startDryGates(run, now: now) { return }

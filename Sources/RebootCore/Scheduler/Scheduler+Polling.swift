@@ -147,7 +147,7 @@ extension Scheduler {
                 if let accepted = inst.acceptedAt { run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent) }
                 finish(run, inst, .rebooted, reason: nil, now: now)
             } else if previous != status.rawValue {
-                journal.save(instance: inst.record(planId: run.id, wall: wall))
+                journal.save(instance: run.record(of: inst, wall: wall))
             }
         case .waiting:
             switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
@@ -159,7 +159,7 @@ extension Scheduler {
             case .fail(let reason):
                 finish(run, inst, .failed, reason: reason, now: now)
             case .keepWaiting:
-                if previous != status.rawValue { journal.save(instance: inst.record(planId: run.id, wall: wall)) }
+                if previous != status.rawValue { journal.save(instance: run.record(of: inst, wall: wall)) }
             }
         default:
             break
@@ -190,6 +190,6 @@ extension Scheduler {
         case .undecided:
             break
         }
-        journal.save(instance: inst.record(planId: run.id, wall: wall))
+        journal.save(instance: run.record(of: inst, wall: wall))
     }
 }
