@@ -7,6 +7,11 @@ VENV := .build/interop-venv
 APT_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium
 SDK_VERSION := 0.9.79
 
+# Release binaries (install, bench) carry the Swift runtime and Foundation inside them: a host
+# needs only Debian's libraries (no Swift toolchain at the build's path), and rebootd maps about
+# 2 MiB less code (measured for issue 10).
+RELEASE := -c release --static-swift-stdlib
+
 # Every dependency is pinned with exact: in Package.swift and resolved from Package.resolved.
 .PHONY: all bootstrap resolve build release test interop alerts demo bench fuzz install uninstall clean
 
@@ -36,7 +41,7 @@ build: bootstrap resolve
 	$(SWIFT) build
 
 release: bootstrap resolve
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE)
 
 ## test: unit, end-to-end (real binaries over loopback), the Python SDK interop check, the
 ## hardening check under an emulated systemd sandbox, and the install layout with systemd-analyze verify.
@@ -70,8 +75,8 @@ demo: bootstrap
 
 ## bench: release binaries against bcc-sim: the rated, instant and 100,000-instance cases, and the tick (CASES=...).
 bench: bootstrap
-	$(SWIFT) build -c release
-	BIN="$$($(SWIFT) build -c release --show-bin-path)" scripts/bench.sh $(CASES)
+	$(SWIFT) build $(RELEASE)
+	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" scripts/bench.sh $(CASES)
 
 ## fuzz: libFuzzer over plan loading for FUZZ_SECONDS (default 300); crashers go to the regression corpus.
 FUZZ_SECONDS ?= 300
@@ -92,8 +97,8 @@ CONFDIR := $(DESTDIR)/etc/rebootd
 install: release
 	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR)
 	install -d -m 0755 $(CONFDIR)
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootd" $(BINDIR)/rebootd
-	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/rebootctl" $(BINDIR)/rebootctl
+	install -m 0755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rebootd" $(BINDIR)/rebootd
+	install -m 0755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rebootctl" $(BINDIR)/rebootctl
 	sed 's|/usr/local/bin/rebootd|$(PREFIX)/bin/rebootd|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
 	  systemd/rebootd.service > $(UNITDIR)/rebootd.service
 	chmod 0644 $(UNITDIR)/rebootd.service

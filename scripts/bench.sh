@@ -7,6 +7,7 @@
 #   big      100,000 instances, batch 5,000, instant reboots, 1,000 rps
 #   tick     one status/metrics write with 0 and 10,000 finished plans in the journal
 # RUNS=N repeats each plan case (the report prints each run; quote the median).
+# KEEP=FILE keeps the simulator's request log of the last run, KEEPLOG=FILE the daemon's log.
 set -euo pipefail
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
 . "$(dirname "$0")/sim_env.sh"
@@ -58,7 +59,7 @@ print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
     --rps "$rps" --batch "$batch" --reboot-min "$rmin" --reboot-max "$rmax" --poll "${poll%s}" --state "$state" \
     --t0 "$t0" --t1 "$t1" --cpu-ticks $((c1 - c0)) --clk-tck "$(getconf CLK_TCK)" \
     --wakeups $((w1 - w0)) --peak-kb "$peak"
-  [ -n "${KEEP:-}" ] && cp "$work/sim.jsonl" "$KEEP"; rm -rf "$work"
+  [ -n "${KEEP:-}" ] && cp "$work/sim.jsonl" "$KEEP"; [ -n "${KEEPLOG:-}" ] && cp "$work/rebootd.log" "$KEEPLOG"; rm -rf "$work"
 }
 
 for CASE in $CASES; do
