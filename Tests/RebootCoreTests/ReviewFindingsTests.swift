@@ -1,5 +1,6 @@
 import BCC
 import Foundation
+import GRDB
 @testable import RebootCore
 import RebootTesting
 import XCTest
@@ -67,5 +68,38 @@ final class ReviewFindingsTests: XCTestCase {
         XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "failed")
         XCTAssertEqual(try h.instances(plan)["i-d"]?.lastError, "in-doubt")
         XCTAssertEqual(h.cloud.rebootCalls.count, 1, "never sent again")
+    }
+    /// With `maxActivePlans: 1`, the queued plan starts when the running one ends, with
+    /// nothing else to wake the scheduler (the ending pump had already looked at the queue).
+    func testAQueuedPlanStartsWhenTheOnlyActivePlanEnds() throws {
+        let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+        let first = try h.submit(SchedulerHarness.plan(["i-a"]))
+        let second = try h.submit(SchedulerHarness.plan(["i-b"]))
+        XCTAssertTrue(h.run(for: 60) { (try? h.planState(first)) == "succeeded" })
+        XCTAssertTrue(h.run(for: 60) { (try? h.planState(second)) == "succeeded" }, "the queued plan never started")
+        XCTAssertEqual(h.cloud.rebootCalls.map(\.id), ["i-a", "i-b"])
+    }
+
+    /// A journal that cannot be read when a queued plan is due to start is not the plan's
+    /// fault: the plan stays queued (nothing is called for it) and starts once the journal reads
+    /// again. Only parameters that do not decode fail a plan.
+    func testAJournalReadErrorAtActivationLeavesThePlanQueued() throws {
+        let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+        func state(_ id: String) throws -> String? {
+            try h.journal.writer.read { try String.fetchOne($0, sql: "SELECT state FROM plans WHERE id = ?", arguments: [id]) }
+        }
+        let first = try h.submit(SchedulerHarness.plan(["i-a"]))
+        let second = try h.submit(SchedulerHarness.plan(["i-b"]))
+        // Reading the parameters now fails with an SQLite error (no such column).
+        try h.journal.writer.write { try $0.execute(sql: "ALTER TABLE plans RENAME COLUMN parameters TO unreadable") }
+        XCTAssertTrue(h.run(for: 60) { (try? state(first)) == "succeeded" })
+        h.run(for: 5)
+        XCTAssertEqual(try state(second), "queued", "a read error is not the plan's fault")
+        XCTAssertEqual(h.cloud.rebootCalls.map(\.id), ["i-a"])
+        try h.journal.writer.write { try $0.execute(sql: "ALTER TABLE plans RENAME COLUMN unreadable TO parameters") }
+        XCTAssertTrue(h.run(for: 60) { (try? state(second)) == "succeeded" }, "started once the journal reads again")
+        XCTAssertEqual(h.cloud.rebootCalls.map(\.id), ["i-a", "i-b"])
     }
 }

@@ -62,16 +62,25 @@ extension Scheduler {
         if journal.hasPendingWrites { flushJournal() }
         // Heads only: each plan's parameters are read when it starts, and their text is gone
         // before its instances are built (issue 10: the daemon's peak memory).
-        guard plans.count < settings.maxActivePlans, let stored = try? journal.activePlanHeads() else { return }
+        guard plans.count < settings.maxActivePlans else { return }
+        let stored: [PlanRecord]
+        do { stored = try journal.activePlanHeads() } catch { return retryActivation(after: error, now: now) }
         for record in stored where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
             guard plans.count < settings.maxActivePlans else { break }
-            guard let plan = try? journal.decodedPlan(id: record.id) else {
+            let plan: Plan
+            do {
+                guard let decoded = try journal.decodedPlan(id: record.id) else { continue }
+                plan = decoded
+            } catch is DecodingError {
                 logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
                 journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
                                    reason: "parameters cannot be decoded")
                 planEndings += 1
                 emitStored(.planFinished, record, state: .failed, instancesIn: .pending, reason: "parameters cannot be decoded")
                 continue
+            } catch {
+                // The journal could not be read: not the plan's fault. It stays queued.
+                return retryActivation(after: error, now: now)
             }
             let run = PlanRun(record: record, plan: plan)
             // A dry run cancelled while its gates were checked, then restarted, stays cancelled.
@@ -85,6 +94,14 @@ extension Scheduler {
                 setState(run, .running, now: now)
             }
         }
+    }
+
+    /// Queued plans could not be read from the journal: they stay queued, and activation is
+    /// tried again in a second.
+    func retryActivation(after error: Error, now: Date) {
+        logger.error("cannot read queued plans from the journal; trying again in 1 s: \(error)")
+        queuedDirty = true
+        arm(now + 1, now: now)
     }
 
     func register(_ run: PlanRun) {
@@ -287,6 +304,9 @@ extension Scheduler {
         plans.removeAll { $0 === run }
         planById[run.id] = nil
         queuedDirty = true
+        // A queued plan may take the slot. The pump that ends a plan has already looked at the
+        // queue, and with no other plan active nothing else would wake the scheduler.
+        schedulePumpOnQueue()
     }
 
     /// Dry run: journal the batches and the times they would start, call nothing.
