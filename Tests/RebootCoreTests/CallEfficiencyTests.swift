@@ -189,13 +189,15 @@ final class InstanceRunMemoryTests: XCTestCase {
     func testStatusNamesNumberEachTextOnceAndStopGrowing() {
         let names = StatusNames()
         XCTAssertEqual(names.code(nil), 0)
+        XCTAssertEqual(names.name(names.code(String(repeating: "x", count: 65))), StatusNames.overflow, "too long to keep")
+        XCTAssertEqual(names.name(names.code(String(repeating: "y", count: 64))), String(repeating: "y", count: 64))
         XCTAssertNil(names.name(0))
         let running = names.code("Running")
         XCTAssertEqual(names.code("Running"), running)
         XCTAssertNotEqual(names.code("Starting"), running)
         XCTAssertEqual(names.name(running), "Running")
-        for i in 0..<(StatusNames.capacity - 2) { _ = names.code("Status\(i)") }
-        XCTAssertEqual(names.name(names.code("Status\(StatusNames.capacity - 3)")), "Status\(StatusNames.capacity - 3)")
+        for i in 0..<(StatusNames.capacity - 3) { _ = names.code("Status\(i)") }
+        XCTAssertEqual(names.name(names.code("Status\(StatusNames.capacity - 4)")), "Status\(StatusNames.capacity - 4)")
         let late = names.code("OneTooMany")
         XCTAssertEqual(names.name(late), StatusNames.overflow)
         XCTAssertEqual(names.name(names.code("Running")), "Running", "early codes stay")

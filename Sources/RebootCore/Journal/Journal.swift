@@ -27,8 +27,9 @@ public final class Journal: @unchecked Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Each connection's page cache, in KiB (SQLite's default is 2,000). The journal
             // appends and updates rows by key; the pages it reads again are a B-tree's upper
-            // levels. A 100,000-instance plan filled both default caches with its rows and
-            // parameters, 4 MB that rebootd kept (issue 10).
+            // levels. A 100,000-instance plan filled the writer's and a reader's default
+            // caches with its rows and parameters, 4 MB that rebootd kept (issue 10); the pool
+            // may open more readers, each with its own cache.
             try db.execute(sql: "PRAGMA cache_size = -\(Journal.pageCacheKiB)")
             // Keep -wal and -shm when the daemon closes the journal: operators' rebootctl reads
             // it with group read access only, and SQLite can open a WAL database read-only only

@@ -91,7 +91,8 @@ public final class Scheduler: @unchecked Sendable {
 
     // MARK: Submission and controls
 
-    /// Journals a validated plan as queued. Refuses content that is already active.
+    /// Journals a validated plan as queued. Refuses content that is already active. The record
+    /// returned has an empty `parameters` (the journal holds them).
     public func submit(_ file: PlanFile) -> Result<PlanRecord, ValidationError> {
         switch queue.sync(execute: { submitOnQueue(file) }) {
         case .accepted(let record): return .success(record)
@@ -277,6 +278,7 @@ public final class Scheduler: @unchecked Sendable {
 
 /// What became of a plan handed to the scheduler.
 public enum SubmitOutcome: Sendable {
+    /// Journaled as queued; the record has an empty `parameters` (the journal holds them).
     case accepted(PlanRecord)
     /// Something is wrong with the plan (the same content is already active).
     case rejected(ValidationError)
