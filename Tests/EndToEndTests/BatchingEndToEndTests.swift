@@ -65,4 +65,23 @@ final class BatchingEndToEndTests: XCTestCase {
         XCTAssertFalse(log.contains { $0.call == "describe" }, "no per-instance describe calls")
         XCTAssertTrue(log.allSatisfy(\.signatureVerified))
     }
+    /// `maxActivePlans: 1`: the second plan waits, queued, and starts when the first ends, with
+    /// nothing else to wake the daemon (it waited until the next submit or control before).
+    /// Each instance is rebooted once, and no call of the second plan precedes the first's end.
+    func testAQueuedPlanStartsWhenTheOnlyActivePlanEnds() throws {
+        let h = try Harness(name: "queued")
+        try h.startSim(["--instances", "4", "--seed", "9", "--reboot-min", "0.3", "--reboot-max", "0.6"])
+        try h.writeConfig("maxActivePlans: 1\npollInterval: 300ms\n")
+        try h.startDaemon()
+        let ids = try h.adminState().map(\.id)
+        let first = try h.submit("first.yaml", Harness.planYAML(Array(ids.prefix(2)), "batchSize: 1"))
+        let second = try h.submit("second.yaml", Harness.planYAML(Array(ids.suffix(2)), "batchSize: 1"))
+        XCTAssertEqual(try h.waitPlanEnd(first, timeout: 30), "succeeded")
+        XCTAssertEqual(try h.waitPlanEnd(second, timeout: 30), "succeeded", "the queued plan started when the slot freed")
+        let reboots = try h.requests().filter { $0.call == "reboot" && $0.status == 200 }
+        XCTAssertEqual(reboots.map { $0.ids[0] }.sorted(), ids.sorted(), "rebooted once each")
+        let firstEnd = try XCTUnwrap(reboots.filter { ids.prefix(2).contains($0.ids[0]) }.map(\.end).max())
+        XCTAssertTrue(reboots.filter { ids.suffix(2).contains($0.ids[0]) }.allSatisfy { $0.start > firstEnd }, "one plan at a time")
+        XCTAssertTrue(try h.adminState().allSatisfy { $0.reboots == 1 })
+    }
 }
