@@ -35,12 +35,9 @@ extension Journal {
     /// (issue 10: they were alive beside the new plan's instances, at the daemon's peak).
     public func activePlanHeads() throws -> [PlanRecord] {
         try writer.read { db in
-            try PlanRecord.fetchAll(db, sql: """
-                SELECT id, name, sourceFile, format, sha256, submitterUid, submitterName, submittedAt, state,
-                       '' AS parameters, instanceCount, batchCount, currentBatch, updatedAt, finishedAt, reason, stopRequest
-                FROM plans WHERE state IN (\(Journal.activeStates.map { _ in "?" }.joined(separator: ",")))
-                ORDER BY id
-                """, arguments: StatementArguments(Journal.activeStates))
+            try PlanRecord.filter(Journal.activeStates.contains(Column("state")))
+                .select(.allColumns(excluding: ["parameters"]), SQL(sql: "'' AS parameters"))
+                .order(Column("id")).fetchAll(db)
         }
     }
 
