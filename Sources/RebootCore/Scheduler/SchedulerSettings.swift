@@ -13,7 +13,9 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var retry: RebootdConfig.Retry
     /// Reboot calls wait until this many seconds' worth of tokens is available and go out
     /// together (issue 10): one journal commit, one timer wake and one event-loop wake per group
-    /// instead of per call. Never more than the burst; 0 sends each call as its token arrives.
+    /// instead of per call. Never more than half the burst; 0 sends each call as its token
+    /// arrives. Half a second: in the rated bench (20 rps) the seconds that send reboots took 2.2
+    /// wakes a call with groups of 10, 2.6 with groups of 5 (a quarter second).
     public var callGrouping: TimeInterval
     /// Health gates by name (SPEC §4.14); a reload applies to the checks made after it.
     public var gates: [String: HealthGate]
@@ -23,7 +25,7 @@ public struct SchedulerSettings: Sendable, Equatable {
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
         pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
-        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.25,
+        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.5,
         gates: [String: HealthGate] = [:], gateInterval: TimeInterval = 30, gateTimeout: TimeInterval = 1800
     ) {
         self.gates = gates
