@@ -102,6 +102,34 @@ final class JournalTests: XCTestCase {
         }
     }
 
+    /// A plan's rows come in index order, each once, a chunk at a time, and only that plan's:
+    /// whole chunks, a last short one, and an exact multiple (which ends on an empty read).
+    func testInstanceRowsComeInChunksInIndexOrder() throws {
+        let t = JournalTime.format(Date())
+        func rows(_ plan: String, _ n: Int) -> [PlanInstanceRecord] {
+            (0..<n).map { PlanInstanceRecord(planId: plan, idx: $0, instanceId: "i-\(plan)\($0)", batch: $0 / 2, state: "pending",
+                                             attempts: 0, conflicts: 0, lastError: nil, lastStatus: nil, observedNonRunning: false,
+                                             startedAt: nil, finishedAt: nil, updatedAt: t) }
+        }
+        for (n, chunk) in [(7, 3), (6, 3), (2, 4096), (1, 1)] {
+            let journal = try Journal(readChunkRows: chunk)
+            for (plan, count) in [("a", n), ("b", 5)] {
+                try journal.insertPlan(
+                    PlanRecord(id: plan, name: plan, sourceFile: "\(plan).yaml", format: "yaml", sha256: plan, submitterUid: 0,
+                               submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: count,
+                               batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+                    instances: rows(plan, count), event: PlanEventRecord(id: nil, planId: plan, at: t, kind: "submitted", detail: "test"))
+            }
+            var seen: [[PlanInstanceRecord]] = []
+            try journal.forEachInstanceChunk(planId: "a") { seen.append($0) }
+            XCTAssertEqual(seen.flatMap { $0 }, rows("a", n), "\(n) rows by \(chunk)")
+            XCTAssertEqual(seen.map(\.count), Array(repeating: chunk, count: n / chunk) + (n % chunk == 0 ? [] : [n % chunk]))
+            var none = 0
+            try journal.forEachInstanceChunk(planId: "c") { _ in none += 1 }
+            XCTAssertEqual(none, 0, "no rows, no call")
+        }
+    }
+
     func testReadOnlyReaderSeesCommittedWritesInWALMode() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -15,9 +15,12 @@ public final class Journal: @unchecked Sendable {
 
     /// The page cache of each of the daemon's connections, in KiB.
     static let pageCacheKiB = 512
+    /// How many instance rows `forEachInstanceChunk` reads at a time.
+    public let readChunkRows: Int
 
     /// Opens (creating if needed) the journal at `path` for writing.
-    public init(path: String) throws {
+    public init(path: String, readChunkRows: Int = 4096) throws {
+        self.readChunkRows = max(1, readChunkRows)
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var config = Configuration()
@@ -42,13 +45,15 @@ public final class Journal: @unchecked Sendable {
     }
 
     /// An in-memory journal, for tests.
-    public init() throws {
+    public init(readChunkRows: Int = 4096) throws {
+        self.readChunkRows = max(1, readChunkRows)
         writer = try DatabaseQueue()
         try Self.migrator.migrate(writer)
     }
 
     /// Opens an existing journal read-only (for `rebootctl`).
     public init(readOnlyPath path: String) throws {
+        readChunkRows = 4096
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(5)
