@@ -73,7 +73,7 @@ demo: bootstrap
 	$(SWIFT) build
 	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
 
-## bench: release binaries against bcc-sim: the rated, instant and 100,000-instance cases, and the tick (CASES=...).
+## bench: release binaries against bcc-sim: the rated, instant and 100,000-instance cases, a restart of the last, and the tick (CASES=...).
 bench: bootstrap
 	$(SWIFT) build $(RELEASE)
 	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" scripts/bench.sh $(CASES)

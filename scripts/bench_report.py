@@ -47,5 +47,7 @@ print(f"  wakeups {wake_per_s:7.1f}/s for {calls_per_s:7.1f} calls/s "
 print(f"  peak RSS {a.peak_kb / 1024:6.1f} MiB")
 print(f"  calls per rebooted instance: {len(entries) / max(accepted, 1):5.3f} "
       + "(" + ", ".join(f"{k} {v / max(accepted, 1):.3f}" for k, v in sorted(calls.items())) + ")")
-print(f"  accepted reboots {accepted}/{n}   most calls in any 1-s window {most} (limit {a.rps:g} + burst)")
+twice = sum(1 for v in Counter(e["ids"][0] for e in entries if e["call"] == "reboot" and e["status"] == 200).values() if v > 1)
+print(f"  accepted reboots {accepted}/{n}, instances rebooted twice {twice}   "
+      f"most calls in any 1-s window {most} (limit {a.rps:g} + burst)")
 print(f"  median describe-many service time {poll_rtt * 1000:.2f} ms")
