@@ -73,10 +73,11 @@ demo: bootstrap
 	$(SWIFT) build
 	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
 
-## bench: release binaries against bcc-sim: the rated, instant and 100,000-instance cases, a restart of the last, and the tick (CASES=...).
-bench: bootstrap
+## bench: release binaries against bcc-sim: the rated case beside Baidu's Python SDK in a script,
+## the instant and 100,000-instance cases, a restart of the last, and the tick (CASES=...).
+bench: bootstrap $(VENV)/.installed-$(SDK_VERSION)
 	$(SWIFT) build $(RELEASE)
-	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" scripts/bench.sh $(CASES)
+	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" SDK_PYTHON=$(VENV)/bin/python scripts/bench.sh $(CASES)
 
 ## fuzz: libFuzzer over plan loading for FUZZ_SECONDS (default 300); crashers go to the regression corpus.
 FUZZ_SECONDS ?= 300

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: release rebootd against release bcc-sim. Prints figures; asserts nothing (these
 # machines are shared and noisy: compare medians and ratios, never single runs).
-# Usage: scripts/bench.sh [CASES...]   (default: rated instant big restart tick)
+# Usage: scripts/bench.sh [CASES...]   (default: rated sdk instant big restart tick)
 #   rated    400 instances, batch 50, reboots 4-6 s, 20 rps, poll 1 s (issue 10's rated case)
+#   sdk      the rated case done by scripts/sdk_rolling_reboot.py with Baidu's Python SDK
+#            (SDK_PYTHON: a python with bce-python-sdk; `make bench` sets up its venv)
 #   instant  5,000 instances, batch 500, instant reboots, 2,000 rps
 #   big      100,000 instances, batch 5,000, instant reboots, 1,000 rps
 #   restart  the big case, its daemon stopped after 25 s and started again (peak RSS: the second's)
@@ -12,7 +14,7 @@
 set -euo pipefail
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
 . "$(dirname "$0")/sim_env.sh"
-CASES=${*:-rated instant big restart tick}
+CASES=${*:-rated sdk instant big restart tick}
 RUNS=${RUNS:-1}
 
 # wakeups PID: voluntary context switches summed over the daemon's threads (a thread blocks,
@@ -73,15 +75,40 @@ print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
   [ -n "${KEEP:-}" ] && cp "$work/sim.jsonl" "$KEEP"; [ -n "${KEEPLOG:-}" ] && cp "$work/rebootd.log" "$KEEPLOG"; rm -rf "$work"
 }
 
+# sdk_case: the rated case by the operator's SDK script; its figures are the script's own.
+sdk_case() {
+  local work t0 t1 out rc=0
+  work=$(mktemp -d /tmp/rebootd-bench.XXXXXX)
+  start_sim "$work" --instances 400 --seed 7 --reboot-min 4 --reboot-max 6 \
+    --access-key-id sdk-ak --secret-access-key sdk-secret-key
+  curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
+import json, sys
+print('\n'.join(i['id'] for i in json.load(sys.stdin)['instances']))" > "$work/ids.txt"
+  t0=$(date +%s.%N)
+  out=$("${SDK_PYTHON:-python3}" "$(dirname "$0")/sdk_rolling_reboot.py" "http://127.0.0.1:$PORT" sdk-ak sdk-secret-key \
+    20 1 50 "$work/ids.txt") || rc=$?
+  t1=$(date +%s.%N)
+  kill -TERM $SIM_PID; wait $SIM_PID 2>/dev/null || true
+  [ $rc -eq 0 ] || { echo "the SDK script failed ($rc)" >&2; rm -rf "$work"; return 1; }
+  python3 "$(dirname "$0")/bench_report.py" --case "sdk-script" --log "$work/sim.jsonl" --instances 400 \
+    --rps 20 --batch 50 --reboot-min 4 --reboot-max 6 --poll 1 --state "done" --t0 "$t0" --t1 "$t1" \
+    --cpu-ticks "$(python3 -c "import json, sys; print(round(json.loads(sys.argv[1])['cpu'] * $(getconf CLK_TCK)))" "$out")" \
+    --clk-tck "$(getconf CLK_TCK)" \
+    --wakeups "$(python3 -c "import json, sys; print(json.loads(sys.argv[1])['wakeups'])" "$out")" \
+    --peak-kb "$(python3 -c "import json, sys; print(json.loads(sys.argv[1])['peak_kb'])" "$out")"
+  rm -rf "$work"
+}
+
 for CASE in $CASES; do
   for _ in $(seq "$RUNS"); do
     case $CASE in
       rated)   plan_case rated 400 50 20 20 1s 4 6 ;;
+      sdk)     sdk_case ;;
       instant) plan_case instant 5000 500 2000 100 1s 0 0 ;;
       big)     plan_case big 100000 5000 1000 100 1s 0 0 ;;
       restart) plan_case restart 100000 5000 1000 100 1s 0 0 25 ;;
       tick)    "$BIN/TickBench" ;;
-      *) echo "unknown bench case $CASE (rated, instant, big, restart, tick)" >&2; exit 2 ;;
+      *) echo "unknown bench case $CASE (rated, sdk, instant, big, restart, tick)" >&2; exit 2 ;;
     esac
   done
 done

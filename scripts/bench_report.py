@@ -40,7 +40,7 @@ print(f"== {a.case}: {n} instances, batch {a.batch}, reboots {a.reboot_min:g}-{a
       f"{a.rps:g} rps, poll {a.poll:g} s: plan {a.state}")
 print(f"  wall (first call to last answer) {wall:8.2f} s   lower bound {bound:7.2f} s   ratio {wall / bound if bound else 0:5.2f}")
 print(f"  submit to end (incl. intake)      {elapsed:8.2f} s")
-print(f"  daemon CPU {cpu:7.2f} s = {cpu / max(len(entries), 1) * 1000:6.3f} ms per API call "
+print(f"  CPU {cpu:7.2f} s = {cpu / max(len(entries), 1) * 1000:6.3f} ms per API call "
       f"= {cpu / n * 1000:6.3f} s per 1,000 instances")
 print(f"  wakeups {wake_per_s:7.1f}/s for {calls_per_s:7.1f} calls/s "
       f"(target <= 2 x calls/s + 2 = {2 * calls_per_s + 2:.1f})")
