@@ -54,13 +54,28 @@ final class CallEfficiencyTests: XCTestCase {
         let sends = Set(times).count
         // Half a second of tokens at 20 rps, half the burst: groups of 10 after the burst of 20.
         XCTAssertLessThanOrEqual(sends, 1 + 40 / 10 + 1, "groups of 10 after the burst of 20, not one call per token")
-        XCTAssertGreaterThanOrEqual(sends, 1 + 40 / 20, "a group is never larger than the burst")
+        XCTAssertGreaterThanOrEqual(sends, 1 + 40 / 10, "a group is never larger than half the burst")
         var head = 0, most = 0
         for (i, t) in times.enumerated() {
             while times[head] <= t - 1 { head += 1 }
             most = max(most, i - head + 1)
         }
         XCTAssertLessThanOrEqual(most, 40, "rate + burst")
+    }
+
+    /// With a burst of 10, half a second of tokens (10) is more than half the burst: groups of 5.
+    func testACallGroupIsAtMostHalfTheBurst() throws {
+        let ids = SchedulerHarness.ids(40)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
+            requestsPerSecond: 20, burst: 10, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
+        h.cloud.rebootDuration = 1
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(40))))
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        var sizes: [Date: Int] = [:]
+        for call in h.cloud.rebootCalls { sizes[call.at, default: 0] += 1 }
+        XCTAssertEqual(sizes.values.reduce(0, +), 40)
+        XCTAssertLessThanOrEqual(sizes.values.filter { $0 > 5 }.count, 1, "only the first burst is larger than 5")
+        XCTAssertGreaterThanOrEqual(sizes.count, 1 + 30 / 5, "groups of at most 5 after the burst")
     }
 
     /// Once 3 reboots are confirmed, a batch's instances are not polled before the shortest

@@ -108,28 +108,33 @@ final class SchedulerFailureTests: XCTestCase {
     }
 
     /// Issue 10: a restart reads the plan's rows a chunk at a time. A restart in the middle of
-    /// a batch whose rows span chunks, with some outcomes lost, resumes every row: nothing is
-    /// called twice, the open attempts are resolved by polls, and the plan succeeds.
+    /// a batch whose rows span every chunk, with the outcomes of the first row, a chunk's first
+    /// row and the short last chunk's row lost, resumes every row: each of the three is in doubt
+    /// and resolved by polls, nothing is called twice, and the plan succeeds.
     func testRestartReadsTheRowsInChunksAndResumesEveryOne() throws {
         let ids = SchedulerHarness.ids(10)
         let h = try SchedulerHarness(ids: ids, journal: try Journal(readChunkRows: 3))
         h.cloud.rebootDuration = 20
-        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))))
-        XCTAssertTrue(h.run(for: 120) { h.cloud.rebootCalls.count == 8 })
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(10))))
+        XCTAssertTrue(h.run(for: 60) { h.cloud.rebootCalls.count == 10 })
         h.run(for: 1)
-        // A crash that lost the outcomes of two of the second batch's calls (rows 4 and 6: the
-        // chunks are rows 0-2, 3-5, 6-8 and 9).
+        // The chunks are rows 0-2, 3-5, 6-8 and 9.
+        let lost = [ids[0], ids[3], ids[9]]
         try h.journal.writer.write { db in
-            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL WHERE instanceId IN (?, ?)", arguments: [ids[4], ids[6]])
-            try db.execute(sql: "UPDATE plan_instances SET state = 'pending' WHERE idx IN (4, 6)")
+            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL WHERE instanceId IN (?, ?, ?)",
+                           arguments: [lost[0], lost[1], lost[2]])
+            try db.execute(sql: "UPDATE plan_instances SET state = 'pending' WHERE idx IN (0, 3, 9)")
         }
         try h.restart()
+        h.run(for: 0.1)
+        let resumed = try h.journal.events(planId: plan).last { $0.kind == "resumed" }
+        XCTAssertEqual(resumed?.detail, "after restart: 10 instances followed, 3 in doubt")
         XCTAssertTrue(h.run(for: 300) { h.finished(plan) })
         XCTAssertEqual(try h.planState(plan), "succeeded")
         XCTAssertEqual(h.cloud.rebootCalls.map(\.id), ids, "each instance called once, in order")
         for (_, row) in try h.instances(plan) { XCTAssertEqual(row.state, "rebooted") }
-        let resolved = try h.journal.attempts(planId: plan).filter { [ids[4], ids[6]].contains($0.instanceId) }.map(\.outcome)
-        XCTAssertEqual(resolved, ["applied", "applied"])
+        let resolved = try h.journal.attempts(planId: plan).filter { lost.contains($0.instanceId) }.map(\.outcome)
+        XCTAssertEqual(resolved, ["applied", "applied", "applied"])
     }
 
     func testRestartResolvesAttemptsWithoutOutcomeByPollingFirst() throws {
