@@ -6,7 +6,8 @@ Usage: sdk_rolling_reboot.py ENDPOINT AK SK RPS POLL BATCH IDS_FILE
 
 For each batch of BATCH instances: reboot each one, then every POLL seconds read each instance
 not yet back with get_instance until it reads Running. A 409 is tried again once the instance
-reads Running. Every call is paced to RPS. Prints one JSON line: the process's CPU seconds,
+reads Running. Every call is paced to RPS. The SDK's own retries (its default policy) are
+left as an operator would leave them; the simulator injects no faults in this case. Prints one JSON line: the process's CPU seconds,
 voluntary context switches and peak RSS (KiB), counted from the first call.
 """
 import json
