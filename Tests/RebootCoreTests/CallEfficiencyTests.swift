@@ -43,13 +43,7 @@ final class CallEfficiencyTests: XCTestCase {
     /// After the first burst, reboot calls go out `rate × callGrouping` at a time (at most half
     /// the burst), and no one-second window holds more than rate + burst.
     func testRebootCallsGoOutInGroupsUnderTheLimit() throws {
-        let ids = SchedulerHarness.ids(60)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 20, burst: 20, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
-        h.cloud.rebootDuration = 1
-        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(60))))
-        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
-        let times = h.cloud.rebootCalls.map(\.at)
+        let times = try rebootCallTimes(instances: 60, burst: 20)
         XCTAssertEqual(times.count, 60)
         let sends = Set(times).count
         // Half a second of tokens at 20 rps, half the burst: groups of 10 after the burst of 20.
@@ -65,17 +59,22 @@ final class CallEfficiencyTests: XCTestCase {
 
     /// With a burst of 10, half a second of tokens (10) is more than half the burst: groups of 5.
     func testACallGroupIsAtMostHalfTheBurst() throws {
-        let ids = SchedulerHarness.ids(40)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 20, burst: 10, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
-        h.cloud.rebootDuration = 1
-        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(40))))
-        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
         var sizes: [Date: Int] = [:]
-        for call in h.cloud.rebootCalls { sizes[call.at, default: 0] += 1 }
+        for at in try rebootCallTimes(instances: 40, burst: 10) { sizes[at, default: 0] += 1 }
         XCTAssertEqual(sizes.values.reduce(0, +), 40)
         XCTAssertLessThanOrEqual(sizes.values.filter { $0 > 5 }.count, 1, "only the first burst is larger than 5")
         XCTAssertGreaterThanOrEqual(sizes.count, 1 + 30 / 5, "groups of at most 5 after the burst")
+    }
+
+    /// The times of the reboot calls of a one-batch plan of `instances` at 20 rps, run to its end.
+    private func rebootCallTimes(instances: Int, burst: Int) throws -> [Date] {
+        let ids = SchedulerHarness.ids(instances)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
+            requestsPerSecond: 20, burst: burst, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
+        h.cloud.rebootDuration = 1
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(instances))))
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        return h.cloud.rebootCalls.map(\.at)
     }
 
     /// Once 3 reboots are confirmed, a batch's instances are not polled before the shortest
