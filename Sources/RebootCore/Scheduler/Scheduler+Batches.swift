@@ -7,6 +7,7 @@ import Logging
 extension Scheduler {
     func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
+        runHeldAnswers()
         pumpScheduled = false
         let now = clock.now()
         lastPump = now
@@ -15,6 +16,7 @@ extension Scheduler {
         if !stopping { dispatch(now: now) }
         flushJournal()
         if !stopping { armTimer(now: now) }
+        refreshAnswerHold()
         afterPump?()
     }
 

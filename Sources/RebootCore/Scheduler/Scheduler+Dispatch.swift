@@ -83,11 +83,16 @@ extension Scheduler {
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
         apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
             guard let self else { return }
-            self.deliver { self.rebootAnswered(planId: planId, index: index, attemptId: attemptId, started: started, result: result) }
+            // Rule 3 counts from when the answer arrived; `deliver` may hold it for the next pump.
+            let arrived = self.clock.now()
+            self.deliver(holdable: true) {
+                self.rebootAnswered(planId: planId, index: index, attemptId: attemptId, started: started, arrived: arrived, result: result)
+            }
         }
     }
 
-    func rebootAnswered(planId: String, index: Int, attemptId: Int64, started: Date, result: Result<String?, BCCError>) {
+    func rebootAnswered(planId: String, index: Int, attemptId: Int64, started: Date, arrived: Date,
+                        result: Result<String?, BCCError>) {
         limiter.release()
         defer { checkShutdown(); schedulePumpOnQueue() }
         guard let run = planById[planId] else { return }
@@ -97,15 +102,15 @@ extension Scheduler {
         run.inFlightCalls -= 1
         switch result {
         case .success(let requestId):
-            observer?.apiCall("reboot", outcome: "ok", duration: now.timeIntervalSince(started))
+            observer?.apiCall("reboot", outcome: "ok", duration: arrived.timeIntervalSince(started))
             observer?.rebootAccepted(at: wallNow)
             journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
-            inst.accepted(now: now)
+            inst.accepted(now: min(arrived, now))
             watch(run, inst, urgent: false)
             logger.info("reboot accepted", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "requestId": "\(requestId ?? "")"])
             if !run.callsOutstanding { run.nextPollAt = now } else if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
         case .failure(let error):
-            observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
+            observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
             let outcome = error.kind == .transient && error.inDoubt ? "in-doubt" : error.kind.rawValue
             journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: error.httpStatus, errorCode: error.code,
                                   message: error.message, requestId: error.requestId, outcome: outcome)

@@ -32,7 +32,7 @@ public final class Scheduler: @unchecked Sendable {
     var timer: SchedulerTimer?
     var pumpScheduled = false
     /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved earlier.
-    var armedAt: Date?
+    var armedAt: Date? { didSet { refreshAnswerHold() } }
     var lastPump = Date.distantPast
     /// Answers arriving within this interval of the last pump share the next one (fewer
     /// journal transactions at high rates).
@@ -55,6 +55,11 @@ public final class Scheduler: @unchecked Sendable {
     private var pendingHops = 0
     /// Answers waiting for the queue (see `deliver`), guarded by `hopLock`.
     private var answers: [@Sendable () -> Void] = []
+    /// Answers waiting for the next pump (see `deliver`), guarded by `hopLock`.
+    private var heldAnswers: [@Sendable () -> Void] = []
+    /// Until when `deliver` holds answers for the next pump (see `refreshAnswerHold`), guarded
+    /// by `hopLock`.
+    private var holdAnswersUntil: Date?
 
     public init(
         journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
@@ -159,16 +164,19 @@ public final class Scheduler: @unchecked Sendable {
             let deadline = clock.now() + grace
             shutdownTimer = clock.makeTimer(queue: queue) { [weak self] in self?.finishShutdown() }
             shutdownTimer?.schedule(at: deadline)
+            // No timer comes now: the answers that were waiting for it are handled here.
+            if runHeldAnswers() { schedulePumpOnQueue() }
             checkShutdown()
         }
     }
 
     public func snapshot() -> SchedulerSnapshot { queue.sync { snapshotOnQueue() } }
 
-    /// Waits until every hop queued so far (and those they queue) has run. For tests.
+    /// Waits until every hop queued so far (and those they queue) has run, and every held
+    /// answer has been handled. For tests.
     public func drain() {
         while true {
-            queue.sync {}
+            queue.sync { if runHeldAnswers() { schedulePumpOnQueue() } }
             hopLock.lock()
             let n = pendingHops
             hopLock.unlock()
@@ -194,9 +202,17 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Runs an answer's handling on the queue. Answers that arrive while earlier ones still wait
     /// share one hop (issue 10: a group's answers wake the queue once, not once each).
-    func deliver(_ work: @escaping @Sendable () -> Void) {
+    /// A `holdable` answer (a reboot call's) waits instead for the pump the timer runs soon
+    /// (see `refreshAnswerHold`): a call group's answers then cost no wake of their own (issue
+    /// 10). A poll's answer is never held: it is what ends a batch.
+    func deliver(holdable: Bool = false, _ work: @escaping @Sendable () -> Void) {
         hopLock.lock()
         pendingHops += 1
+        if holdable, let until = holdAnswersUntil, until > clock.now() {
+            heldAnswers.append(work)
+            hopLock.unlock()
+            return
+        }
         answers.append(work)
         let first = answers.count == 1
         hopLock.unlock()
@@ -211,6 +227,43 @@ public final class Scheduler: @unchecked Sendable {
             pendingHops -= batch.count
             hopLock.unlock()
         }
+    }
+
+    /// Lets `deliver` hold answers until the timer fires, when it is armed at most a call
+    /// group's spacing (`callGrouping`) ahead and a call slot is free. A pump then handles them
+    /// before it sends anything (`runHeldAnswers`), so an answer's effect (a pause, a throttle,
+    /// a freed slot) comes before the next call, as it would have at once. Nothing is held
+    /// while every slot is taken (an answer's freed slot lets the next call go), nor where a
+    /// group is capped by half the burst: there the pump runs every few milliseconds, answers
+    /// already share wakes, and holding them left the event loop idle until the timer.
+    func refreshAnswerHold() {
+        let now = clock.now()
+        let paced = limiter.currentRate * settings.callGrouping <= limiter.bucket.capacity / 2
+        let until = armedAt.flatMap { at in
+            !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
+        }
+        hopLock.lock()
+        holdAnswersUntil = until
+        hopLock.unlock()
+    }
+
+    /// Handles the answers `deliver` held, without a pump each: the caller runs or schedules
+    /// the one they share. Returns whether there were any.
+    @discardableResult
+    func runHeldAnswers() -> Bool {
+        hopLock.lock()
+        let held = heldAnswers
+        heldAnswers.removeAll()
+        hopLock.unlock()
+        guard !held.isEmpty else { return false }
+        let scheduled = pumpScheduled
+        pumpScheduled = true
+        for answer in held { answer() }
+        pumpScheduled = scheduled
+        hopLock.lock()
+        pendingHops -= held.count
+        hopLock.unlock()
+        return true
     }
 
     func schedulePumpOnQueue() {

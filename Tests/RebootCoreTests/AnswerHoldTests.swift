@@ -1,0 +1,154 @@
+import BCC
+import Foundation
+@testable import RebootCore
+import RebootTesting
+import XCTest
+
+/// Answers that arrive while the timer is due within a call group's spacing wait for that
+/// pump (issue 10: a group's answers cost no wake each), and are handled before it sends.
+final class AnswerHoldTests: XCTestCase {
+    /// A scheduler on virtual time whose calls are answered only when the test says.
+    private struct Rig {
+        let clock = ManualClock()
+        let journal: Journal
+        let cloud: FakeCloud
+        let late: LateAnswerCloud
+        let scheduler: Scheduler
+        let plan: String
+
+        init(instances: Int, rate: Double = 20, burst: Int, maxConcurrent: Int, callGrouping: TimeInterval = 0.5,
+             rebootScript: ((String) -> BCCError?)? = nil) throws {
+            journal = try Journal()
+            let ids = SchedulerHarness.ids(instances)
+            cloud = FakeCloud(clock: clock, ids: ids)
+            cloud.rebootScript = rebootScript
+            let late = LateAnswerCloud(cloud: cloud)
+            self.late = late
+            scheduler = Scheduler(journal: journal, settings: SchedulerSettings(
+                requestsPerSecond: rate, burst: burst, maxConcurrentRequests: maxConcurrent, pollInterval: 1,
+                inDoubtGrace: 5, callGrouping: callGrouping), clock: clock, random: { 0.5 }, api: { _ in late })
+            try scheduler.start()
+            let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(instances)))
+            let data = try JSONEncoder().encode(plan)
+            let file = PlanFile(path: "/x/hold.json", fileName: "hold.json", format: .json, plan: plan,
+                                sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))
+            self.plan = try scheduler.submit(file).get().id
+            settle()
+        }
+
+        /// Lets everything queued on the scheduler run, without releasing held answers.
+        func settle() { for _ in 0..<3 { scheduler.queue.sync {} } }
+
+        func open() throws -> Int { try journal.openAttempts(planId: plan).count }
+        /// Calls whose answers the scheduler has not handled yet.
+        func unhandled() -> Int { scheduler.queue.sync { scheduler.limiter.inFlight } }
+        func accepted() throws -> Int { try journal.attempts(planId: plan).filter { $0.outcome == "accepted" }.count }
+    }
+
+    func testAGroupsAnswersWaitForTheTimerThatSendsTheNextGroup() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32)
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 20, "the burst")
+        XCTAssertEqual(rig.late.waiting, 20)
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(try rig.open(), 20, "held: the timer fires within the group spacing")
+        XCTAssertEqual(rig.unhandled(), 20)
+        rig.clock.advance(by: 0.5)
+        rig.settle()
+        XCTAssertEqual(try rig.accepted(), 20, "the pump handled the held answers")
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 30, "and sent the next group")
+        XCTAssertEqual(try rig.open(), 10)
+    }
+
+    /// SPEC §4 rule 3 counts from when the answer arrived: a held answer's reboot is followed
+    /// from its arrival, not from the pump that handled it (the learned poll hold-off would
+    /// otherwise shrink by the hold).
+    func testAHeldAnswerCountsFromItsArrival() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32)
+        let arrived = rig.clock.now()
+        rig.late.answerAll()
+        rig.clock.advance(by: 0.5)
+        rig.settle()
+        let acceptedAt = rig.scheduler.queue.sync { rig.scheduler.planById[rig.plan]?.instances.first?.acceptedAt }
+        XCTAssertEqual(acceptedAt, arrived)
+    }
+
+    func testAHeldAccountErrorPausesBeforeTheNextGroupIsSent() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32) { id in
+            id == "i-0003" ? BCCError(httpStatus: 403, code: "AccessDenied", message: "key disabled") : nil
+        }
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(try rig.open(), 20, "held")
+        rig.clock.advance(by: 0.5)
+        rig.settle()
+        rig.clock.advance(by: 5)
+        rig.settle()
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 20, "nothing sent after the account error")
+        XCTAssertEqual(try rig.journal.plan(id: rig.plan)?.state, "paused")
+    }
+
+    /// A poll's answer is what ends a batch: it is never held (holding it slowed the instant
+    /// bench by 45%, every batch waiting for the timer).
+    func testAPollAnswerIsHandledAtOnceWhileRebootAnswersAreHeld() throws {
+        let rig = try Rig(instances: 80, burst: 20, maxConcurrent: 32)
+        var pollsInFlight = 0
+        for _ in 0..<40 where pollsInFlight == 0 {
+            rig.late.answerAll()
+            rig.clock.advance(by: 0.5)
+            rig.settle()
+            pollsInFlight = rig.scheduler.queue.sync { rig.scheduler.planById[rig.plan]?.pollsInFlight ?? 0 }
+        }
+        XCTAssertEqual(pollsInFlight, 1, "a poll went out while reboot groups were still being sent")
+        XCTAssertLessThan(rig.cloud.rebootCalls.count, 80)
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(rig.scheduler.queue.sync { rig.scheduler.planById[rig.plan]?.pollsInFlight }, 0, "handled without the timer")
+    }
+
+    func testNothingIsHeldWhileEverySlotIsTaken() throws {
+        let rig = try Rig(instances: 20, burst: 20, maxConcurrent: 4)
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 4, "the slots")
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(try rig.accepted(), 4, "handled at once: each freed slot lets a call go")
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 8, "sent without waiting for the timer")
+    }
+
+    /// Where a group is capped by half the burst, the pump runs every few milliseconds and the
+    /// answers already share wakes: holding them would leave the event loop idle until the
+    /// timer (the instant bench, 2,000 rps, lost a third of its throughput).
+    func testNothingIsHeldWhenGroupsAreCappedByTheBurst() throws {
+        let rig = try Rig(instances: 200, rate: 2000, burst: 100, maxConcurrent: 200)
+        rig.clock.advance(by: 0.002)   // at this rate the submit's pump is coalesced (`pumpCoalescing`)
+        rig.settle()
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 100, "the burst")
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(rig.unhandled(), 0)
+    }
+
+    func testNothingIsHeldWithoutCallGroups() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32, callGrouping: 0)
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(rig.unhandled(), 0)
+        XCTAssertEqual(try rig.open(), 0)
+    }
+
+    func testAStopHandlesTheHeldAnswersAndCommitsThem() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32)
+        rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(try rig.open(), 20)
+        let stopped = expectation(description: "stopped")
+        rig.scheduler.stop(grace: 5) { ok in
+            XCTAssertTrue(ok)
+            stopped.fulfill()
+        }
+        wait(for: [stopped], timeout: 10)
+        XCTAssertEqual(try rig.open(), 0, "no answer lost")
+        XCTAssertEqual(try rig.accepted(), 20)
+        XCTAssertEqual(rig.cloud.rebootCalls.count, 20, "and nothing sent after the stop")
+    }
+}
