@@ -21,6 +21,15 @@ RUNS=${RUNS:-1}
 # and is woken, once per voluntary switch).
 wakeups() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}'; }
 cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# loopns PID: CPU nanoseconds of the HTTP client's event-loop threads (they live as long as the
+# daemon, so their schedstat counts all of it).
+loopns() {
+  local t s=0
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in NIO-ELT-*) s=$((s + $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo $s
+}
 
 # plan_case NAME N BATCH RPS BURST POLL REBOOT_MIN REBOOT_MAX [RESTART_AFTER]
 # With RESTART_AFTER, the daemon gets SIGTERM that many seconds after the submit and is started
@@ -28,7 +37,7 @@ cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # SIGTERM left out), the peak RSS the second one's.
 plan_case() {
   local name=$1 n=$2 batch=$3 rps=$4 burst=$5 poll=$6 rmin=$7 rmax=$8 restart_after=${9:-0}
-  local work sim daemon t0 t1 c0 c1 w0 w1 peak rss state
+  local work sim daemon t0 t1 c0 c1 w0 w1 l0 l1 peak rss state
   work=$(mktemp -d /tmp/rebootd-bench.XXXXXX)
   start_sim "$work" --instances "$n" --seed 7 --reboot-min "$rmin" --reboot-max "$rmax"
   sim=$SIM_PID
@@ -46,16 +55,16 @@ print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
   daemon=$!
   wait_spool "$work"
   sleep 1   # let start-up settle: the figures are the plan's
-  c0=$(cputicks $daemon); w0=$(wakeups $daemon)
+  c0=$(cputicks $daemon); w0=$(wakeups $daemon); l0=$(loopns $daemon)
   t0=$(date +%s.%N)
   "$BIN/rebootctl" submit --config "$work/rebootd.yaml" "$work/bench.yaml" > /dev/null
   if [ "$restart_after" -gt 0 ]; then
     sleep "$restart_after"
-    c1=$(cputicks $daemon); w1=$(wakeups $daemon)
+    c1=$(cputicks $daemon); w1=$(wakeups $daemon); l1=$(loopns $daemon)
     kill -TERM $daemon; wait $daemon 2>/dev/null || true
     "$BIN/rebootd" --config "$work/rebootd.yaml" 2>> "$work/rebootd.log" &
     daemon=$!
-    c0=$((c0 - c1)); w0=$((w0 - w1))   # the second daemon counts from 0
+    c0=$((c0 - c1)); w0=$((w0 - w1)); l0=$((l0 - l1))   # the second daemon counts from 0
   fi
   peak=0
   while :; do
@@ -67,13 +76,13 @@ print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
     sleep 1
   done
   t1=$(date +%s.%N)
-  c1=$(cputicks $daemon 2>/dev/null || echo "$c0"); w1=$(wakeups $daemon)
+  c1=$(cputicks $daemon 2>/dev/null || echo "$c0"); w1=$(wakeups $daemon); l1=$(loopns $daemon)
   kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true
   kill -TERM $sim; wait $sim 2>/dev/null || true
   python3 "$(dirname "$0")/bench_report.py" --case "$name" --log "$work/sim.jsonl" --instances "$n" \
     --rps "$rps" --batch "$batch" --reboot-min "$rmin" --reboot-max "$rmax" --poll "${poll%s}" --state "$state" \
     --t0 "$t0" --t1 "$t1" --cpu-ticks $((c1 - c0)) --clk-tck "$(getconf CLK_TCK)" \
-    --wakeups $((w1 - w0)) --peak-kb "$peak"
+    --wakeups $((w1 - w0)) --peak-kb "$peak" --loop-ns $((l1 - l0))
   [ -n "${KEEP:-}" ] && cp "$work/sim.jsonl" "$KEEP"; [ -n "${KEEPLOG:-}" ] && cp "$work/rebootd.log" "$KEEPLOG"; rm -rf "$work"
 }
 

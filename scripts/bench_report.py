@@ -12,6 +12,8 @@ for name in ("instances", "batch", "clk-tck", "cpu-ticks", "wakeups", "peak-kb")
     p.add_argument("--" + name, type=int, required=True)
 for name in ("rps", "reboot-min", "reboot-max", "poll", "t0", "t1"):
     p.add_argument("--" + name, type=float, required=True)
+# The HTTP client's event-loop threads' CPU (nanoseconds, from their schedstat), when known.
+p.add_argument("--loop-ns", type=int)
 a = p.parse_args()
 
 entries = [json.loads(line) for line in open(a.log)]
@@ -42,6 +44,8 @@ print(f"  wall (first call to last answer) {wall:8.2f} s   lower bound {bound:7.
 print(f"  submit to end (incl. intake)      {elapsed:8.2f} s")
 print(f"  CPU {cpu:7.2f} s = {cpu / max(len(entries), 1) * 1000:6.3f} ms per API call "
       f"= {cpu / n * 1000:6.3f} s per 1,000 instances")
+if a.loop_ns is not None:
+    print(f"    of which the HTTP client's event loop {a.loop_ns / 1e6 / max(len(entries), 1):6.3f} ms per API call")
 print(f"  wakeups {wake_per_s:7.1f}/s for {calls_per_s:7.1f} calls/s "
       f"(target <= 2 x calls/s + 2 = {2 * calls_per_s + 2:.1f})")
 print(f"  peak RSS {a.peak_kb / 1024:6.1f} MiB")
