@@ -67,6 +67,8 @@ final class AnswerHoldTests: XCTestCase {
         let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32)
         let arrived = rig.clock.now()
         rig.late.answerAll()
+        rig.settle()
+        XCTAssertEqual(try rig.open(), 20, "held")
         rig.clock.advance(by: 0.5)
         rig.settle()
         let acceptedAt = rig.scheduler.queue.sync { rig.scheduler.planById[rig.plan]?.instances.first?.acceptedAt }

@@ -31,7 +31,8 @@ public final class Scheduler: @unchecked Sendable {
     var claims: [String: String] = [:]
     var timer: SchedulerTimer?
     var pumpScheduled = false
-    /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved earlier.
+    /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved
+    /// earlier while that time is still ahead (see `arm`).
     var armedAt: Date? { didSet { refreshAnswerHold() } }
     var lastPump = Date.distantPast
     /// Answers arriving within this interval of the last pump share the next one (fewer

@@ -15,7 +15,9 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// together (issue 10): one journal commit, one timer wake and one event-loop wake per group
     /// instead of per call. Never more than half the burst; 0 sends each call as its token
     /// arrives. Half a second: in the rated bench (20 rps) the seconds that send reboots took 2.2
-    /// wakes a call with groups of 10, 2.6 with groups of 5 (a quarter second).
+    /// wakes a call with groups of 10, 2.6 with groups of 5 (a quarter second). It also bounds
+    /// how long a reboot answer may wait for the timer's pump (`Scheduler.refreshAnswerHold`);
+    /// 0 holds none.
     public var callGrouping: TimeInterval
     /// Health gates by name (SPEC §4.14); a reload applies to the checks made after it.
     public var gates: [String: HealthGate]
