@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium
+APT_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium
 SDK_VERSION := 0.9.79
 
 # Release binaries (install, bench) carry the Swift runtime and Foundation inside them: a host
@@ -12,8 +12,14 @@ SDK_VERSION := 0.9.79
 # 2 MiB less code (measured for issue 10).
 RELEASE := -c release --static-swift-stdlib
 
-# Every dependency is pinned with exact: in Package.swift and resolved from Package.resolved.
-.PHONY: all bootstrap resolve build release test interop alerts demo bench fuzz install uninstall clean
+# Every direct dependency is pinned with exact: in Package.swift. Package.resolved is not
+# committed: a package mirror's commit ids differ from upstream's, so a resolved file made on one
+# machine breaks the build on another.
+.PHONY: all bootstrap resolve build release test test-release interop alerts demo bench fuzz install uninstall clean
+
+# The debug build's products: `make test` builds them once and runs everything on them.
+DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
+RELEASE_BIN = $$($(SWIFT) build $(RELEASE) --show-bin-path)
 
 all: build
 
@@ -32,10 +38,10 @@ bootstrap:
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "swift is not on PATH: install Swift 6.3 (https://swift.org/install)"; exit 1; }
 
-## resolve: exactly the versions in the committed Package.resolved (an application: one commit,
-## one set of dependencies); fails rather than re-resolving when Package.swift disagrees with it.
+## resolve: the exact versions Package.swift names (and what they need), from this machine's
+## package sources.
 resolve:
-	$(SWIFT) package resolve --force-resolved-versions
+	$(SWIFT) package resolve
 
 build: bootstrap resolve
 	$(SWIFT) build
@@ -43,15 +49,23 @@ build: bootstrap resolve
 release: bootstrap resolve
 	$(SWIFT) build $(RELEASE)
 
-## test: unit, end-to-end (real binaries over loopback), the Python SDK interop check, the
-## hardening check under an emulated systemd sandbox, and the install layout with systemd-analyze verify.
+## test: one debug build, then everything on it: unit and end-to-end tests (real binaries over
+## loopback; in parallel, the timing-tight ones after in a serial group), the Python SDK interop
+## check, the hardening check under an emulated systemd sandbox, the alert rules, and the install
+## layout with systemd-analyze verify. Every real component is installed by bootstrap, so a
+## missing one fails the tests (REBOOTD_REQUIRE_TOOLS=1) instead of skipping them.
 test: bootstrap resolve
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
-	$(MAKE) interop
-	/usr/bin/python3 scripts/hardening_check.py "$$($(SWIFT) build --show-bin-path)"
+	REBOOTD_REQUIRE_TOOLS=1 SWIFT=$(SWIFT) scripts/run_tests.sh
+	$(MAKE) interop BIN="$(DEBUG_BIN)"
+	/usr/bin/python3 scripts/hardening_check.py "$(DEBUG_BIN)"
 	$(MAKE) alerts
-	scripts/check_install.sh
+	scripts/check_install.sh "$(DEBUG_BIN)"
+
+## test-release: the release build (static Swift runtime) and the install check on its binaries,
+## as `make install` ships them. `.ci/run` runs it after `make test`.
+test-release: bootstrap resolve release
+	scripts/check_install.sh "$(RELEASE_BIN)"
 
 ## alerts: the operator guide's Prometheus alert rules are valid and fire for what they mean
 ## (promtool from Debian's prometheus package); the metrics file itself is checked in check_install.
@@ -64,9 +78,10 @@ $(VENV)/.installed-$(SDK_VERSION):
 	$(VENV)/bin/pip install -q --disable-pip-version-check bce-python-sdk==$(SDK_VERSION)
 	touch $@
 
+## interop: Baidu's Python SDK against bcc-sim (BIN= a build's products; default: a debug build).
 interop: $(VENV)/.installed-$(SDK_VERSION)
-	$(SWIFT) build --product bcc-sim
-	$(VENV)/bin/python scripts/interop.py "$$($(SWIFT) build --show-bin-path)/bcc-sim"
+	@if [ -z "$(BIN)" ]; then $(SWIFT) build --product bcc-sim; fi
+	$(VENV)/bin/python scripts/interop.py "$(or $(BIN),$(DEBUG_BIN))/bcc-sim"
 
 ## demo: a full rolling reboot of a simulated fleet, with live progress.
 demo: bootstrap
@@ -95,11 +110,13 @@ DOCDIR := $(DESTDIR)$(PREFIX)/share/doc/rebootd
 CONFDIR := $(DESTDIR)/etc/rebootd
 
 ## install: release binaries, systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
-install: release
+## BIN_DIR=DIR installs the binaries of a build already made (the tests' install check) instead.
+BIN_DIR ?=
+install: $(if $(BIN_DIR),,release)
 	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR)
 	install -d -m 0755 $(CONFDIR)
-	install -m 0755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rebootd" $(BINDIR)/rebootd
-	install -m 0755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/rebootctl" $(BINDIR)/rebootctl
+	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
+	  install -m 0755 "$$bin/rebootd" $(BINDIR)/rebootd && install -m 0755 "$$bin/rebootctl" $(BINDIR)/rebootctl
 	sed 's|/usr/local/bin/rebootd|$(PREFIX)/bin/rebootd|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
 	  systemd/rebootd.service > $(UNITDIR)/rebootd.service
 	chmod 0644 $(UNITDIR)/rebootd.service

@@ -3,14 +3,20 @@
 # the unit runs it (scripts/first_start.sh), that `systemd-analyze verify` accepts the installed
 # unit and `systemd-analyze security` rates it 2.0 or lower, and that `make uninstall` removes
 # it. Prints 'N passed, N failed'.
+# Usage: check_install.sh BIN_DIR: installs the rebootd and rebootctl of that build (make test
+# passes its debug build, make test-release the release build), so the check builds nothing.
 set -uo pipefail
+BIN_DIR=${1:?usage: check_install.sh BIN_DIR, the folder of a build whose products to install}
+[ -x "$BIN_DIR/rebootd" ] && [ -x "$BIN_DIR/rebootctl" ] && [ -x "$BIN_DIR/bcc-sim" ] \
+  || { echo "check_install.sh: $BIN_DIR has no rebootd, rebootctl and bcc-sim: build first"; exit 2; }
+export BIN=$BIN_DIR
 DEST=$(mktemp -d /tmp/rebootd-install.XXXXXX)
 trap 'scripts/first_start.sh --cleanup "$DEST" 2>/dev/null; rm -rf "$DEST"' EXIT
 pass=0 fail=0
 check() { if eval "$2"; then echo "ok   $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
 mode() { stat -c %a "$1" 2>/dev/null; }
 
-make -s install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null || { echo "FAIL make install"; echo "0 passed, 1 failed"; exit 1; }
+make -s install BIN_DIR="$BIN_DIR" DESTDIR="$DEST" PREFIX=/usr/local >/dev/null || { echo "FAIL make install"; echo "0 passed, 1 failed"; exit 1; }
 P="$DEST/usr/local"
 check "binaries installed, executable" '[ -x "$P/bin/rebootd" ] && [ -x "$P/bin/rebootctl" ]'
 check "unit installed" '[ -f "$P/lib/systemd/system/rebootd.service" ]'
@@ -27,7 +33,7 @@ check "installed config is valid for rebootctl" '"$P/bin/rebootctl" validate --c
 
 echo "# keep me" >> "$DEST/etc/rebootd/rebootd.yaml"
 chmod 0640 "$DEST/etc/rebootd/rebootd.yaml"   # as an earlier install left it
-make -s install DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
+make -s install BIN_DIR="$BIN_DIR" DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "an existing config is not overwritten" 'grep -q "# keep me" "$DEST/etc/rebootd/rebootd.yaml"'
 check "an existing root-only config is made readable (0644) on upgrade" '[ "$(mode "$DEST/etc/rebootd/rebootd.yaml")" = 644 ]'
 

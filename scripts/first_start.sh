@@ -17,8 +17,7 @@ fi
 DEST=$1
 P=$DEST/usr/local
 W=$DEST/first-start
-BIN=${BIN:-$(swift build --show-bin-path)}
-[ -x "$BIN/bcc-sim" ] || swift build --product bcc-sim >/dev/null
+BIN=${BIN:?set BIN to the build whose bcc-sim serves the first start}
 mkdir -p "$W" "$DEST/etc"
 chmod 0755 "$DEST" "$W"   # mktemp -d makes 0700; the service user and the operator traverse it
 fail() { echo "     first start: $*" >&2; echo "     --- rebootd log:" >&2; tail -5 "$W/rebootd.log" >&2 || true; exit 1; }

@@ -20,7 +20,7 @@ final class GateEndToEndTests: XCTestCase {
     }
 
     func testAPrometheusAlertBlocksBatchTwoUntilItResolves() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: PrometheusFixture.binary), "prometheus is installed by make bootstrap")
+        try RequiredTool.require(PrometheusFixture.binary, "prometheus")
         let h = try Harness(name: "gate-prom")
         let web = WebFixture()
         try web.start()

@@ -149,10 +149,26 @@ final class Harness {
         log.seekToEndOfFile()
         p.standardOutput = log
         p.standardError = log
+        let readyBefore = readyLines()
         try p.run()
         daemon = p
-        _ = waitFor(10) { FileManager.default.fileExists(atPath: self.spool.appendingPathComponent("control").path) }
-        usleep(200_000)
+        // Ready when it logs "rebootd ready" (after READY=1: the spool and the scheduler run), or
+        // at once when it exits (a test of a refused start reads the exit status itself).
+        _ = waitFor(20, every: 0.02) { !p.isRunning || self.readyLines() > readyBefore }
+    }
+
+    /// How many times the daemon log says "rebootd ready" (one line per start).
+    func readyLines() -> Int {
+        ((try? String(contentsOf: daemonLog, encoding: .utf8)) ?? "").components(separatedBy: "rebootd ready").count - 1
+    }
+
+    /// Fails the test at once, with the daemon's last lines, when it is not up and ready.
+    func requireDaemonUp() throws {
+        guard let p = daemon, p.isRunning, readyLines() > 0 else {
+            let status = daemon.map { $0.isRunning ? "running, never ready" : { $0.waitUntilExit(); return "exit \($0.terminationStatus)" }($0) } ?? "not started"
+            let log = (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? ""
+            throw Failure("rebootd did not come up (\(status)): \(log.suffix(1500))")
+        }
     }
 
     func signalDaemon(_ sig: Int32) { if let p = daemon { kill(p.processIdentifier, sig) } }
@@ -229,21 +245,29 @@ final class Harness {
         return try XCTUnwrap(id, "plan \(name) was not accepted: \(String(describing: try? String(contentsOf: daemonLog, encoding: .utf8).suffix(2000)))")
     }
 
+    /// Follows the plan with one `rebootctl watch` (which ends with the plan) until it ends or
+    /// `timeout` passes, then returns the state `status --json` gives ("" for no such plan).
     func waitPlanEnd(_ id: String, timeout: TimeInterval) throws -> String {
-        var state = ""
-        _ = waitFor(timeout) {
-            state = (try? self.plans())?.first { $0.id == id }?.state ?? ""
-            return ["succeeded", "failed", "cancelled"].contains(state)
+        let p = Process()
+        p.executableURL = Self.binDir.appendingPathComponent("rebootctl")
+        p.arguments = ["watch", id, "--config", configPath, "--interval", "100ms"]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        if !waitFor(timeout, every: 0.05, { !p.isRunning }) {
+            p.terminate()
         }
-        return state
+        p.waitUntilExit()
+        return (try? plans())?.first { $0.id == id }?.state ?? ""
     }
 
+    /// Checks `condition` every `every` seconds until it holds (true) or `timeout` passes (false).
     @discardableResult
-    func waitFor(_ timeout: TimeInterval, _ condition: () -> Bool) -> Bool {
+    func waitFor(_ timeout: TimeInterval, every: TimeInterval = 0.1, _ condition: () -> Bool) -> Bool {
         let deadline = Date() + timeout
         while Date() < deadline {
             if condition() { return true }
-            usleep(100_000)
+            usleep(useconds_t(every * 1_000_000))
         }
         return condition()
     }

@@ -12,7 +12,7 @@ final class ReportEndToEndTests: XCTestCase {
     static let artifacts = root.appendingPathComponent(".build/test-artifacts")
 
     func testTheDemoPlansReportRendersOfflineInARealBrowser() throws {
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Self.chromium), "chromium is installed by make bootstrap")
+        try RequiredTool.require(Self.chromium, "chromium")
         let h = try Harness(name: "report")
         let demo = try String(contentsOf: Self.root.appendingPathComponent("config/plans/demo.yaml"), encoding: .utf8)
         let ids = demo.split(separator: "\n").compactMap { line -> String? in

@@ -29,7 +29,7 @@ final class TransportConfigTests: XCTestCase {
     func testCAFileWithTheCurlTransportIsRefusedNotIgnored() throws {
         // A real certificate: the system's own roots bundle holds many.
         let bundle = "/etc/ssl/certs/ca-certificates.crt"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: bundle))
+        try RequiredTool.require(bundle, "the system CA bundle (ca-certificates)", executable: false)
         XCTAssertEqual(try ConfigLoader.parse("caFile: \(bundle)\n", file: "c.yaml").caFile, bundle)
         let refused = problems("caFile: \(bundle)\nhttpClient: curl\n")
         XCTAssertEqual(refused.map(\.path), ["caFile"])
