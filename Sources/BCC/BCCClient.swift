@@ -11,6 +11,8 @@ public final class BCCClient: Sendable {
     let signer: BCESigner
     let transport: HTTPTransport
     let now: @Sendable () -> Date
+    /// The API's clock, learned from its answers; requests are signed on it (SPEC §1).
+    public let apiClock = APIClock()
 
     public init(
         endpoint: BCCEndpoint, credentials: BCECredentials, transport: HTTPTransport,
@@ -23,14 +25,22 @@ public final class BCCClient: Sendable {
         self.now = now
     }
 
+    /// How long a reboot call's signature is valid (SPEC §1): `requestTimeout` in whole seconds,
+    /// rounded up, plus 5; never the SDK's 1800. BCE refuses it after that (`RequestExpired`), so
+    /// the call can take effect only before its send plus this: its effect deadline.
+    public static func rebootExpirationSeconds(requestTimeout: TimeInterval) -> Int {
+        Int(max(0, requestTimeout).rounded(.up)) + 5
+    }
+
     // MARK: - Calls, completion style (the scheduler's Dispatch world)
 
-    /// `PUT /v2/instance/{id}?reboot`. Succeeds with the request id.
+    /// `PUT /v2/instance/{id}?reboot`, signed with the short expiry. Succeeds with the request id.
     public func reboot(
         _ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
     ) {
         let body = Data("{\"forceStop\":\(forceStop)}".utf8)
-        send(method: "PUT", path: "/v2/instance/\(id)", query: [("reboot", nil)], body: body) { result in
+        send(method: "PUT", path: "/v2/instance/\(id)", query: [("reboot", nil)], body: body,
+             expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)) { result in
             completion(result.map { $0.headers["x-bce-request-id"] })
         }
     }
@@ -76,7 +86,8 @@ public final class BCCClient: Sendable {
         }
         struct Body: Encodable { let instanceIds: [String]; let forceStop: Bool }
         let body = (try? JSONEncoder().encode(Body(instanceIds: ids, forceStop: forceStop))) ?? Data()
-        send(method: "PUT", path: "/v2/instance/batchAction", query: [("reboot", nil)], body: body) { result in
+        send(method: "PUT", path: "/v2/instance/batchAction", query: [("reboot", nil)], body: body,
+             expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)) { result in
             completion(result.flatMap { response in
                 Self.decode(BatchRebootResult.self, response).map { r in
                     var r = r
@@ -92,12 +103,14 @@ public final class BCCClient: Sendable {
     /// Signs and sends one request; maps every failure to a `BCCError`.
     func send(
         method: String, path: String, query: [(String, String?)], body: Data?,
+        expirationSeconds: Int = BCESigner.defaultExpirationSeconds,
         completion: @escaping @Sendable (Result<HTTPResponseData, BCCError>) -> Void
     ) {
         let mutating = method != "GET"
+        let signedAt = now() + apiClock.offsetSeconds
         var headers: [String: String] = [
             "Host": endpoint.hostHeader,
-            "x-bce-date": BCESigner.canonicalTime(now()),
+            "x-bce-date": BCESigner.canonicalTime(signedAt),
         ]
         var signed = ["host", "x-bce-date"]
         if let body {
@@ -106,7 +119,8 @@ public final class BCCClient: Sendable {
             signed += ["content-type", "content-length"]
         }
         let authorization = signer.authorization(
-            method: method, path: path, query: query, headers: headers, timestamp: now(), signedHeaders: signed)
+            method: method, path: path, query: query, headers: headers, timestamp: signedAt, expirationSeconds: expirationSeconds,
+            signedHeaders: signed)
         headers["Authorization"] = authorization
         headers.removeValue(forKey: "Host")  // libcurl writes the same value itself
         let queryString = query.map { k, v in
@@ -121,7 +135,11 @@ public final class BCCClient: Sendable {
         }
         let timeout = requestTimeout
         let endpointText = endpoint.url.absoluteString
+        let apiClock = self.apiClock, now = self.now
         transport.send(HTTPRequestSpec(method: method, url: url, headers: headers, body: body), deadline: timeout) { result in
+            if case .success(let response) = result, let date = response.headers["date"] {
+                apiClock.observe(dateHeader: date, receivedAt: now())
+            }
             switch result {
             case .failure(.notSent(let detail)):
                 completion(.failure(.connectionFailed(detail)))

@@ -9,8 +9,16 @@ import FoundationNetworking
 /// whole seconds, so every call gets its own deadline here; the first of answer and deadline
 /// wins and the other is dropped. Deadlines are swept by one repeating timer (every 50 ms)
 /// rather than a dispatch timer per request, which cost a dispatch-manager wake-up each.
+///
+/// A request that changes something (a reboot) never goes on a reused connection: libcurl sends
+/// a request again by itself when a reused keep-alive connection dies before a byte of the
+/// answer, and a reboot the API already applied would then be applied twice, unseen by the
+/// daemon (SPEC §4.8). Such requests use a session of their own whose every connection closes
+/// after its one request (`Connection: close`), so each one opens a fresh connection.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
+    /// For requests that change something: one connection per request, never reused.
+    private let freshSession: URLSession
     private let sweeper: DeadlineSweeper
 
     /// libcurl follows `https_proxy`/`http_proxy`/`no_proxy` from the environment itself. An
@@ -23,10 +31,14 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         session = URLSession(configuration: configuration)
+        freshSession = URLSession(configuration: configuration)
         sweeper = DeadlineSweeper(interval: 0.05)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit {
+        session.invalidateAndCancel()
+        freshSession.invalidateAndCancel()
+    }
 
     public func send(
         _ request: HTTPRequestSpec, deadline: TimeInterval,
@@ -38,9 +50,11 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         // Whole seconds only on Linux; our own timer below is the real deadline.
         urlRequest.timeoutInterval = max(1, deadline.rounded(.up) + 1)
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        let changes = request.method != "GET" && request.method != "HEAD"
+        if changes { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
 
         let once = CompletionOnce(completion)
-        let task = session.dataTask(with: urlRequest) { data, response, error in
+        let task = (changes ? freshSession : session).dataTask(with: urlRequest) { data, response, error in
             if let error {
                 once.fire(.failure(Self.classify(error)))
                 return
