@@ -18,7 +18,14 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
         return fired
     }
 
-    public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = start }
+    private let start: Date
+    private var bootId = "manual-boot-1"
+    private var bootOffset: Int64 = 1_000_000_000_000
+
+    public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = start
+        self.start = start
+    }
 
     public func now() -> Date {
         lock.lock(); defer { lock.unlock() }
@@ -28,6 +35,19 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
     public func wallNow() -> Date {
         lock.lock(); defer { lock.unlock() }
         return current + wallOffset
+    }
+
+    /// The virtual boot clock: it runs with `now()` from the clock's start, on boot `bootId`.
+    public func boot() -> BootStamp {
+        lock.lock(); defer { lock.unlock() }
+        return BootStamp(nanoseconds: Int64((current.timeIntervalSince(start) * 1e9).rounded()) + bootOffset, bootId: bootId)
+    }
+
+    /// A host reboot: the boot clock starts again from zero under a new boot id.
+    public func rebootHost() {
+        lock.lock(); defer { lock.unlock() }
+        bootId = UUID().uuidString.lowercased()
+        bootOffset = -Int64((current.timeIntervalSince(start) * 1e9).rounded())
     }
 
     /// Steps the wall clock by `seconds` (either way); monotonic time and timers are unaffected.

@@ -10,7 +10,7 @@ final class AccountAndThrottleTests: XCTestCase {
     let accountError = BCCError(httpStatus: 403, code: "AccessDenied", message: "the key is disabled")
 
     func testRule4_5_AccountErrorFromAPollPausesEveryPlanLaterOnesTooAndNothingTimesOut() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1)
         settings.maxActivePlans = 2
         let h = try SchedulerHarness(ids: ["i-a", "i-b", "i-c"], settings: settings)
         h.cloud.rebootDuration = 5
@@ -38,8 +38,40 @@ final class AccountAndThrottleTests: XCTestCase {
         XCTAssertEqual(events.count, 1, "one account pause journaled, not one per failed call")
     }
 
+    /// Issue 23 #6: the account pause is the daemon's own journaled state. It used to be
+    /// inferred at start from the reasons of paused plans: with the only plan it paused
+    /// cancelled, a restart forgot it, and a plan submitted after the restart called the API
+    /// with the refused key.
+    func testRule4_5_TheAccountPauseOutlivesThePlansItPaused() throws {
+        let h = try SchedulerHarness(ids: ["i-a", "i-b", "i-c"])
+        h.cloud.rebootScript = { _ in self.accountError }
+        let first = try h.submit(SchedulerHarness.plan(["i-a"]))
+        h.run(for: 2)
+        XCTAssertEqual(try h.planState(first), "paused")
+        try h.control(first, "cancel")
+        XCTAssertTrue(h.run(for: 5) { h.finished(first) })
+        XCTAssertEqual(try h.planState(first), "cancelled")
+        try h.restart()
+        var later = SchedulerHarness.plan(["i-b", "i-c"])
+        later.name = "later"
+        let second = try h.submit(later)
+        h.run(for: 10)
+        XCTAssertEqual(h.cloud.rebootCalls.map(\.id), ["i-a"], "no call with the refused key after the restart")
+        XCTAssertEqual(try h.planState(second), "paused", "a plan submitted after the restart is paused")
+        h.cloud.rebootScript = nil
+        try h.control("all", "resume")
+        XCTAssertTrue(h.run(for: 60) { h.finished(second) })
+        XCTAssertEqual(try h.planState(second), "succeeded")
+        try h.restart()
+        var third = SchedulerHarness.plan(["i-a"])
+        third.name = "third"
+        let last = try h.submit(third)
+        XCTAssertTrue(h.run(for: 60) { h.finished(last) }, "resume --all ended the pause for good, across restarts too")
+        XCTAssertEqual(try h.planState(last), "succeeded")
+    }
+
     func testRule4_5_AnAccountPauseHoldsAcrossARestart() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1)
         settings.maxActivePlans = 2
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: settings)
         var refuse = true

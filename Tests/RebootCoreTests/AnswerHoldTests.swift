@@ -26,7 +26,7 @@ final class AnswerHoldTests: XCTestCase {
             self.late = late
             scheduler = Scheduler(journal: journal, settings: SchedulerSettings(
                 requestsPerSecond: rate, burst: burst, maxConcurrentRequests: maxConcurrent, pollInterval: 1,
-                inDoubtGrace: 5, callGrouping: callGrouping), clock: clock, random: { 0.5 }, api: { _ in late })
+                minRebootTime: 2, requestTimeout: 1, callGrouping: callGrouping), clock: clock, random: { 0.5 }, api: { _ in late })
             try scheduler.start()
             let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(instances)))
             let data = try JSONEncoder().encode(plan)
@@ -81,13 +81,28 @@ final class AnswerHoldTests: XCTestCase {
         }
         rig.late.answerAll()
         rig.settle()
-        XCTAssertEqual(try rig.open(), 20, "held")
+        XCTAssertEqual(try rig.open(), 0, "the 403 is handled at once, and its pump handles the held answers before anything else")
         rig.clock.advance(by: 0.5)
         rig.settle()
         rig.clock.advance(by: 5)
         rig.settle()
         XCTAssertEqual(rig.cloud.rebootCalls.count, 20, "nothing sent after the account error")
         XCTAssertEqual(try rig.journal.plan(id: rig.plan)?.state, "paused")
+    }
+
+    /// Issue 23 #2: a refused call's answer is journaled at once, never held. Held, a kill -9
+    /// inside the hold left the attempt without an outcome, and the restart took the status that
+    /// caused the 409 (Starting) for the call's effect: `rebooted`, though the API refused it.
+    func testARefusedAnswerIsJournaledAtOnceWhileAcceptedOnesAreHeld() throws {
+        let rig = try Rig(instances: 40, burst: 20, maxConcurrent: 32) { id in
+            id == "i-0003" ? BCCError(httpStatus: 409, code: "Instance.RebootInstanceOperationForbidden", message: "not Running") : nil
+        }
+        rig.late.answerAll()
+        rig.settle()
+        let open = try rig.journal.openAttempts(planId: rig.plan).map(\.instanceId)
+        XCTAssertFalse(open.contains("i-0003"), "the 409's outcome is in the journal before the timer's pump: \(open)")
+        let refused = try rig.journal.attempts(planId: rig.plan).first { $0.instanceId == "i-0003" }
+        XCTAssertEqual(refused?.httpStatus, 409)
     }
 
     /// A poll's answer is what ends a batch: it is never held (holding it slowed the instant

@@ -27,7 +27,7 @@ final class CallEfficiencyTests: XCTestCase {
     /// every second for a timeout check 600 s away.
     func testTimerWakesOnlyForWhatIsDue() throws {
         let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 10, inDoubtGrace: 5))
+            requestsPerSecond: 100, burst: 10, pollInterval: 10, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 100
         let plan = try h.submit(SchedulerHarness.plan(["i-a"]) { $0.rebootTimeout = 600 })
         h.run(for: 1)
@@ -70,7 +70,7 @@ final class CallEfficiencyTests: XCTestCase {
     private func rebootCallTimes(instances: Int, burst: Int) throws -> [Date] {
         let ids = SchedulerHarness.ids(instances)
         let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 20, burst: burst, maxConcurrentRequests: 64, pollInterval: 1, inDoubtGrace: 5))
+            requestsPerSecond: 20, burst: burst, maxConcurrentRequests: 64, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 1
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(instances))))
         XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
@@ -110,7 +110,7 @@ final class CallEfficiencyTests: XCTestCase {
     func testA409DuringADeferredRoundIsReadAtThePollInterval() throws {
         let ids = SchedulerHarness.ids(8)
         let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5,
+            requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
             retry: .init(maxAttempts: 6, baseDelay: 4, maxDelay: 20)))
         h.cloud.rebootDuration = 60
         let cloud = h.cloud, clock = h.clock

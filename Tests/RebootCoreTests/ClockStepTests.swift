@@ -9,7 +9,7 @@ import XCTest
 final class ClockStepTests: XCTestCase {
     func testRule4_13_WallClockStepsBackAndForwardNeitherStallNorTimeOut() throws {
         let ids = SchedulerHarness.ids(12)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 4, burst: 1, pollInterval: 1, inDoubtGrace: 5))
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 4, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 3
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))) {
             $0.rebootTimeout = 30

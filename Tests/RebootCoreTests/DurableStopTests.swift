@@ -27,7 +27,7 @@ final class DurableStopTests: XCTestCase {
 
     func testRule4_10_CancelHoldsAcrossARestartWhileTheBatchStillReboots() throws {
         let ids = SchedulerHarness.ids(6)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, inDoubtGrace: 5))
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 10
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(6))))
         h.run(for: 2.5)
@@ -45,7 +45,7 @@ final class DurableStopTests: XCTestCase {
     }
 
     func testRule4_10_PauseHoldsAQueuedPlan() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1)
         settings.maxActivePlans = 1
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: settings)
         let first = try h.submit(SchedulerHarness.plan(["i-a"]))

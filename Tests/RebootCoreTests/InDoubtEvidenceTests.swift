@@ -9,36 +9,56 @@ import XCTest
 final class InDoubtEvidenceTests: XCTestCase {
     let t0 = Date(timeIntervalSince1970: 1_000_000)
 
-    func testRule4_8_EvidenceVerdicts() {
-        var e = InDoubtEvidence(sentAt: t0, grace: 10, maxGap: 5)
-        XCTAssertEqual(e.reading(.running, at: t0 + 4), .undecided)
-        XCTAssertEqual(e.reading(.running, at: t0 + 8), .undecided)
-        XCTAssertEqual(e.reading(.running, at: t0 + 12), .undecided)
-        XCTAssertEqual(e.reading(.running, at: t0 + 14), .notApplied, "Running for the grace, no gap over 5 s")
-
-        var late = InDoubtEvidence(sentAt: t0, grace: 10, maxGap: 5)
-        XCTAssertEqual(late.reading(.running, at: t0 + 6), .unknowable(gap: 6), "the first reading came too late")
-
-        var broken = InDoubtEvidence(sentAt: t0, grace: 10, maxGap: 5)
-        XCTAssertEqual(broken.reading(.running, at: t0 + 2), .undecided)
-        XCTAssertEqual(broken.reading(.running, at: t0 + 9), .unknowable(gap: 7))
-        XCTAssertEqual(broken.reading(.starting, at: t0 + 10), .applied(.starting), "a non-Running reading still proves it took effect")
-        XCTAssertTrue(broken.hasGap(now: t0 + 10))
+    /// One table of the evidence rule (SPEC §4.8). Each call: sent at t0, signed to expire at
+    /// t0 + 6 (its effect deadline), reboots of at least 4 s, gaps of at most min(4, 5) = 4 s;
+    /// so Running readings must reach past t0 + 10 with no gap over 4 s.
+    func testRule4_8_EvidenceTable() {
+        typealias Reading = (status: InstanceStatus, sent: Double, answered: Double)
+        let cases: [(name: String, readings: [Reading], expected: [InDoubtEvidence.Verdict])] = [
+            ("Running from the send past the effect deadline plus minRebootTime, no gap",
+             [(.running, 1, 1), (.running, 4, 4), (.running, 7, 7), (.running, 10, 10)],
+             [.undecided, .undecided, .undecided, .notApplied]),
+            ("a reboot shorter than the first gap: every reading Running, but the first came too late",
+             [(.running, 5, 5), (.running, 8, 8), (.running, 11, 11)],
+             [.unknowable(gap: 5), .unknowable(gap: 5), .unknowable(gap: 5)]),
+            ("a gap in the middle: a whole reboot fits in it",
+             [(.running, 2, 2), (.running, 6.5, 6.5)],
+             [.undecided, .unknowable(gap: 4.5)]),
+            ("Running until the effect deadline only: a call applied at the last moment is still rebooting",
+             [(.running, 2, 2), (.running, 5, 5), (.running, 6, 6)],
+             [.undecided, .undecided, .undecided]),
+            ("a non-Running reading after the send: it took effect, whatever the gaps before",
+             [(.running, 2, 2), (.starting, 8, 8)],
+             [.undecided, .applied(.starting)]),
+            ("a slow answer does not shorten the gap: it runs from the last poll's send to this answer",
+             [(.running, 0.5, 3.9), (.running, 3.9, 8.1)],
+             [.undecided, .unknowable(gap: 7.6)]),
+        ]
+        for c in cases {
+            var e = InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 6, minRebootTime: 4, inDoubtMaxGap: 5)
+            var got: [InDoubtEvidence.Verdict] = []
+            for r in c.readings { got.append(e.reading(r.status, sent: t0 + r.sent, answered: t0 + r.answered)) }
+            XCTAssertEqual(got.count, c.expected.count, c.name)
+            for (g, x) in zip(got, c.expected) {
+                if case .unknowable(let a) = g, case .unknowable(let b) = x { XCTAssertEqual(a, b, accuracy: 0.001, c.name) } else { XCTAssertEqual(g, x, c.name) }
+            }
+        }
     }
 
-    func testRule4_8_TheGapRunsFromThePreviousPollsSendToThisPollsAnswer() {
-        // A status is read somewhere between a poll's send and its answer: a slow answer does
-        // not shorten the time nothing was seen.
-        var e = InDoubtEvidence(sentAt: t0, grace: 10, maxGap: 20)
-        XCTAssertEqual(e.reading(.running, sent: t0 + 0.1, answered: t0 + 9.9), .undecided)
-        guard case .unknowable(let gap) = e.reading(.running, sent: t0 + 29.8, answered: t0 + 29.9) else {
-            return XCTFail("a gap of 29.8 s (0.1 → 29.9) is longer than 20 s")
-        }
-        XCTAssertEqual(gap, 29.8, accuracy: 0.001)
+    /// The gap allowed is the smaller of minRebootTime and inDoubtMaxGap; an unknown send time
+    /// (another boot) lies further back than any gap allows.
+    func testRule4_8_TheAllowedGapAndAnUnknownSend() {
+        XCTAssertEqual(InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 15, minRebootTime: 10, inDoubtMaxGap: 20).maxGap, 10)
+        XCTAssertEqual(InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 15, minRebootTime: 30, inDoubtMaxGap: 20).maxGap, 20)
+        var unknown = InDoubtEvidence(sentAt: t0 - 3600, effectDeadline: t0 - 3585, minRebootTime: 10, inDoubtMaxGap: 20)
+        guard case .unknowable = unknown.reading(.running, at: t0) else { return XCTFail("Running after an unknown time proves nothing") }
+        var applied = InDoubtEvidence(sentAt: t0 - 3600, effectDeadline: t0 - 3585, minRebootTime: 10, inDoubtMaxGap: 20)
+        XCTAssertEqual(applied.reading(.stopping, at: t0), .applied(.stopping))
+        XCTAssertTrue(InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 6, minRebootTime: 4, inDoubtMaxGap: 5).hasGap(now: t0 + 4.5))
     }
 
     func testRule4_8_AStatusOutageLongerThanTheGapIsNeverResent() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5, inDoubtMaxGap: 4)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1)
         settings.retry = .init(maxAttempts: 6, baseDelay: 0.1, maxDelay: 1)
         let h = try SchedulerHarness(ids: ["i-d", "i-e"], settings: settings)
         h.cloud.rebootDuration = 3
@@ -57,7 +77,7 @@ final class InDoubtEvidenceTests: XCTestCase {
     }
 
     func testRule4_8_ResendsCountAgainstRetryMaxAttempts() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 2, inDoubtMaxGap: 4)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1)
         settings.retry = .init(maxAttempts: 3, baseDelay: 0.1, maxDelay: 1)
         let h = try SchedulerHarness(ids: ["i-d"], settings: settings)
         h.cloud.inDoubtApplies = false  // every request is lost: never applied, never answered
@@ -96,7 +116,7 @@ final class InDoubtEvidenceTests: XCTestCase {
     }
 
     func testRule4_8_RestartHoldCoversEveryPlan() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5, inDoubtMaxGap: 4)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1)
         settings.maxActivePlans = 2
         let h = try SchedulerHarness(ids: ["i-1", "i-2", "i-3"], settings: settings)
         h.cloud.rebootDuration = 20

@@ -23,7 +23,7 @@ final class PlanCountsTests: XCTestCase {
     /// row changed directly) goes unseen until the next ending, which shows the cache is used.
     func testCachedCountsFollowPlanEndings() throws {
         let ids = SchedulerHarness.ids(6)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         let counts = FinishedPlanCounts()
         func read() -> [String: Int] { counts.counts(journal: h.journal, snapshot: h.scheduler.snapshot()) }
         XCTAssertEqual(read(), [:])

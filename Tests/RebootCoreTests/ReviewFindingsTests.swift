@@ -22,7 +22,7 @@ final class ReviewFindingsTests: XCTestCase {
     }
 
     func testRule4_5_FailedPollsBackOffForWaitingAndInDoubtInstancesToo() throws {
-        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 5, inDoubtGrace: 5, inDoubtMaxGap: 12)
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 5, inDoubtMaxGap: 12, minRebootTime: 2, requestTimeout: 1)
         settings.retry = .init(maxAttempts: 6, baseDelay: 0.5, maxDelay: 20)
         let h = try SchedulerHarness(ids: ["i-w", "i-d"], settings: settings)
         h.cloud.statuses["i-w"] = .starting
@@ -54,7 +54,7 @@ final class ReviewFindingsTests: XCTestCase {
 
     func testRule4_8_AWallClockSteppedBackAcrossARestartCountsAsAGap() throws {
         let h = try SchedulerHarness(ids: ["i-d"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1,
-                                                                               inDoubtGrace: 5, inDoubtMaxGap: 4))
+                                                                               inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 2
         let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
         h.run(for: 0.3)
@@ -73,7 +73,7 @@ final class ReviewFindingsTests: XCTestCase {
     /// nothing else to wake the scheduler (the ending pump had already looked at the queue).
     func testAQueuedPlanStartsWhenTheOnlyActivePlanEnds() throws {
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         let first = try h.submit(SchedulerHarness.plan(["i-a"]))
         let second = try h.submit(SchedulerHarness.plan(["i-b"]))
         XCTAssertTrue(h.run(for: 60) { (try? h.planState(first)) == "succeeded" })
@@ -86,7 +86,7 @@ final class ReviewFindingsTests: XCTestCase {
     /// again. Only parameters that do not decode fail a plan.
     func testAJournalReadErrorAtActivationLeavesThePlanQueued() throws {
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, inDoubtGrace: 5))
+            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         func state(_ id: String) throws -> String? {
             try h.journal.writer.read { try String.fetchOne($0, sql: "SELECT state FROM plans WHERE id = ?", arguments: [id]) }
         }

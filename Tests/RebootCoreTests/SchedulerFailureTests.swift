@@ -88,7 +88,7 @@ final class SchedulerFailureTests: XCTestCase {
         XCTAssertEqual(try h.journal.attempts(planId: plan).first?.outcome, "applied")
     }
 
-    func testInDoubtCallThatNeverAppliedIsResentAfterGrace() throws {
+    func testInDoubtCallThatNeverAppliedIsResentOnlyPastItsEffectDeadline() throws {
         let h = try SchedulerHarness(ids: ["i-d"])
         var first = true
         h.cloud.inDoubtApplies = false  // a lost request: no effect, no answer
@@ -100,7 +100,9 @@ final class SchedulerFailureTests: XCTestCase {
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         let calls = h.cloud.rebootCalls
         XCTAssertEqual(calls.count, 2)
-        XCTAssertGreaterThanOrEqual(calls[1].at.timeIntervalSince(calls[0].at), 5, "re-sent only after inDoubtGrace")
+        // Signed to expire 1 s (requestTimeout) + 5 s after the send, and Running readings for
+        // minRebootTime (2 s) past that: no reboot could have hidden between them.
+        XCTAssertGreaterThanOrEqual(calls[1].at.timeIntervalSince(calls[0].at), 8, "re-sent only past the effect deadline plus minRebootTime")
         let attempts = try h.journal.attempts(planId: plan)
         XCTAssertEqual(attempts.map(\.kind), ["reboot", "resend"])
         XCTAssertEqual(attempts.first?.outcome, "not-applied")

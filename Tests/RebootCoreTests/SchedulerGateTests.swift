@@ -7,7 +7,7 @@ import XCTest
 /// Health gates before every batch (SPEC §4.14), in virtual time with scripted gates.
 final class SchedulerGateTests: XCTestCase {
     static func settings(interval: TimeInterval = 5, timeout: TimeInterval = 60) -> SchedulerSettings {
-        SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5,
+        SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
                           gates: ["quorum": HealthGate(name: "quorum", kind: .command(["/bin/true"])),
                                   "alerts": HealthGate(name: "alerts", kind: .prometheus(base: URL(string: "http://127.0.0.1:9")!, query: "ALERTS"))],
                           gateInterval: interval, gateTimeout: timeout)

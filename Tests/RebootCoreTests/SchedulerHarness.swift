@@ -15,7 +15,7 @@ final class SchedulerHarness {
     /// Plan events the scheduler emitted for the notify targets, in order.
     let events = EventLog()
 
-    init(ids: [String], settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtGrace: 5),
+    init(ids: [String], settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1),
          journal: Journal? = nil) throws {
         self.journal = try journal ?? Journal()
         self.settings = settings

@@ -244,6 +244,41 @@ final class SpoolTests: XCTestCase {
         XCTAssertTrue(error.contains("pause") && error.contains("cancel"), error)
     }
 
+    /// Issue 23 #5, SPEC §4.10: controls waiting at start are applied in the order they were
+    /// written (mtime, then name), and before any plan is taken in. By name, `P.pause` came
+    /// before an older `P.resume`, and the resume, not the operator's last word, won.
+    func testControlsWaitingAtStartAreAppliedInWriteOrderBeforeAnyPlan() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-order-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for sub in ["incoming", "control"] { try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true) }
+        let written: [(String, Int)] = [("p.resume", 100), ("p.pause", 200), ("q.cancel", 200), ("a.pause", 300)]
+        for (name, mtime) in written {
+            let path = root + "/control/" + name
+            try "".write(toFile: path, atomically: false, encoding: .utf8)
+            var times = [timespec(tv_sec: 1_700_000_000 + mtime, tv_nsec: 0), timespec(tv_sec: 1_700_000_000 + mtime, tv_nsec: 0)]
+            XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
+        }
+        try Self.plan.write(toFile: root + "/incoming/plan.yaml", atomically: false, encoding: .utf8)
+        final class Order: @unchecked Sendable { let lock = NSLock(); var seen: [String] = [] }
+        let order = Order()
+        var logger = Logger(label: "spool-test")
+        logger.logLevel = .critical
+        let harness = try SchedulerHarness(ids: SchedulerHarness.ids(4))
+        let scheduler = harness.scheduler
+        let spool = Spool(
+            root: root, parser: PlanParser(knownRegions: []), logger: logger, journal: harness.journal,
+            submit: { file, intake in
+                order.lock.withLock { order.seen.append("plan " + file.fileName) }
+                return scheduler.submit(file, intake: intake)
+            },
+            control: { plan, verb, _, _ in order.lock.withLock { order.seen.append(plan + "." + verb) }; return "applied" })
+        try spool.start(rescanInterval: 0.2)
+        defer { spool.stop() }
+        let deadline = Date() + 10
+        while Date() < deadline, order.lock.withLock({ order.seen.count }) < 5 { usleep(20_000) }
+        XCTAssertEqual(order.lock.withLock { order.seen }, ["p.resume", "p.pause", "q.cancel", "a.pause", "plan plan.yaml"])
+    }
+
     /// A slow plan intake (a parse or a submission taking seconds) does not delay a cancel.
     func testControlIsNotDelayedBySlowPlanIntake() throws {
         let rig = try Rig(submitDelay: 3)

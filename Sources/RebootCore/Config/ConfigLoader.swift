@@ -4,7 +4,7 @@ import Foundation
 /// Reads and validates `rebootd.yaml`: unknown keys are errors, every problem is named by key.
 public enum ConfigLoader {
     static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
-                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "requestTimeout",
+                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "minRebootTime", "requestTimeout",
                        "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy",
                        "gates", "gateInterval", "gateTimeout", "notify"]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -66,7 +66,11 @@ public enum ConfigLoader {
         if let n = m["maxConcurrentRequests"], let v = r.int(n, path: "maxConcurrentRequests", min: 1) { c.maxConcurrentRequests = v }
         if let n = m["maxActivePlans"], let v = r.int(n, path: "maxActivePlans", min: 1) { c.maxActivePlans = v }
         if let n = m["pollInterval"], let v = r.duration(n, path: "pollInterval", positive: true) { c.pollInterval = v }
-        if let n = m["inDoubtGrace"], let v = r.duration(n, path: "inDoubtGrace") { c.inDoubtGrace = v }
+        if let n = m["inDoubtGrace"], r.duration(n, path: "inDoubtGrace") != nil {
+            c.warnings.append("inDoubtGrace is retired and ignored: a call in doubt is now resolved by readings up to its "
+                              + "effect deadline plus minRebootTime (SPEC §4.8); remove the key")
+        }
+        if let n = m["minRebootTime"], let v = r.duration(n, path: "minRebootTime", positive: true) { c.minRebootTime = v }
         if let n = m["inDoubtMaxGap"], let v = r.duration(n, path: "inDoubtMaxGap", positive: true) { c.inDoubtMaxGap = v }
         if let n = m["requestTimeout"], let v = r.duration(n, path: "requestTimeout", positive: true) { c.requestTimeout = v }
         if let n = m["shutdownGrace"], let v = r.duration(n, path: "shutdownGrace") { c.shutdownGrace = v }
@@ -101,6 +105,11 @@ public enum ConfigLoader {
             r.problem("inDoubtMaxGap", m["inDoubtMaxGap"],  "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
                     + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
+        }
+        if r.problems.isEmpty && c.requestTimeout + c.pollInterval > min(c.minRebootTime, c.inDoubtMaxGap) {
+            c.warnings.append("requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) is longer than "
+                              + "minRebootTime (\(c.minRebootTime)s): a reboot call whose answer is lost can never be shown not to "
+                              + "have taken effect, so it ends failed (in-doubt) and is never sent again (SPEC §4.8)")
         }
         if c.proxy != nil && c.httpClient == .curl {
             r.problem("proxy", m["proxy"], "works with httpClient: nio only (URLSession on Linux does not pass it to libcurl); with curl, set https_proxy/no_proxy in the service's environment instead")

@@ -35,9 +35,13 @@ public struct RebootdConfig: Sendable, Equatable {
     public var maxConcurrentRequests = 8
     public var maxActivePlans = 4
     public var pollInterval: TimeInterval = 5
-    public var inDoubtGrace: TimeInterval = 30
     /// Rule 4.8; `requestTimeout + pollInterval` must be shorter.
     public var inDoubtMaxGap: TimeInterval = 20
+    /// Rule 4.8: the shortest time an accepted reboot keeps an instance out of Running.
+    public var minRebootTime: TimeInterval = 10
+    /// What the config says that still works but will not for long (a retired key): logged at
+    /// start and reload, printed by `--check`.
+    public var warnings: [String] = []
     public var requestTimeout: TimeInterval = 10
     public var retry = Retry()
     public var shutdownGrace: TimeInterval = 10
@@ -74,7 +78,8 @@ public struct RebootdConfig: Sendable, Equatable {
         SchedulerSettings(
             requestsPerSecond: rateLimit.requestsPerSecond, burst: rateLimit.burst,
             maxConcurrentRequests: maxConcurrentRequests, maxActivePlans: maxActivePlans,
-            pollInterval: pollInterval, inDoubtGrace: inDoubtGrace, inDoubtMaxGap: inDoubtMaxGap, retry: retry,
+            pollInterval: pollInterval, inDoubtMaxGap: inDoubtMaxGap, minRebootTime: minRebootTime,
+            requestTimeout: requestTimeout, retry: retry,
             gates: gates, gateInterval: gateInterval, gateTimeout: gateTimeout)
     }
 }

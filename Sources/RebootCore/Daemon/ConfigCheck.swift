@@ -21,6 +21,6 @@ public enum ConfigCheck {
               endpoint \(SafeText.escaped(config.endpoint)), \(config.regions.count) region(s)
               spool \(SafeText.escaped(config.spoolDir)), journal \(SafeText.escaped(config.journal))
               credentials from \(SafeText.escaped(loaded.source)) (access key \(SafeText.escaped(String(loaded.credentials.accessKeyId.prefix(4))))…)
-            """
+            """ + config.warnings.map { "\n  warning: \($0)" }.joined()
     }
 }

@@ -145,6 +145,7 @@ extension RebootDaemon {
             return
         }
         let level = Logger.Level(rawValue: fresh.logLevel) ?? .info
+        for warning in fresh.warnings { logger.warning("config \(configPath): \(warning)") }
         logger.logLevel = level
         // The config is read on the scheduler queue (status timer, metrics): change it there.
         scheduler.queue.sync {

@@ -124,14 +124,18 @@ public final class RebootDaemon: @unchecked Sendable {
         guard !started else { return }
         started = true
         do {
-            try scheduler.start()
+            // Plans load first, but no call goes out until the spool's first scan has applied
+            // the control files that waited while the daemon was down (SPEC §4.10).
+            try scheduler.start(holdingCalls: true)
             try spool.start()
+            scheduler.releaseCalls()
         } catch {
             throw DaemonError(.failure, "cannot start: \(error)")
         }
         // READY=1 first: the status duties' first run (a ping, a STATUS= line) follows it.
         notifier.notify("READY=1")
         startStatusTimer()
+        for warning in config.warnings { logger.warning("config \(configPath): \(warning)") }
         logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
                                                   "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
     }

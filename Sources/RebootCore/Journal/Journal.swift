@@ -133,6 +133,8 @@ public final class Journal: @unchecked Sendable {
         registerStateChecks(&m)
         registerIntake(&m)
         registerIntakeStalls(&m)
+        registerAttemptEvidence(&m)
+        registerDaemonState(&m)
         return m
     }
 

@@ -1,21 +1,27 @@
 import BCC
 import Foundation
 
-/// SPEC §4.8: what the status polls after a reboot call in doubt (a timeout, a lost connection,
-/// a 502/504, or an attempt left without an outcome by a crash) say about that call.
+/// SPEC §4.8: what successful status reads say about a reboot call in doubt (a timeout, a lost
+/// connection, a 502/504, or an attempt left without an outcome by a crash).
 ///
-/// A call in doubt is resolved by evidence from successful polls, never by elapsed time alone:
-/// - a reading that is not `Running`: the call took effect (`applied`);
-/// - readings of `Running` without a break for `grace`, the first at most `maxGap` after the call
-///   was sent and no two successive ones further apart than `maxGap`: it never took effect
-///   (`notApplied`, safe to send again);
-/// - a longer gap anywhere in that evidence: a whole reboot could have happened unseen
-///   (`unknowable`: never sent again, the operator decides).
-/// A failed poll, or an id missing from a describe-many answer, is no reading at all.
-/// All instants are monotonic.
+/// A call in doubt is resolved by evidence, never by elapsed time alone:
+/// - *applied*: a reading that is not `Running` (the last read before the send was `Running`:
+///   the call was sent only for an instance last read so);
+/// - *notApplied*: readings of `Running` that cover the whole time from the send to the effect
+///   deadline plus `minRebootTime`, the first at most `maxGap` after the send and no two further
+///   apart than `maxGap = min(minRebootTime, inDoubtMaxGap)`. BCE refuses the call after its
+///   effect deadline (its signature has expired), and a reboot that took effect keeps the
+///   instance out of Running for at least `minRebootTime`: such a reboot would have been seen.
+///   Only then is the call safe to send again;
+/// - *unknowable*: a longer gap anywhere (a status outage, a daemon down, a reboot faster than the
+///   first reading): never sent again, the operator decides.
+/// A failed poll, or an id missing from a describe-many answer, is no reading at all. A status
+/// is read somewhere between a poll's send and its answer, so the time nothing was seen runs
+/// from the previous poll's send to this poll's answer. All instants are monotonic.
 public struct InDoubtEvidence: Sendable, Equatable {
     /// What the evidence says so far.
     public enum Verdict: Sendable, Equatable {
+        /// More readings are needed.
         case undecided
         case applied(InstanceStatus)
         case notApplied
@@ -23,27 +29,33 @@ public struct InDoubtEvidence: Sendable, Equatable {
     }
 
     public let sentAt: Date
-    public let grace: TimeInterval
+    /// After this instant the call can no longer take effect (SPEC §1).
+    public let effectDeadline: Date
+    /// The shortest time a reboot that took effect keeps the instance out of Running.
+    public let minRebootTime: TimeInterval
+    /// The longest time allowed without a reading.
     public let maxGap: TimeInterval
     /// When the latest poll that read a status was sent (the call's send, before any reading).
-    /// A status is read somewhere between a poll's send and its answer, so the time nothing was
-    /// seen runs from the previous poll's send to this poll's answer.
     public private(set) var lastReadingSentAt: Date
     /// When the latest reading's answer arrived.
     public private(set) var lastEvidenceAt: Date
-    /// The answer of the first reading of the current unbroken `Running` streak.
-    public private(set) var runningSince: Date?
     /// The longest time nothing was seen, since the send.
     public private(set) var longestGap: TimeInterval = 0
     public private(set) var readings = 0
 
-    public init(sentAt: Date, grace: TimeInterval, maxGap: TimeInterval) {
+    /// `sentAt` may lie far in the past (a send whose time since is unknown, SPEC §4.8): the
+    /// first reading's gap then exceeds any limit.
+    public init(sentAt: Date, effectDeadline: Date, minRebootTime: TimeInterval, inDoubtMaxGap: TimeInterval) {
         self.sentAt = sentAt
-        self.grace = grace
-        self.maxGap = maxGap
+        self.effectDeadline = max(effectDeadline, sentAt)
+        self.minRebootTime = minRebootTime
+        maxGap = min(minRebootTime, inDoubtMaxGap)
         lastReadingSentAt = sentAt
         lastEvidenceAt = sentAt
     }
+
+    /// Running readings must reach past this instant to show the call never took effect.
+    public var coveredUntil: Date { effectDeadline + minRebootTime }
 
     /// Records one status read by a successful poll sent at `sent` and answered at `answered`,
     /// and returns the verdict.
@@ -54,10 +66,8 @@ public struct InDoubtEvidence: Sendable, Equatable {
         lastEvidenceAt = max(lastEvidenceAt, answered)
         if !status.isRunning { return .applied(status) }
         if longestGap > maxGap { return .unknowable(gap: longestGap) }
-        let since = runningSince ?? answered
-        runningSince = since
-        // Running for sure from the first answer to the latest send.
-        return sent.timeIntervalSince(since) >= grace ? .notApplied : .undecided
+        // The status was read after `sent`: Running then, past the window, with no gap.
+        return sent >= coveredUntil ? .notApplied : .undecided
     }
 
     /// A reading whose poll was answered at once (`sent == answered`).

@@ -7,6 +7,7 @@ import Logging
 extension Scheduler {
     func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
+        guard !callsHeld else { pumpScheduled = false; return }
         runHeldAnswers()
         pumpScheduled = false
         let now = clock.now()
@@ -127,7 +128,7 @@ extension Scheduler {
             if let evidence = inst.inDoubt {
                 // Never re-sent on elapsed time alone: past the timeout, only a reading that is
                 // not Running could still tell; with no such reading, the operator decides.
-                if evidence.hasGap(now: now), now.timeIntervalSince(evidence.sentAt) > run.plan.rebootTimeout + settings.inDoubtGrace {
+                if evidence.hasGap(now: now), now.timeIntervalSince(evidence.sentAt) > run.plan.rebootTimeout + evidence.minRebootTime {
                     inDoubtUnknowable(run, inst, gap: now.timeIntervalSince(evidence.lastEvidenceAt), now: now)
                 }
             } else if inst.state == .rebooting {
@@ -238,6 +239,7 @@ extension Scheduler {
     func pauseAll(because error: BCCError, now: Date) {
         if accountPause == nil {
             accountPause = AccountPause(code: error.code, message: error.message, since: now)
+            journal.setAccountPause(code: error.code, message: error.message, at: wall)
             logger.critical("account-level error (\(error.code)): \(error.message); every plan is paused until an operator runs `rebootctl resume --all`",
                             metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
         }

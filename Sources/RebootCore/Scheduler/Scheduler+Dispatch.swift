@@ -21,11 +21,17 @@ extension Scheduler {
         }
         for (run, chunk) in polls { sendPoll(run, chunk, now: now) }
         guard !reboots.isEmpty else { return }
-        let sentAt = JournalTime.format(wall)
+        // Journaled before the send (rule 4.8): the wall time, the boot clock with its boot id,
+        // and the effect deadline the call's signature expiry gives (SPEC §1).
+        let wallSent = wall
+        let sentAt = JournalTime.format(wallSent)
+        let boot = clock.boot()
+        let effectDeadline = JournalTime.format(wallSent + rebootExpiry)
         let attempts = reboots.map { run, inst in
             AttemptRecord(id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,
                           kind: inst.resendNext ? "resend" : "reboot", sentAt: sentAt, finishedAt: nil,
-                          httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil)
+                          httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
+                          sentBoottimeNs: boot.nanoseconds, bootId: boot.bootId, effectDeadline: effectDeadline)
         }
         let ids: [Int64]
         do {
@@ -83,9 +89,13 @@ extension Scheduler {
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
         apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
             guard let self else { return }
-            // Rule 3 counts from when the answer arrived; `deliver` may hold it for the next pump.
+            // Rule 3 counts from when the answer arrived; `deliver` may hold an acceptance for the
+            // next pump. Any other answer is journaled at once: a held 409 lost to a kill -9 would
+            // leave the attempt open, and the restart would take the status that caused the 409
+            // for the call's effect (issue 23).
             let arrived = self.clock.now()
-            self.deliver(holdable: true) {
+            let accepted = if case .success = result { true } else { false }
+            self.deliver(holdable: accepted) {
                 self.rebootAnswered(planId: planId, index: index, attemptId: attemptId, started: started, arrived: arrived, result: result)
             }
         }
@@ -139,8 +149,7 @@ extension Scheduler {
             return
         }
         if error.kind == .transient && error.inDoubt {
-            inst.callInDoubt(error, attemptId: attemptId, evidence: InDoubtEvidence(
-                sentAt: inst.sentAt ?? now, grace: settings.inDoubtGrace, maxGap: settings.inDoubtMaxGap))
+            inst.callInDoubt(error, attemptId: attemptId, evidence: inDoubtEvidence(sentAt: inst.sentAt ?? now))
             watch(run, inst, urgent: true)
             return
         }
@@ -162,5 +171,19 @@ extension Scheduler {
         case .conflict, .inDoubt:
             break
         }
+    }
+
+    /// Seconds after its send that a reboot call can still take effect: its signature's expiry,
+    /// plus a second for the resolution of the API clock it is signed on (`APIClock`).
+    var rebootExpiry: TimeInterval { TimeInterval(BCCClient.rebootExpirationSeconds(requestTimeout: settings.requestTimeout)) + 1 }
+
+    /// The shortest time a reboot keeps an instance out of Running, as rule 4.8 uses it: the
+    /// configured `minRebootTime`, or the shortest reboot seen confirmed so far when smaller.
+    var effectiveMinRebootTime: TimeInterval { min(settings.minRebootTime, shortestRebootSeen ?? .infinity) }
+
+    /// The evidence to gather about a call sent at `sentAt` (monotonic) whose outcome is unknown.
+    func inDoubtEvidence(sentAt: Date) -> InDoubtEvidence {
+        InDoubtEvidence(sentAt: sentAt, effectDeadline: sentAt + rebootExpiry, minRebootTime: effectiveMinRebootTime,
+                        inDoubtMaxGap: settings.inDoubtMaxGap)
     }
 }

@@ -113,6 +113,12 @@ extension Scheduler {
     /// doubt: polled at once, and no reboot call of any plan is sent until each of them has had
     /// a poll answered (rule 4.8). A halt or a cancel is restored (rules 4.6, 4.10).
     func resumeFromJournal(now: Date) throws {
+        // The account pause is the daemon's own state (SPEC §4.5): it holds whatever became of
+        // the plans it paused.
+        if let pause = try journal.accountPause() {
+            accountPause = AccountPause(code: pause.code, message: pause.message, since: now)
+            logger.critical("plans stay paused after an account error (\(pause.code), since \(pause.since)) until an operator runs `rebootctl resume --all`")
+        }
         for record in try journal.activePlanHeads() where record.state != PlanState.queued.rawValue {
             // A plan paused before it ever started waits, queued, for its resume.
             if record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil { continue }
@@ -163,9 +169,17 @@ extension Scheduler {
                 run.operatorPaused = false
                 run.accountPausedAt = now
                 if accountPause == nil {
+                    // A journal from before v6 knew the pause only from plan reasons: it becomes
+                    // the daemon's own state now.
                     accountPause = AccountPause(code: "restored", message: record.reason ?? "", since: now)
+                    journal.setAccountPause(code: "restored", message: record.reason ?? "", at: wall)
                     logger.critical("plans stay paused after an account error until an operator runs `rebootctl resume --all`")
                 }
+            }
+        }
+        if let pause = accountPause {
+            for run in plans where run.accountPausedAt == nil && !run.state.isTerminal {
+                if run.state == .paused { run.accountPausedAt = now } else { pauseForAccount(run, pause, now: now) }
             }
         }
         flushJournal()
@@ -182,14 +196,13 @@ extension Scheduler {
         }
         if inst.state != .pending || open != nil { claims[inst.id] = claims[inst.id] ?? run.id }
         if let attempt = open, let attemptId = attempt.id {
-            // How long ago the call was sent, by the wall clock across the restart. A send
-            // time in the future (the wall clock stepped back meanwhile) or unreadable
-            // tells nothing: it counts as a gap, so only a non-Running reading resolves it.
-            let sentWall = JournalTime.parse(attempt.sentAt)
-            let unknowable = now - (settings.inDoubtMaxGap + 1)
-            let sent = sentWall.map { $0 > wall ? unknowable : max(clock.monotonic(forWall: $0), unknowable) } ?? unknowable
-            inst.resumeInDoubt(attemptId: attemptId, evidence: InDoubtEvidence(
-                sentAt: min(sent, now), grace: settings.inDoubtGrace, maxGap: settings.inDoubtMaxGap))
+            // How long ago the call was sent, on the boot clock of the same boot (rule 4.8),
+            // never on the wall clock, which a step can shorten. Another boot, or a row from
+            // before v5, tells nothing: longer than any limit, so only a non-Running reading
+            // resolves it.
+            let unknown = now - (rebootExpiry + settings.minRebootTime + settings.inDoubtMaxGap + 1)
+            let sent = attempt.sentBoot.flatMap { clock.boot().seconds(since: $0) }.map { now - $0 } ?? unknown
+            inst.resumeInDoubt(attemptId: attemptId, evidence: inDoubtEvidence(sentAt: min(sent, now)))
             watch(run, inst, urgent: true)
             restartHold.insert(holdKey(run, inst))
         } else if inst.state == .rebooting {
@@ -282,6 +295,7 @@ extension Scheduler {
             logger.notice("account pause lifted by an operator", metadata: ["code": "\(pause.code)"])
             accountPause = nil
         }
+        journal.clearAccountPause()
         var resumed = 0
         for run in plans where run.operatorPaused || run.accountPausedAt != nil {
             resume(run, now: now)

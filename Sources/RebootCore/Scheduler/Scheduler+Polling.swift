@@ -144,7 +144,11 @@ extension Scheduler {
         case .rebooting:
             let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
             if rule.afterPoll(status, pollSent: pollSent, acceptedAt: inst.acceptedAt) == .rebooted {
-                if let accepted = inst.acceptedAt { run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent) }
+                if let accepted = inst.acceptedAt {
+                    run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent)
+                    let seconds = max(0, pollSent.timeIntervalSince(accepted))
+                    shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
+                }
                 finish(run, inst, .rebooted, reason: nil, now: now)
             } else if previous != status.rawValue {
                 journal.save(instance: run.record(of: inst, wall: wall))

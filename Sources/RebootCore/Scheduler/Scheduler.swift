@@ -46,6 +46,11 @@ public final class Scheduler: @unchecked Sendable {
     /// attempt had no outcome has had a poll answered ("planId#index").
     var restartHold: Set<String> = []
     var stopping = false
+    /// The shortest reboot confirmed so far, all plans together, from its accepted answer to the
+    /// poll that read Running (rule 4.8 uses it when shorter than `minRebootTime`).
+    var shortestRebootSeen: TimeInterval?
+    /// Set between `start(holdingCalls: true)` and `releaseCalls()`: a pump decides and sends nothing.
+    var callsHeld = false
     /// Gate rounds started since start: numbers every round, so no answer is taken for another's.
     var gateRounds = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
@@ -83,14 +88,27 @@ public final class Scheduler: @unchecked Sendable {
     /// The wall clock, for journal timestamps only (SPEC §4.13).
     var wall: Date { clock.wallNow() }
 
-    /// Resumes every unfinished plan from the journal and starts working.
-    public func start() throws {
+    /// Resumes every unfinished plan from the journal and starts working. With `holdingCalls`
+    /// it loads the plans but makes no call of any kind until `releaseCalls()`: the daemon
+    /// applies the control files waiting at start in between (SPEC §4.10), so a cancel written
+    /// while it was down stops the plan before its first call.
+    public func start(holdingCalls: Bool = false) throws {
         try queue.sync {
+            callsHeld = holdingCalls
             timer = clock.makeTimer(queue: queue) { [weak self] in
                 self?.armedAt = nil
                 self?.pump()
             }
             try resumeFromJournal(now: clock.now())
+            pump()
+        }
+    }
+
+    /// Ends the hold of `start(holdingCalls: true)` and starts working.
+    public func releaseCalls() {
+        queue.sync {
+            guard callsHeld else { return }
+            callsHeld = false
             pump()
         }
     }

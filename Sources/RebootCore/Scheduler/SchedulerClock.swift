@@ -14,6 +14,8 @@ public protocol SchedulerClock: Sendable {
     func wallNow() -> Date
     /// A timer whose handler runs on `queue`; it fires once per `schedule(at:)` (a `now()` instant).
     func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer
+    /// The boot's clock and id, journaled with each reboot call's send (SPEC §4.8).
+    func boot() -> BootStamp
 }
 
 extension SchedulerClock {

@@ -7,9 +7,13 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var maxConcurrentRequests: Int
     public var maxActivePlans: Int
     public var pollInterval: TimeInterval
-    public var inDoubtGrace: TimeInterval
     /// Rule 4.8: the longest gap allowed in the evidence that an in-doubt call never took effect.
     public var inDoubtMaxGap: TimeInterval
+    /// Rule 4.8: the shortest time an accepted reboot keeps an instance out of Running.
+    public var minRebootTime: TimeInterval
+    /// A call's deadline; reboot calls are signed to expire `ceil(requestTimeout) + 5` s after
+    /// their send (SPEC §1), which gives their effect deadline.
+    public var requestTimeout: TimeInterval
     public var retry: RebootdConfig.Retry
     /// Reboot calls wait until this many seconds' worth of tokens is available and go out
     /// together (issue 10): one journal commit, one timer wake and one event-loop wake per group
@@ -26,8 +30,8 @@ public struct SchedulerSettings: Sendable, Equatable {
 
     public init(
         requestsPerSecond: Double = 10, burst: Int = 10, maxConcurrentRequests: Int = 8, maxActivePlans: Int = 4,
-        pollInterval: TimeInterval = 5, inDoubtGrace: TimeInterval = 30, inDoubtMaxGap: TimeInterval = 20,
-        retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.5,
+        pollInterval: TimeInterval = 5, inDoubtMaxGap: TimeInterval = 20, minRebootTime: TimeInterval = 10,
+        requestTimeout: TimeInterval = 10, retry: RebootdConfig.Retry = .init(), callGrouping: TimeInterval = 0.5,
         gates: [String: HealthGate] = [:], gateInterval: TimeInterval = 30, gateTimeout: TimeInterval = 1800
     ) {
         self.gates = gates
@@ -40,7 +44,8 @@ public struct SchedulerSettings: Sendable, Equatable {
         self.maxConcurrentRequests = maxConcurrentRequests
         self.maxActivePlans = maxActivePlans
         self.pollInterval = pollInterval
-        self.inDoubtGrace = inDoubtGrace
+        self.minRebootTime = minRebootTime
+        self.requestTimeout = requestTimeout
         self.retry = retry
     }
 }

@@ -23,6 +23,8 @@ public struct SystemClock: SchedulerClock {
 
     public func wallNow() -> Date { Date() }
 
+    public func boot() -> BootStamp { BootStamp.system() }
+
     public func makeTimer(queue: DispatchQueue, handler: @escaping @Sendable () -> Void) -> SchedulerTimer {
         DispatchTimer(clock: self, queue: queue, handler: handler)
     }

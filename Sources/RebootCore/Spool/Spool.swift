@@ -168,11 +168,12 @@ public final class Spool: @unchecked Sendable {
 
     // MARK: Lifecycle
 
-    /// Scans once (synchronously), then watches.
+    /// Scans once (synchronously), controls first (SPEC §4.10: those waiting at start are
+    /// applied before anything else), then plans; then watches.
     public func start(rescanInterval: TimeInterval = 5) throws {
         try createDirectories()
-        queue.sync { scanIncoming() }
         controlQueue.sync { scanControl() }
+        queue.sync { scanIncoming() }
         intakeWatcher = InotifyWatcher(directories: [incoming], queue: queue) { [weak self] events in
             self?.handleIncoming(events)
         }

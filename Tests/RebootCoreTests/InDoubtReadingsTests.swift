@@ -1,0 +1,133 @@
+import BCC
+import Foundation
+@testable import RebootCore
+import RebootTesting
+import XCTest
+
+/// Issue 23 #1 and #3 in virtual time: a call in doubt whose reboot is over before the first
+/// reading, and a restart across a wall-clock step, must never be taken for a call that did not
+/// take effect (SPEC §4.8). Both re-sent, and rebooted twice, before the evidence rule counted
+/// from the send to the effect deadline on the boot clock.
+final class InDoubtReadingsTests: XCTestCase {
+    /// A fake cloud whose timeouts arrive `timeoutAfter` seconds of virtual time after the call,
+    /// as a client's deadline does; every other answer is immediate.
+    final class SlowTimeoutCloud: CloudAPI, @unchecked Sendable {
+        let cloud: FakeCloud
+        let timeoutAfter: TimeInterval
+        let queue = DispatchQueue(label: "slow-timeouts")
+        private let lock = NSLock()
+        private var timers: [SchedulerTimer] = []
+
+        init(cloud: FakeCloud, timeoutAfter: TimeInterval) {
+            self.cloud = cloud
+            self.timeoutAfter = timeoutAfter
+        }
+
+        func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
+            cloud.reboot(id, forceStop: forceStop) { result in
+                guard case .failure(let error) = result, error.inDoubt else { return completion(result) }
+                let timer = self.cloud.clock.makeTimer(queue: self.queue) { completion(result) }
+                self.lock.withLock { self.timers.append(timer) }
+                timer.schedule(at: self.cloud.clock.now() + self.timeoutAfter)
+            }
+        }
+
+        func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+            cloud.describe(ids, completion: completion)
+        }
+    }
+
+    /// The issue's measurement, in virtual time: reboots of 1.5 s, 3 of 10 reboot answers lost
+    /// past a 3 s timeout, the default `minRebootTime` (10 s). The first reading of a lost call
+    /// comes after its reboot is over and says Running, and so does every one after it. On the
+    /// old rule (Running for `inDoubtGrace`) all three were sent again: rebooted twice.
+    func testARebootOverBeforeTheFirstReadingIsNeverTakenForNoReboot() throws {
+        let clock = ManualClock()
+        let journal = try Journal()
+        let ids = SchedulerHarness.ids(10)
+        let lost: Set<String> = ["i-0003", "i-0006", "i-0009"]
+        let fake = FakeCloud(clock: clock, ids: ids)
+        fake.rebootDuration = 1.5
+        var first: Set<String> = []
+        fake.rebootScript = { id in
+            guard lost.contains(id), !first.contains(id) else { return nil }
+            first.insert(id)
+            return BCCError.timeout(seconds: 3, mutating: true)  // applied; the answer never came
+        }
+        let cloud = SlowTimeoutCloud(cloud: fake, timeoutAfter: 3)
+        let scheduler = Scheduler(journal: journal, settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1),
+                                  clock: clock, random: { 0.5 }, api: { _ in cloud })
+        try scheduler.start()
+        let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(10)))
+        let data = try JSONEncoder().encode(plan)
+        let id = try scheduler.submit(PlanFile(path: "/x/fast.json", fileName: "fast.json", format: .json, plan: plan,
+                                               sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))).get().id
+        var done = false
+        for _ in 0..<3000 where !done {
+            clock.advance(by: 0.1)
+            scheduler.drain()
+            cloud.queue.sync {}
+            done = ["succeeded", "failed", "cancelled"].contains(try journal.plan(id: id)?.state ?? "")
+        }
+        XCTAssertTrue(done, "the plan ended")
+        XCTAssertEqual(fake.accepted.filter { $0.value > 1 }.keys.sorted(), [], "no instance rebooted twice")
+        XCTAssertEqual(fake.rebootCalls.count, 10, "no call sent again")
+        let rows = Dictionary(uniqueKeysWithValues: try journal.instances(planId: id).map { ($0.instanceId, $0) })
+        for instance in lost.sorted() {
+            XCTAssertEqual(rows[instance]?.state, "failed", "\(instance): its reboot could have happened unseen")
+            XCTAssertEqual(rows[instance]?.lastError, "in-doubt", instance)
+        }
+        XCTAssertEqual(rows.values.filter { $0.state == "rebooted" }.count, 7)
+    }
+
+    /// Down 50 s with the wall clock stepped back 40 s, and the reboot over during the downtime.
+    /// The old restart measured the time since the send on the wall clock (10 s, within the
+    /// allowed gap), read Running for the grace, and sent the call again: rebooted twice.
+    func testARestartMeasuresTheTimeSinceTheSendOnTheBootClock() throws {
+        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1))
+        h.cloud.rebootDuration = 5
+        let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
+        XCTAssertTrue(h.run(for: 2) { h.cloud.rebootCalls.count == 1 })
+        let stopped = expectation(description: "stopped")
+        h.scheduler.stop(grace: 1) { _ in stopped.fulfill() }
+        wait(for: [stopped], timeout: 5)
+        // The crash lost the answer: the attempt has no outcome.
+        try h.journal.writer.write { db in
+            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL, httpStatus = NULL")
+            try db.execute(sql: "UPDATE plan_instances SET state = 'rebooting'")
+        }
+        h.clock.advance(by: 50)
+        h.clock.stepWall(by: -40)
+        try h.restart()
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.accepted["i-a"], 1, "rebooted once")
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1, "never sent again")
+        XCTAssertEqual(try h.instances(plan)["i-a"]?.lastError, "in-doubt")
+    }
+
+    /// A host reboot between the send and the restart: the boot clock cannot tell how long ago
+    /// the call was sent, so a Running reading proves nothing.
+    func testAnotherBootMakesTheTimeSinceTheSendUnknown() throws {
+        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1))
+        h.cloud.rebootDuration = 5
+        let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
+        XCTAssertTrue(h.run(for: 2) { h.cloud.rebootCalls.count == 1 })
+        let stopped = expectation(description: "stopped")
+        h.scheduler.stop(grace: 1) { _ in stopped.fulfill() }
+        wait(for: [stopped], timeout: 5)
+        try h.journal.writer.write { db in
+            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL, httpStatus = NULL")
+            try db.execute(sql: "UPDATE plan_instances SET state = 'rebooting'")
+        }
+        h.clock.advance(by: 8)
+        h.clock.rebootHost()
+        try h.restart()
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.rebootCalls.count, 1, "never sent again")
+        XCTAssertEqual(try h.instances(plan)["i-a"]?.lastError, "in-doubt")
+        let attempt = try XCTUnwrap(h.journal.attempts(planId: plan).first)
+        XCTAssertNotNil(attempt.sentBoottimeNs, "the send's boot clock is journaled")
+        XCTAssertEqual(attempt.bootId, "manual-boot-1")
+        XCTAssertNotNil(attempt.effectDeadline)
+    }
+}
