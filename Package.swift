@@ -103,7 +103,7 @@ let package = Package(
                           path: "Benchmarks/TickBench"),
         .testTarget(
             name: "BCCTests",
-            dependencies: ["BCC", "BCCSimulator"],
+            dependencies: ["BCC", "BCCSimulator", "RebootTesting"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),

@@ -66,12 +66,17 @@ public final class BCCClient: Sendable {
     }
 
     /// Describes many instances, 100 ids a call, following `nextMarker` within each call.
-    /// Ids the API does not return are absent from the result.
-    public func describeMany(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+    /// Ids the API does not return are absent from the result. Every call after the first waits
+    /// for `nextPage` to go on (the caller's rate limiter, SPEC §4.2); a listing that does not
+    /// end fails (`ListCollector`).
+    public func describeMany(
+        _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { $0() },
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
         let chunks = stride(from: 0, to: ids.count, by: Self.maxIdsPerCall).map {
             Array(ids[$0..<min($0 + Self.maxIdsPerCall, ids.count)])
         }
-        let collector = ListCollector(client: self, chunks: chunks, completion: completion)
+        let collector = ListCollector(client: self, chunks: chunks, nextPage: nextPage, completion: completion)
         collector.next()
     }
 

@@ -110,6 +110,12 @@ extension BCCError {
         BCCError(httpStatus: nil, code: "ConnectionLost", message: detail, kind: .transient, inDoubt: mutating)
     }
 
+    /// A listing that does not end (SPEC §4.2): past the page cap, or its `nextMarker` repeats.
+    /// The poll failed; it is tried again at the next round.
+    public static func listingNeverEnds(_ detail: String) -> BCCError {
+        BCCError(httpStatus: nil, code: "ListingNeverEnds", message: "the instance listing does not end: \(detail)", kind: .transient)
+    }
+
     /// An answer that is not what the API documents.
     public static func invalidResponse(_ detail: String, httpStatus: Int?, requestId: String?) -> BCCError {
         BCCError(httpStatus: httpStatus, code: "InvalidResponse", message: detail, requestId: requestId, kind: .transient)

@@ -7,6 +7,18 @@ public protocol CloudAPI: Sendable {
     func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void)
     /// One describe-many call for at most 100 ids; ids the API does not know are absent.
     func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
+    /// The same, where the API may answer in several pages: each page after the first is sent
+    /// only once `nextPage` calls back (a rate-limiter token, SPEC §4.2).
+    func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+                  completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
+}
+
+extension CloudAPI {
+    /// For clouds that answer in one page (the test fakes).
+    public func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+                         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+        describe(ids, completion: completion)
+    }
 }
 
 /// `CloudAPI` on the real client.
@@ -23,5 +35,10 @@ public struct BCCCloudAPI: CloudAPI {
     /// `nextMarker` (rare: only when the API pages below the requested `maxKeys`).
     public func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
         client.describeMany(ids, completion: completion)
+    }
+
+    public func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+                         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+        client.describeMany(ids, nextPage: nextPage, completion: completion)
     }
 }

@@ -28,6 +28,18 @@ public struct RateLimiter: Sendable {
         return true
     }
 
+    /// Takes a token only, for a call that already holds a flight slot (a listing's next page).
+    public mutating func tryTakeToken(now: Date) -> Bool {
+        recover(now)
+        return bucket.tryTake(now: now)
+    }
+
+    /// When the next token comes.
+    public mutating func nextToken(now: Date) -> Date {
+        recover(now)
+        return now + bucket.timeUntil(tokens: 1, now: now)
+    }
+
     /// A call's answer (or failure) arrived.
     public mutating func release() { inFlight = max(0, inFlight - 1) }
 

@@ -289,6 +289,7 @@ extension Scheduler {
             if !run.pollChunks.isEmpty { wantsCall = true }
             if run.mayCall && run.hasReady && restartHold.isEmpty { wantsReboot = true }
         }
+        if !pageWaits.isEmpty { consider(limiter.nextToken(now: now)) }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
         if wantsReboot { consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }
         if let wake { arm(wake, now: now) }

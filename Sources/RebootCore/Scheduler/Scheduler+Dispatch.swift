@@ -5,6 +5,8 @@ import Foundation
 /// round-robin across plans. Attempts are committed before their calls are sent.
 extension Scheduler {
     func dispatch(now: Date) {
+        // A listing's next page first: its call is under way and holds a flight slot.
+        while !pageWaits.isEmpty, limiter.tryTakeToken(now: now) { pageWaits.removeFirst()() }
         var reboots: [(PlanRun, InstanceRun)] = []
         var polls: [(PlanRun, [(Int, Int)])] = []
         let rebootsGo = limiter.canAcquire(now: now, calls: rebootGroupSize())

@@ -66,7 +66,12 @@ extension Scheduler {
         run.pollsInFlight += 1
         let planId = run.id, started = now
         let ids = chunk.map { run.instances[$0.0].id }
-        apiForRegion(run.plan.region).describe(ids) { [weak self] result in
+        // A later page of the answer waits for a token of its own (SPEC §4.2): `pageWaits`.
+        let nextPage: @Sendable (@escaping @Sendable () -> Void) -> Void = { [weak self] page in
+            guard let self else { return }
+            self.deliver { self.pageWaits.append(page); self.schedulePumpOnQueue() }
+        }
+        apiForRegion(run.plan.region).describe(ids, nextPage: nextPage) { [weak self] result in
             guard let self else { return }
             self.deliver { self.pollAnswered(planId: planId, chunk: chunk, started: started, result: result) }
         }
@@ -98,7 +103,9 @@ extension Scheduler {
         case .failure(let error):
             observer?.apiCall("describeMany", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
             run.pollFailures += 1
-            if error.kind != .accountFatal {
+            // A listing that never ends would say so every round: once is enough (SPEC §4.2).
+            let repeated = error.code == "ListingNeverEnds" && !loggedOnce.insert(error.code).inserted
+            if error.kind != .accountFatal && !repeated {
                 logger.notice("status poll failed: \(error.message)", metadata: [
                     "plan": "\(planId)", "code": "\(error.code)", "httpStatus": "\(error.httpStatus ?? 0)",
                     "requestId": "\(error.requestId ?? "")"])

@@ -46,6 +46,11 @@ public final class Scheduler: @unchecked Sendable {
     /// attempt had no outcome has had a poll answered ("planId#index").
     var restartHold: Set<String> = []
     var stopping = false
+    /// Later pages of describe-many answers, each waiting for a rate-limiter token (SPEC §4.2);
+    /// the call they belong to keeps its flight slot meanwhile.
+    var pageWaits: [@Sendable () -> Void] = []
+    /// Error codes already logged, for those logged once per run.
+    var loggedOnce: Set<String> = []
     /// The shortest reboot confirmed so far, all plans together, from its accepted answer to the
     /// poll that read Running (rule 4.8 uses it when shorter than `minRebootTime`).
     var shortestRebootSeen: TimeInterval?
