@@ -88,6 +88,21 @@ final class SchedulerFailureTests: XCTestCase {
         XCTAssertEqual(try h.journal.attempts(planId: plan).first?.outcome, "applied")
     }
 
+    /// Issue 23 #9, SPEC §4.5: a 404 to a reboot call (the instance was deleted) is a skip,
+    /// reason NotFound, as three misses in describe are; it failed the plan at maxFailures: 0.
+    func testA404ToARebootSkipsTheInstanceAndCostsNoFailure() throws {
+        let h = try SchedulerHarness(ids: ["i-a", "i-gone", "i-c"])
+        h.cloud.rebootScript = { $0 == "i-gone" ? BCCError(httpStatus: 404, code: "NoSuchObject", message: "no such instance") : nil }
+        let plan = try h.submit(SchedulerHarness.plan(["i-a", "i-gone", "i-c"]) { $0.maxFailures = .count(0) })
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        let rows = try h.instances(plan)
+        XCTAssertEqual(rows["i-gone"]?.state, "skipped")
+        XCTAssertEqual(rows["i-gone"]?.lastError, "NotFound")
+        XCTAssertEqual(rows["i-c"]?.state, "rebooted")
+        XCTAssertEqual(h.cloud.rebootCalls.filter { $0.id == "i-gone" }.count, 1, "not retried")
+    }
+
     func testInDoubtCallThatNeverAppliedIsResentOnlyPastItsEffectDeadline() throws {
         let h = try SchedulerHarness(ids: ["i-d"])
         var first = true

@@ -1,5 +1,6 @@
 import BCC
 import Foundation
+import Logging
 @testable import RebootCore
 import XCTest
 
@@ -17,6 +18,28 @@ final class SingleDaemonAndConfigTests: XCTestCase {
         XCTAssertNotNil(held)
         held = nil
         XCTAssertNoThrow(try DaemonLock(path: path), "released with its holder")
+    }
+
+    /// Issue 23 #9, SPEC §4.12: the lock is named from the real path. A second config that
+    /// names the journal through a symlink took a second lock, and two daemons ran on one journal.
+    func testRule4_12_AJournalReachedThroughASymlinkTakesTheSameLock() throws {
+        let (dir, config) = try DaemonTestConfig.make("symlock")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try RebootDaemon(configPath: config, environment: [:], logger: Logger(label: "symlock"))
+        // The same journal file by another name, with a spool of its own.
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/link.sqlite", withDestinationPath: dir.path + "/journal.sqlite")
+        let aliased = dir.path + "/aliased.yaml"
+        try (try String(contentsOfFile: config, encoding: .utf8))
+            .replacingOccurrences(of: "journal: \(dir.path)/journal.sqlite", with: "journal: \(dir.path)/link.sqlite")
+            .replacingOccurrences(of: "spoolDir: \(dir.path)/spool", with: "spoolDir: \(dir.path)/spool2")
+            .write(toFile: aliased, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RebootDaemon(configPath: aliased, environment: [:], logger: Logger(label: "symlock")), "a second daemon on the same journal") { error in
+            XCTAssertTrue("\(error)".contains("pid \(getpid())"), "\(error)")
+        }
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/alias", withDestinationPath: dir.path)
+        XCTAssertEqual(DaemonLock.realPath(dir.path + "/alias/journal.sqlite"), DaemonLock.realPath(dir.path + "/journal.sqlite"))
+        XCTAssertEqual(DaemonLock.realPath(dir.path + "/alias/not-yet"), DaemonLock.realPath(dir.path) + "/not-yet", "a path not made yet")
+        withExtendedLifetime(first) {}
     }
 
     func testRule4_8_ConfigRefusesAGapShorterThanTimeoutPlusPollInterval() throws {

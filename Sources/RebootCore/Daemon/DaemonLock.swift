@@ -20,6 +20,21 @@ public final class DaemonLock: @unchecked Sendable {
         }
     }
 
+    /// `path` with every symlink resolved (SPEC §4.12): two configs that reach one journal or
+    /// one spool by different names must take the same lock. A path that does not exist yet
+    /// is resolved through its directory.
+    public static func realPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        guard let resolved = realpath(directory, nil) else { return path }
+        defer { free(resolved) }
+        return (String(cString: resolved) as NSString).appendingPathComponent(url.lastPathComponent)
+    }
+
     /// Takes the lock without waiting, or throws naming the holder.
     public init(path: String) throws(Failure) {
         self.path = path

@@ -63,7 +63,8 @@ public final class RebootDaemon: @unchecked Sendable {
             throw DaemonError(.failure, "cannot create the journal or spool directory: \(error)")
         }
         do {
-            locks = [try DaemonLock(path: config.journal + ".lock"), try DaemonLock(path: config.spoolDir + "/.rebootd.lock")]
+            locks = [try DaemonLock(path: DaemonLock.realPath(config.journal) + ".lock"),
+                     try DaemonLock(path: DaemonLock.realPath(config.spoolDir) + "/.rebootd.lock")]
         } catch {
             throw DaemonError(.failure, error.description)
         }

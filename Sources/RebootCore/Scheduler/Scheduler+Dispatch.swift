@@ -156,6 +156,11 @@ extension Scheduler {
             return
         }
         inst.callFailed(error)
+        if error.httpStatus == 404 {
+            // Rule 4.5: the instance no longer exists. A skip, as three misses in describe
+            // make it: it does not count against maxFailures.
+            return finish(run, inst, .skipped, reason: "NotFound", now: now)
+        }
         if error.kind == .throttled {
             observer?.throttled()
             limiter.throttled(now: now)
