@@ -1,0 +1,78 @@
+import BCCSimulator
+import Foundation
+import XCTest
+
+/// Issue 23 #1 and #6 with the real binaries, judged from what bcc-sim saw: a reboot over
+/// before the first reading of its lost answer is never sent again, and an account pause holds
+/// across a restart after the only plan it paused was cancelled.
+final class EvidenceEndToEndTests: XCTestCase {
+    private static func rebootCalls(_ h: Harness, since: TimeInterval = 0) -> [RequestLog.Entry] {
+        ((try? h.requests()) ?? []).filter { ($0.call == "reboot" || $0.call == "batchReboot") && $0.start >= since }
+    }
+
+    /// Reboots of 1-2 s; batch 2's answers held 7 s, past a 5 s timeout: each reboot is over
+    /// before its first reading, which says Running. The old rule (Running for inDoubtGrace, here
+    /// 2 s) sent each again: rebooted twice, reported rebooted. Now the gap from the send to that
+    /// reading is longer than the shortest reboot seen: unknowable, `failed (in-doubt)`.
+    func testAFastRebootWhoseAnswerWasLostIsNeverSentAgain() throws {
+        let h = try Harness(name: "fast-lost")
+        try h.startSim(["--instances", "8", "--seed", "41", "--reboot-min", "1", "--reboot-max", "2"])
+        try h.writeConfig("""
+            rateLimit: { requestsPerSecond: 10, burst: 5 }
+            requestTimeout: 5s
+            pollInterval: 500ms
+            inDoubtGrace: 2s
+            inDoubtMaxGap: 12s
+
+            """)
+        try h.startDaemon()
+        try h.requireDaemonUp()
+        let ids = try h.adminState().map(\.id)
+        let plan = try h.submit("fast.yaml", Harness.planYAML(ids, "batchSize: 4\npauseBetweenBatches: 3s\nmaxFailures: \"100%\""))
+        // Batch 1 runs clean (the daemon learns how short these reboots are); batch 2's answers are lost.
+        XCTAssertTrue(h.waitFor(30) { (try? h.planStatus(plan))?.counts["rebooted"] ?? 0 >= 4 }, "batch 1 rebooted")
+        try h.setFault(#"{"call": "reboot", "kind": "hang", "seconds": 7, "for": 60}"#)
+        XCTAssertTrue(["succeeded", "failed"].contains(try h.waitPlanEnd(plan, timeout: 60)), "the plan ended")
+        // bcc-sim logs a held call when it finally answers, 7 s after it.
+        XCTAssertTrue(h.waitFor(15) { Self.rebootCalls(h).count >= 8 }, "every call logged")
+        let lost = Set(((try? h.requests()) ?? []).filter { $0.call == "reboot" && $0.end - $0.start >= 6 }.flatMap(\.ids))
+        XCTAssertEqual(lost.count, 4, "batch 2's four answers were held past the timeout (else the test proves nothing)")
+        XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map { "\($0.id): \($0.reboots)" }, [], "every instance rebooted exactly once")
+        XCTAssertEqual(Self.rebootCalls(h).count, 8, "no call sent again")
+        for inst in try h.planStatus(plan).instances where lost.contains(inst.id) {
+            XCTAssertEqual(inst.state, "failed", "\(inst.id): its reboot may have happened unseen; the operator decides")
+            XCTAssertEqual(inst.lastError, "in-doubt", inst.id)
+        }
+    }
+
+    /// The account pause is the daemon's own state: plan A paused by a refused key, A cancelled,
+    /// the daemon restarted. Plan B, submitted after, made 10 calls at once with the refused key
+    /// on the old daemon, which knew the pause only from A's reason.
+    func testAnAccountPauseHoldsAcrossARestartAfterItsPlanWasCancelled() throws {
+        let h = try Harness(name: "account-restart")
+        try h.startSim(["--instances", "6", "--seed", "42", "--reboot-min", "0.3", "--reboot-max", "0.5"])
+        try h.writeConfig("rateLimit: { requestsPerSecond: 10, burst: 5 }\npollInterval: 300ms\n")
+        try h.startDaemon()
+        try h.requireDaemonUp()
+        let ids = try h.adminState().map(\.id)
+        try h.setFault(#"{"call": "reboot", "kind": "error", "status": 403, "code": "AccessDenied", "for": 600}"#)
+        let first = try h.submit("a.yaml", Harness.planYAML(Array(ids[0..<3]), "batchSize: 3"))
+        XCTAssertTrue(h.waitFor(20) { (try? h.plans())?.first { $0.id == first }?.state == "paused" }, "the refused key paused plan A")
+        XCTAssertEqual(try h.ctl(["cancel", first]).status, 0)
+        XCTAssertEqual(try h.waitPlanEnd(first, timeout: 20), "cancelled")
+        h.signalDaemon(SIGTERM)
+        XCTAssertEqual(h.waitDaemonExit(20), 0)
+        try h.clearFaults()  // the key works again; only an operator knows it
+
+        let restarted = Date().timeIntervalSince1970
+        try h.startDaemon()
+        try h.requireDaemonUp()
+        let second = try h.submit("b.yaml", Harness.planYAML(Array(ids[3..<6]), "batchSize: 3"))
+        XCTAssertTrue(h.waitFor(10) { (try? h.plans())?.first { $0.id == second }?.state == "paused" }, "plan B is paused at once")
+        usleep(1_500_000)  // at 10 calls a second, a running plan B calls within 0.1 s
+        XCTAssertEqual(Self.rebootCalls(h, since: restarted).count, 0, "no call with the refused key after the restart")
+        let resume = try h.ctl(["resume", "--all"])
+        XCTAssertEqual(resume.status, 0, resume.out)
+        XCTAssertEqual(try h.waitPlanEnd(second, timeout: 30), "succeeded", "resume --all lifts the pause")
+    }
+}
