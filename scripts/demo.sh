@@ -19,7 +19,7 @@ start_sim "$WORK" --instances 200 --seed 42 --reboot-min 2 --reboot-max 6 \
   --initially-starting 0.05 --starting-for 30 --error-rate 0.02
 write_config "$WORK" "rateLimit: { requestsPerSecond: 20, burst: 10 }
 pollInterval: 1s
-inDoubtGrace: 10s
+minRebootTime: 2s
 requestTimeout: 5s
 shutdownGrace: 5s
 metricsFile: $WORK/rebootd.prom"

@@ -41,7 +41,7 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
             rateLimit: { requestsPerSecond: 20, burst: 10 }
             pollInterval: 500ms
             requestTimeout: 1s
-            inDoubtGrace: 4s
+            minRebootTime: 2s
             retry: { maxAttempts: 8, baseDelay: 100ms, maxDelay: 1s }
 
             """)

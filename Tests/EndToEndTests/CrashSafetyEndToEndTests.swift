@@ -7,7 +7,7 @@ final class CrashSafetyEndToEndTests: XCTestCase {
     func testKill9ThreeTimesNeitherDoublesNorMissesAReboot() throws {
         let h = try Harness(name: "kill9")
         try h.startSim(["--instances", "40", "--seed", "11", "--reboot-min", "2", "--reboot-max", "3"])
-        try h.writeConfig("rateLimit: { requestsPerSecond: 15, burst: 3 }\npollInterval: 400ms\ninDoubtGrace: 5s\n")
+        try h.writeConfig("rateLimit: { requestsPerSecond: 15, burst: 3 }\npollInterval: 400ms\nminRebootTime: 2s\n")
         try h.startDaemon()
         let ids = try h.adminState().map(\.id)
         let plan = try h.submit("crash.yaml", Harness.planYAML(ids, "batchSize: 8"))

@@ -66,7 +66,7 @@ final class ProxyEndToEndTests: XCTestCase {
         try h.startSim(["--instances", "4", "--seed", "41", "--reboot-min", "0.2", "--reboot-max", "0.3",
                         "--tls-cert", certs.cert, "--tls-key", certs.key])
         // A notify target goes through the same proxy: chat services are reached like the API.
-        try h.writeConfig("pollInterval: 300ms\ninDoubtGrace: 2s\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n"
+        try h.writeConfig("pollInterval: 300ms\nminRebootTime: 200ms\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n"
                           + "notify:\n  - url: \(web.base)/hook/viaproxy\n    events: [plan-finished]\n")
         try h.startDaemon(environment: ["no_proxy": "", "https_proxy": "", "http_proxy": ""])
         let ids = SimulatorConfiguration.generateIds(count: 4, seed: 41)
@@ -89,8 +89,8 @@ final class ProxyEndToEndTests: XCTestCase {
         let proxy = try Tinyproxy(dir: h.dir)
         try h.startSim(["--instances", "4", "--seed", "43", "--reboot-min", "0.2", "--reboot-max", "0.3"])
         // tinyproxy may close a kept-alive connection as libcurl reuses it: that call is in doubt
-        // (rule 4.8), resolved by polls within inDoubtGrace, and never sent twice.
-        try h.writeConfig("pollInterval: 300ms\ninDoubtGrace: 2s\nrequestTimeout: 3s\nhttpClient: curl\n")
+        // (rule 4.8), resolved by polls (it took effect, or it is unknowable), and never sent twice.
+        try h.writeConfig("pollInterval: 300ms\nminRebootTime: 200ms\nrequestTimeout: 3s\nhttpClient: curl\n")
         try h.startDaemon(environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)", "no_proxy": ""])
         let ids = try h.adminState().map(\.id)
         let plan = try h.submit("p.yaml", Harness.planYAML(ids, "batchSize: 2"))

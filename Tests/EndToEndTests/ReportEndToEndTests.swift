@@ -25,7 +25,7 @@ final class ReportEndToEndTests: XCTestCase {
                         "--initially-starting", "0.05", "--starting-for", "3", "--error-rate", "0.02",
                         "--stuck", broken, "--stuck-status", "Error"])
         XCTAssertEqual(Set(try h.adminState().map(\.id)), Set(ids), "bcc-sim --seed 42 makes the demo plan's ids")
-        try h.writeConfig("rateLimit: { requestsPerSecond: 40, burst: 10 }\npollInterval: 500ms\nrequestTimeout: 1s\ninDoubtGrace: 3s\ninDoubtMaxGap: 5s\n")
+        try h.writeConfig("rateLimit: { requestsPerSecond: 40, burst: 10 }\npollInterval: 500ms\nrequestTimeout: 1s\nminRebootTime: 500ms\ninDoubtMaxGap: 5s\n")
         try h.startDaemon()
         let plan = try h.submit("demo.yaml", demo)
         // One answer held past the timeout (a call in doubt), and an operator's pause.

@@ -131,7 +131,7 @@ final class SafetyEndToEndTests: XCTestCase {
             rateLimit: { requestsPerSecond: 4, burst: 1 }
             requestTimeout: 1s
             pollInterval: 500ms
-            inDoubtGrace: 2s
+            minRebootTime: 1s
             inDoubtMaxGap: 3s
             retry: { maxAttempts: 10, baseDelay: 200ms, maxDelay: 1s }
 

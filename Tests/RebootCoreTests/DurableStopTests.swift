@@ -11,7 +11,7 @@ final class DurableStopTests: XCTestCase {
         let ids = SchedulerHarness.ids(9)
         let h = try SchedulerHarness(ids: ids)
         h.cloud.rebootDuration = 10
-        h.cloud.rebootScript = { $0 == "i-0001" ? BCCError(httpStatus: 404, code: "NoSuchObject", message: "gone") : nil }
+        h.cloud.rebootScript = { $0 == "i-0001" ? BCCError(httpStatus: 400, code: "InvalidInstanceStatus", message: "refused") : nil }
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(3))) { $0.maxFailures = .count(0) })
         h.run(for: 2)
         XCTAssertEqual(try h.instances(plan)["i-0001"]?.state, "failed")

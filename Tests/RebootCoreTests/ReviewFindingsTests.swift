@@ -38,7 +38,7 @@ final class ReviewFindingsTests: XCTestCase {
         let ids = SchedulerHarness.ids(6)
         let h = try SchedulerHarness(ids: ids)
         h.cloud.rebootDuration = 10
-        h.cloud.rebootScript = { $0 == "i-0001" ? BCCError(httpStatus: 404, code: "NoSuchObject", message: "gone") : nil }
+        h.cloud.rebootScript = { $0 == "i-0001" ? BCCError(httpStatus: 400, code: "InvalidInstanceStatus", message: "refused") : nil }
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(3))) { $0.maxFailures = .count(0) })
         h.run(for: 2)
         // As a journal written before migration v2 would be: the failure, but no halt.

@@ -39,7 +39,7 @@ final class SchedulerFailureTests: XCTestCase {
     func testFailureBudgetHaltsThePlanAndLaterBatchesAreNeverCalled() throws {
         let ids = SchedulerHarness.ids(10)
         let h = try SchedulerHarness(ids: ids)
-        h.cloud.rebootScript = { id in ["i-0001", "i-0002"].contains(id) ? BCCError(httpStatus: 404, code: "NoSuchObject", message: "gone") : nil }
+        h.cloud.rebootScript = { id in ["i-0001", "i-0002"].contains(id) ? BCCError(httpStatus: 400, code: "InvalidInstanceStatus", message: "refused") : nil }
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(3))) { $0.maxFailures = .count(1) })
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         XCTAssertEqual(try h.planState(plan), "failed")
@@ -47,7 +47,7 @@ final class SchedulerFailureTests: XCTestCase {
         let rows = try h.instances(plan)
         XCTAssertEqual(rows["i-0003"]?.state, "rebooted", "a rebooting instance is followed to its outcome")
         XCTAssertEqual(rows.values.filter { $0.state == "skipped" }.count, 7)
-        XCTAssertEqual(rows["i-0001"]?.lastError, "NoSuchObject: gone")
+        XCTAssertEqual(rows["i-0001"]?.lastError, "InvalidInstanceStatus: refused")
     }
 
     func testPercentageBudget() {
