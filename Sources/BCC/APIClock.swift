@@ -1,30 +1,47 @@
 import Foundation
 
 /// The API's clock as this host sees it, learned from the `Date` header of its answers (SPEC §1).
-/// BCE checks a signature's timestamp and expiry on its own clock, so requests are signed on
-/// `now() + offset`: a host clock that runs behind or ahead (or is stepped) neither gets every
-/// call refused as `RequestExpired` nor moves a reboot call's effect deadline, which then is
-/// its send plus the expiry, give or take the header's one-second resolution. Until an answer
-/// has carried a `Date`, the offset is 0 (the host's clock).
+/// BCE checks a signature's timestamp and expiry on its own clock, so requests are signed on the
+/// API's time, carried forward from its latest answer on the monotonic clock: a host clock that
+/// runs behind or ahead, or is stepped, neither gets every call refused as `RequestExpired` nor
+/// moves a reboot call's effect deadline, which then is its send plus the expiry, give or take
+/// the header's one-second resolution. Until an answer has carried a `Date`, the host's clock.
 public final class APIClock: @unchecked Sendable {
     private let lock = NSLock()
-    private var offset: TimeInterval = 0
+    /// The API's time at the monotonic instant `monotonic`, from the latest `Date` header.
+    private var anchor: (api: TimeInterval, monotonic: TimeInterval)?
     private var lastHeader = ""
+    private let monotonicNow: @Sendable () -> TimeInterval
 
-    public init() {}
+    /// `monotonic` reads a clock that no wall-clock step moves (CLOCK_MONOTONIC by default).
+    public init(monotonic: @escaping @Sendable () -> TimeInterval = APIClock.systemMonotonic) {
+        monotonicNow = monotonic
+    }
 
-    /// Seconds to add to this host's clock to read the API's.
-    public var offsetSeconds: TimeInterval { lock.withLock { offset } }
+    public static func systemMonotonic() -> TimeInterval {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return TimeInterval(ts.tv_sec) + TimeInterval(ts.tv_nsec) / 1e9
+    }
 
-    /// Learns from one answer's `Date` header, received at `local` (this host's clock).
-    public func observe(dateHeader: String, receivedAt local: Date) {
+    /// The API's time now: carried forward on the monotonic clock from the latest answer, so a
+    /// step of this host's wall clock does not move it; `hostNow` until an answer has carried a
+    /// `Date`.
+    public func now(hostNow: Date) -> Date {
+        let anchor = lock.withLock { self.anchor }
+        guard let anchor else { return hostNow }
+        return Date(timeIntervalSince1970: anchor.api + (monotonicNow() - anchor.monotonic))
+    }
+
+    /// Learns from one answer's `Date` header.
+    public func observe(dateHeader: String) {
         lock.lock()
         defer { lock.unlock() }
         // One parse a second at most: the header changes once a second.
         guard dateHeader != lastHeader, let api = Self.parseIMFFixdate(dateHeader) else { return }
         lastHeader = dateHeader
         // The header is truncated to the second: the API's time was up to a second later.
-        offset = api + 0.5 - local.timeIntervalSince1970
+        anchor = (api + 0.5, monotonicNow())
     }
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -112,7 +112,7 @@ public final class BCCClient: Sendable {
         completion: @escaping @Sendable (Result<HTTPResponseData, BCCError>) -> Void
     ) {
         let mutating = method != "GET"
-        let signedAt = now() + apiClock.offsetSeconds
+        let signedAt = apiClock.now(hostNow: now())
         var headers: [String: String] = [
             "Host": endpoint.hostHeader,
             "x-bce-date": BCESigner.canonicalTime(signedAt),
@@ -140,10 +140,10 @@ public final class BCCClient: Sendable {
         }
         let timeout = requestTimeout
         let endpointText = endpoint.url.absoluteString
-        let apiClock = self.apiClock, now = self.now
+        let apiClock = self.apiClock
         transport.send(HTTPRequestSpec(method: method, url: url, headers: headers, body: body), deadline: timeout) { result in
             if case .success(let response) = result, let date = response.headers["date"] {
-                apiClock.observe(dateHeader: date, receivedAt: now())
+                apiClock.observe(dateHeader: date)
             }
             switch result {
             case .failure(.notSent(let detail)):

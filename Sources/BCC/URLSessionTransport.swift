@@ -13,12 +13,11 @@ import FoundationNetworking
 /// A request that changes something (a reboot) never goes on a reused connection: libcurl sends
 /// a request again by itself when a reused keep-alive connection dies before a byte of the
 /// answer, and a reboot the API already applied would then be applied twice, unseen by the
-/// daemon (SPEC §4.8). Such requests use a session of their own whose every connection closes
-/// after its one request (`Connection: close`), so each one opens a fresh connection.
+/// daemon (SPEC §4.8). Each such request gets a session (a connection pool) of its own,
+/// invalidated once it is answered, so it always opens a fresh connection.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     private let session: URLSession
-    /// For requests that change something: one connection per request, never reused.
-    private let freshSession: URLSession
+    private let configuration: URLSessionConfiguration
     private let sweeper: DeadlineSweeper
 
     /// libcurl follows `https_proxy`/`http_proxy`/`no_proxy` from the environment itself. An
@@ -30,15 +29,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
+        self.configuration = configuration
         session = URLSession(configuration: configuration)
-        freshSession = URLSession(configuration: configuration)
         sweeper = DeadlineSweeper(interval: 0.05)
     }
 
-    deinit {
-        session.invalidateAndCancel()
-        freshSession.invalidateAndCancel()
-    }
+    deinit { session.invalidateAndCancel() }
 
     public func send(
         _ request: HTTPRequestSpec, deadline: TimeInterval,
@@ -52,9 +48,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
         let changes = request.method != "GET" && request.method != "HEAD"
         if changes { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
+        // A change: a pool of its own, given up once the task ends, so no connection is reused.
+        let taskSession = changes ? URLSession(configuration: configuration) : session
 
         let once = CompletionOnce(completion)
-        let task = (changes ? freshSession : session).dataTask(with: urlRequest) { data, response, error in
+        let task = taskSession.dataTask(with: urlRequest) { data, response, error in
+            if changes { taskSession.finishTasksAndInvalidate() }
             if let error {
                 once.fire(.failure(Self.classify(error)))
                 return

@@ -18,6 +18,20 @@ final class APIClockTests: XCTestCase {
         }
     }
 
+    /// The review's case: the API's time is carried on the monotonic clock, so a wall-clock step
+    /// after the last answer does not move what the next request is signed with.
+    func testAWallClockStepAfterAnAnswerDoesNotMoveTheSignature() {
+        final class Monotonic: @unchecked Sendable { var seconds: TimeInterval = 1000 }
+        let mono = Monotonic()
+        let clock = APIClock(monotonic: { mono.seconds })
+        let host = Date(timeIntervalSince1970: 1_796_600_000)
+        XCTAssertEqual(clock.now(hostNow: host), host, "before any answer: the host's clock")
+        clock.observe(dateHeader: "Sun, 06 Dec 2026 23:42:49 GMT")
+        mono.seconds += 2
+        XCTAssertEqual(clock.now(hostNow: host - 3600).timeIntervalSince1970, 1_796_600_569 + 0.5 + 2, accuracy: 0.001,
+                       "the host stepped back an hour: the API's time still runs from its answer")
+    }
+
     func testTheIMFFixdateParses() {
         XCTAssertEqual(APIClock.parseIMFFixdate("Sun, 06 Dec 2026 23:42:49 GMT"), 1_796_600_569)
         XCTAssertNil(APIClock.parseIMFFixdate("Sunday, 06-Dec-26 23:42:49 GMT"))

@@ -23,6 +23,8 @@ final class EvidenceEndToEndTests: XCTestCase {
             pollInterval: 500ms
             inDoubtGrace: 2s
             inDoubtMaxGap: 12s
+            # inDoubtGrace is retired (ignored, with a warning); it stays so that the daemon
+            # before issue 23 can be run on this config and seen to re-send.
 
             """)
         try h.startDaemon()

@@ -141,7 +141,7 @@ final class InstanceRunMemoryTests: XCTestCase {
         inst.notBefore = nil
         inst.batchStarted(wall: t0)
         XCTAssertFalse(inst.holdsCallState, "a pending instance costs only its core")
-        inst.sent(attemptId: 1, now: t0)
+        inst.sent(attemptId: 1, now: t0, effectDeadline: t0 + 16)
         inst.accepted(now: t0 + 0.1)
         XCTAssertTrue(inst.holdsCallState)
         XCTAssertEqual(inst.acceptedAt, t0 + 0.1)
@@ -173,7 +173,7 @@ final class InstanceRunMemoryTests: XCTestCase {
         inst.watched = true
         inst.queued = false
         XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, false])
-        inst.sent(attemptId: 1, now: Date())
+        inst.sent(attemptId: 1, now: Date(), effectDeadline: Date() + 16)
         XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, true, false])
         inst.accepted(now: Date())
         inst.polled(.starting)
@@ -245,7 +245,7 @@ final class InstanceRunMemoryTests: XCTestCase {
         XCTAssertNil(inst.startedAt)
         XCTAssertNil(inst.finishedAt)
         inst.batchStarted(wall: wall)
-        inst.sent(attemptId: 1, now: wall)
+        inst.sent(attemptId: 1, now: wall, effectDeadline: wall + 16)
         inst.refused409(code: "Conflict", now: wall)
         inst.finish(.failed, reason: "gone", wall: wall + 1.5)
         XCTAssertEqual(inst.startedAt, wall)

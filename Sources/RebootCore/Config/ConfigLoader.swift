@@ -106,11 +106,6 @@ public enum ConfigLoader {
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
                     + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
         }
-        if r.problems.isEmpty && c.requestTimeout + c.pollInterval > min(c.minRebootTime, c.inDoubtMaxGap) {
-            c.warnings.append("requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) is longer than "
-                              + "minRebootTime (\(c.minRebootTime)s): a reboot call whose answer is lost can never be shown not to "
-                              + "have taken effect, so it ends failed (in-doubt) and is never sent again (SPEC §4.8)")
-        }
         if c.proxy != nil && c.httpClient == .curl {
             r.problem("proxy", m["proxy"], "works with httpClient: nio only (URLSession on Linux does not pass it to libcurl); with curl, set https_proxy/no_proxy in the service's environment instead")
         }

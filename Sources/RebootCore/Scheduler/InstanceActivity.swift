@@ -6,6 +6,11 @@ import Foundation
 /// cost only their core (issue 10). Confined to the scheduler queue.
 final class InstanceActivity {
     var sentAt: Date?
+    /// The call in flight can take effect until here (its signature's expiry, SPEC §1).
+    var effectDeadline: Date?
+    /// Whether `acceptedAt` is an answer this process saw (not a restart's stand-in), so the
+    /// reboot's duration may teach the shortest reboot (rule 4.8).
+    var acceptedHere = false
     var acceptedAt: Date?
     var rebootingSince: Date?
     var waitingSince: Date?

@@ -169,18 +169,26 @@ final class InstanceRun {
         active.openAttemptId = attemptId
         active.inDoubt = evidence
         active.sentAt = evidence.sentAt
+        active.effectDeadline = evidence.effectDeadline
         active.rebootingSince = evidence.sentAt
         epoch += 1
     }
 
     func batchStarted(wall: Date) { startedAt = startedAt ?? wall }
 
-    /// The reboot call was journaled and is being sent.
-    func sent(attemptId: Int64, now: Date) {
+    /// When the call in flight (or in doubt) stops being able to take effect.
+    var effectDeadline: Date? { activity?.effectDeadline }
+    /// Whether the accepted answer was seen by this process (see `InstanceActivity.acceptedHere`).
+    var acceptedHere: Bool { activity?.acceptedHere ?? false }
+
+    /// The reboot call was journaled and is being sent; it can take effect until `effectDeadline`.
+    func sent(attemptId: Int64, now: Date, effectDeadline: Date) {
         precondition(!inFlight && !state.isTerminal, "a reboot call for \(id) while one is in flight or after the end")
         attempts += 1
         inFlight = true
         active.sentAt = now
+        active.effectDeadline = effectDeadline
+        active.acceptedHere = false
         active.openAttemptId = attemptId
         active.resendNext = false
         epoch += 1
@@ -192,6 +200,7 @@ final class InstanceRun {
         active.openAttemptId = nil
         state = .rebooting
         active.acceptedAt = now
+        active.acceptedHere = true
         active.rebootingSince = sentAt ?? now
         active.waitingSince = nil
         active.throttles = 0

@@ -14,7 +14,12 @@ extension Scheduler {
         lastPump = now
         if !stopping { activateQueued(now: now) }
         for run in plans { advance(run, now: now) }
-        if !stopping { dispatch(now: now) }
+        if !stopping {
+            dispatch(now: now)
+        } else {
+            // A listing's remaining pages are reads: let them go, so its call ends within the grace.
+            while !pageWaits.isEmpty { pageWaits.removeFirst()() }
+        }
         flushJournal()
         if !stopping { armTimer(now: now) }
         refreshAnswerHold()
@@ -237,6 +242,9 @@ extension Scheduler {
     /// Rule 4.5: an account-wide error pauses every plan, and plans activated later; logged
     /// once at critical level when it happens, not once per call.
     func pauseAll(because error: BCCError, now: Date) {
+        let begins = accountPause == nil
+        // The daemon's own state, and the plans it pauses: committed when it happens.
+        defer { if begins { flushJournal() } }
         if accountPause == nil {
             accountPause = AccountPause(code: error.code, message: error.message, since: now)
             journal.setAccountPause(code: error.code, message: error.message, at: wall)

@@ -85,7 +85,7 @@ extension Scheduler {
     }
 
     func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date) {
-        inst.sent(attemptId: attemptId, now: now)
+        inst.sent(attemptId: attemptId, now: now, effectDeadline: now + rebootExpiry)
         run.inFlightCalls += 1
         let planId = run.id, index = inst.index, started = now
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
@@ -134,6 +134,10 @@ extension Scheduler {
             handleRebootError(run, inst, error, attemptId: attemptId, now: now)
         }
         if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wallNow)) }
+        // A refused or failed answer (and an account pause it caused) is committed now, not at
+        // the next pump: lost to a kill -9, the restart would take the reason for a 409 (a
+        // transitional status) for the call's effect (issue 23 #2).
+        if case .failure = result { flushJournal() }
     }
 
     /// Rules 4.4 and 4.5, through `ConflictPolicy` and `RetryPolicy`. A halted or cancelled plan
@@ -151,7 +155,8 @@ extension Scheduler {
             return
         }
         if error.kind == .transient && error.inDoubt {
-            inst.callInDoubt(error, attemptId: attemptId, evidence: inDoubtEvidence(sentAt: inst.sentAt ?? now))
+            let sent = inst.sentAt ?? now
+            inst.callInDoubt(error, attemptId: attemptId, evidence: inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry))
             watch(run, inst, urgent: true)
             return
         }
@@ -188,9 +193,10 @@ extension Scheduler {
     /// configured `minRebootTime`, or the shortest reboot seen confirmed so far when smaller.
     var effectiveMinRebootTime: TimeInterval { min(settings.minRebootTime, shortestRebootSeen ?? .infinity) }
 
-    /// The evidence to gather about a call sent at `sentAt` (monotonic) whose outcome is unknown.
-    func inDoubtEvidence(sentAt: Date) -> InDoubtEvidence {
-        InDoubtEvidence(sentAt: sentAt, effectDeadline: sentAt + rebootExpiry, minRebootTime: effectiveMinRebootTime,
+    /// The evidence to gather about a call sent at `sentAt` (monotonic) whose outcome is unknown
+    /// and which can take effect until `effectDeadline`, the one it was sent with.
+    func inDoubtEvidence(sentAt: Date, effectDeadline: Date) -> InDoubtEvidence {
+        InDoubtEvidence(sentAt: sentAt, effectDeadline: effectDeadline, minRebootTime: effectiveMinRebootTime,
                         inDoubtMaxGap: settings.inDoubtMaxGap)
     }
 }

@@ -200,9 +200,15 @@ extension Scheduler {
             // never on the wall clock, which a step can shorten. Another boot, or a row from
             // before v5, tells nothing: longer than any limit, so only a non-Running reading
             // resolves it.
-            let unknown = now - (rebootExpiry + settings.minRebootTime + settings.inDoubtMaxGap + 1)
-            let sent = attempt.sentBoot.flatMap { clock.boot().seconds(since: $0) }.map { now - $0 } ?? unknown
-            inst.resumeInDoubt(attemptId: attemptId, evidence: inDoubtEvidence(sentAt: min(sent, now)))
+            // The expiry the call was signed with, from its own row (both times are one reading
+            // of the wall clock, so no step comes between them); never shorter than today's.
+            let journaledExpiry = attempt.effectDeadline.flatMap(JournalTime.parse).flatMap { deadline in
+                JournalTime.parse(attempt.sentAt).map { deadline.timeIntervalSince($0) }
+            }
+            let expiry = max(journaledExpiry ?? 0, rebootExpiry)
+            let unknown = now - (expiry + settings.minRebootTime + settings.inDoubtMaxGap + 1)
+            let sent = min(attempt.sentBoot.flatMap { clock.boot().seconds(since: $0) }.map { now - $0 } ?? unknown, now)
+            inst.resumeInDoubt(attemptId: attemptId, evidence: inDoubtEvidence(sentAt: sent, effectDeadline: sent + expiry))
             watch(run, inst, urgent: true)
             restartHold.insert(holdKey(run, inst))
         } else if inst.state == .rebooting {

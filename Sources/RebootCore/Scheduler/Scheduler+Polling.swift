@@ -153,8 +153,13 @@ extension Scheduler {
             if rule.afterPoll(status, pollSent: pollSent, acceptedAt: inst.acceptedAt) == .rebooted {
                 if let accepted = inst.acceptedAt {
                     run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent)
-                    let seconds = max(0, pollSent.timeIntervalSince(accepted))
-                    shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
+                    // Only a reboot whose answer this process saw: after a restart `acceptedAt`
+                    // stands in for an answer long gone, and a reboot that ended meanwhile would
+                    // teach a shortest reboot of about nothing.
+                    if inst.acceptedHere {
+                        let seconds = max(0, pollSent.timeIntervalSince(accepted))
+                        shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
+                    }
                 }
                 finish(run, inst, .rebooted, reason: nil, now: now)
             } else if previous != status.rawValue {
