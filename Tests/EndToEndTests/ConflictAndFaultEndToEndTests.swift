@@ -47,10 +47,16 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
             """)
         try h.startDaemon()
         let ids = try h.adminState().map(\.id)
-        let plan = try h.submit("faulty.yaml", Harness.planYAML(ids, "batchSize: 15\nmaxFailures: 0"))
-        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 120), "succeeded")
+        // Under this much throttling a call in doubt can meet a gap in its status evidence longer
+        // than minRebootTime: it then ends failed (in-doubt), never re-sent (SPEC §4.8). So the
+        // budget lets the plan go on, and the point is judged from what the simulator saw.
+        let plan = try h.submit("faulty.yaml", Harness.planYAML(ids, "batchSize: 15\nmaxFailures: \"100%\""))
+        XCTAssertTrue(["succeeded", "failed"].contains(try h.waitPlanEnd(plan, timeout: 120)), "the plan ended")
         let state = try h.adminState()
         XCTAssertEqual(state.filter { $0.reboots != 1 }.map(\.id), [], "exactly one accepted reboot each")
+        let failed = try h.planStatus(plan).instances.filter { $0.state != "rebooted" }
+        XCTAssertEqual(failed.filter { $0.lastError != "in-doubt" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
+                       "anything not rebooted is a call in doubt whose evidence had a gap")
         let log = try h.requests()
         XCTAssertTrue(log.contains { $0.status == 500 }, "faults were injected")
         XCTAssertTrue(log.contains { $0.status == 429 }, "throttling was injected")

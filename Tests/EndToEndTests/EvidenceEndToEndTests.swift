@@ -11,10 +11,11 @@ final class EvidenceEndToEndTests: XCTestCase {
     }
 
     /// Reboots of 1-2 s; batch 2's answers held 7 s, past a 5 s timeout: each reboot is over
-    /// before its first reading, which says Running. The old rule (Running for inDoubtGrace, here
-    /// 2 s) sent each again: rebooted twice, reported rebooted. Now the gap from the send to that
-    /// reading is longer than the shortest reboot seen: unknowable, `failed (in-doubt)`.
-    func testAFastRebootWhoseAnswerWasLostIsNeverSentAgain() throws {
+    /// before the timeout. The old daemon read the instance only after the timeout, saw Running,
+    /// and after inDoubtGrace (here 2 s) sent the call again: rebooted 6 times each, reported
+    /// `Timeout after 6 tries`. Now readings start `pollInterval` after the send, see the reboot
+    /// under way, and the call is known to have taken effect: rebooted once, reported rebooted.
+    func testAFastRebootWhoseAnswerWasLostIsSeenFromTheSendAndNeverSentAgain() throws {
         let h = try Harness(name: "fast-lost")
         try h.startSim(["--instances", "8", "--seed", "41", "--reboot-min", "1", "--reboot-max", "2"])
         try h.writeConfig("""
@@ -42,9 +43,10 @@ final class EvidenceEndToEndTests: XCTestCase {
         XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map { "\($0.id): \($0.reboots)" }, [], "every instance rebooted exactly once")
         XCTAssertEqual(Self.rebootCalls(h).count, 8, "no call sent again")
         for inst in try h.planStatus(plan).instances where lost.contains(inst.id) {
-            XCTAssertEqual(inst.state, "failed", "\(inst.id): its reboot may have happened unseen; the operator decides")
-            XCTAssertEqual(inst.lastError, "in-doubt", inst.id)
+            XCTAssertEqual(inst.state, "rebooted", "\(inst.id): read Starting while its call was unanswered")
         }
+        let outcomes = try GateEndToEndTests.sql(h, "SELECT outcome FROM attempts ORDER BY id")
+        XCTAssertEqual(outcomes.filter { $0 == "applied" }.count, 4, "the four lost calls were resolved as applied: \(outcomes)")
     }
 
     /// The account pause is the daemon's own state: plan A paused by a refused key, A cancelled,

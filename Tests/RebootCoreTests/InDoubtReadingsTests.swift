@@ -37,11 +37,9 @@ final class InDoubtReadingsTests: XCTestCase {
         }
     }
 
-    /// The measurement, in virtual time: reboots of 1.5 s, 3 of 10 reboot answers lost
-    /// past a 3 s timeout, the default `minRebootTime` (10 s). The first reading of a lost call
-    /// comes after its reboot is over and says Running, and so does every one after it. On the
-    /// old rule (Running for `inDoubtGrace`) all three were sent again: rebooted twice.
-    func testARebootOverBeforeTheFirstReadingIsNeverTakenForNoReboot() throws {
+    /// Runs one batch of 10 on `SlowTimeoutCloud` (3 of 10 answers lost past a 3 s timeout,
+    /// reboots of 1.5 s) until the plan ends; returns the fake cloud, the journal and the plan.
+    private func lostAnswers(_ settings: SchedulerSettings) throws -> (FakeCloud, Journal, String, Set<String>) {
         let clock = ManualClock()
         let journal = try Journal()
         let ids = SchedulerHarness.ids(10)
@@ -55,8 +53,7 @@ final class InDoubtReadingsTests: XCTestCase {
             return BCCError.timeout(seconds: 3, mutating: true)  // applied; the answer never came
         }
         let cloud = SlowTimeoutCloud(cloud: fake, timeoutAfter: 3)
-        let scheduler = Scheduler(journal: journal, settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1),
-                                  clock: clock, random: { 0.5 }, api: { _ in cloud })
+        let scheduler = Scheduler(journal: journal, settings: settings, clock: clock, random: { 0.5 }, api: { _ in cloud })
         try scheduler.start()
         let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(10)))
         let data = try JSONEncoder().encode(plan)
@@ -70,6 +67,29 @@ final class InDoubtReadingsTests: XCTestCase {
             done = ["succeeded", "failed", "cancelled"].contains(try journal.plan(id: id)?.state ?? "")
         }
         XCTAssertTrue(done, "the plan ended")
+        return (fake, journal, id, lost)
+    }
+
+    /// The measurement, in virtual time: reboots of 1.5 s, 3 of 10 reboot answers lost
+    /// past a 3 s timeout, the default `minRebootTime` (10 s). The old daemon read a lost call
+    /// only after its timeout, when the reboot was over, saw Running, and sent it again:
+    /// rebooted twice. Readings now start `pollInterval` (1 s) after the send: they see the
+    /// reboot under way, and the call is known to have taken effect.
+    func testAnUnansweredCallIsReadFromTheSendAndAFastRebootIsSeen() throws {
+        let (fake, journal, id, lost) = try lostAnswers(SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1))
+        XCTAssertEqual(fake.accepted.filter { $0.value > 1 }.keys.sorted(), [], "no instance rebooted twice")
+        XCTAssertEqual(fake.rebootCalls.count, 10, "no call sent again")
+        let rows = Dictionary(uniqueKeysWithValues: try journal.instances(planId: id).map { ($0.instanceId, $0) })
+        XCTAssertEqual(rows.values.filter { $0.state == "rebooted" }.count, 10)
+        let outcomes = try journal.attempts(planId: id).filter { lost.contains($0.instanceId) }.map(\.outcome)
+        XCTAssertEqual(outcomes, ["applied", "applied", "applied"])
+    }
+
+    /// A reboot over before the first reading (here read only every 2 s, reboots of 1.5 s and a
+    /// correct `minRebootTime` of 1 s): every reading says Running, but the first came later
+    /// than a whole reboot: unknowable, never sent again, `failed (in-doubt)`.
+    func testARebootOverBeforeTheFirstReadingIsNeverTakenForNoReboot() throws {
+        let (fake, journal, id, lost) = try lostAnswers(SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 2, minRebootTime: 1))
         XCTAssertEqual(fake.accepted.filter { $0.value > 1 }.keys.sorted(), [], "no instance rebooted twice")
         XCTAssertEqual(fake.rebootCalls.count, 10, "no call sent again")
         let rows = Dictionary(uniqueKeysWithValues: try journal.instances(planId: id).map { ($0.instanceId, $0) })

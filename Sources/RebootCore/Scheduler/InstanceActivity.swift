@@ -1,3 +1,4 @@
+import BCC
 import Foundation
 
 /// What an instance needs only while calls are made for it: call and deadline instants, the
@@ -21,4 +22,10 @@ final class InstanceActivity {
     var throttles = 0
     var missedPolls = 0
     var resendNext = false
+    /// Status readings taken while the reboot call was unanswered (SPEC §4.8: readings start at
+    /// the send); they become the first evidence if the call ends in doubt.
+    var flightReadings: [(status: InstanceStatus, sent: Date, answered: Date)] = []
+    /// When the latest reading of the unanswered call was sent, and whether it is out now.
+    var flightReadSentAt: Date?
+    var flightReadOut = false
 }

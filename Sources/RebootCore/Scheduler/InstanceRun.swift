@@ -176,6 +176,31 @@ final class InstanceRun {
 
     func batchStarted(wall: Date) { startedAt = startedAt ?? wall }
 
+    /// Readings taken while the reboot call was unanswered (see `InstanceActivity`).
+    var flightReadings: [(status: InstanceStatus, sent: Date, answered: Date)] { activity?.flightReadings ?? [] }
+    var flightReadSentAt: Date? { activity?.flightReadSentAt }
+    var flightReadOut: Bool { activity?.flightReadOut ?? false }
+
+    /// A reading of the unanswered call goes out.
+    func flightReadSent(at: Date) {
+        active.flightReadSentAt = at
+        active.flightReadOut = true
+    }
+
+    /// The reading came back: `status`, or nil when the poll failed or did not list the instance.
+    func flightRead(_ status: InstanceStatus?, sent: Date, answered: Date) {
+        active.flightReadOut = false
+        if let status { active.flightReadings.append((status, sent, answered)) }
+    }
+
+    /// The call was answered (or its outcome is now followed as in doubt): its readings are done.
+    func flightEnded() {
+        guard let activity else { return }
+        activity.flightReadings.removeAll()
+        activity.flightReadSentAt = nil
+        activity.flightReadOut = false
+    }
+
     /// When the call in flight (or in doubt) stops being able to take effect.
     var effectDeadline: Date? { activity?.effectDeadline }
     /// Whether the accepted answer was seen by this process (see `InstanceActivity.acceptedHere`).

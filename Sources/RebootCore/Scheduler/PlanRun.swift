@@ -29,6 +29,9 @@ final class PlanRun {
     var urgent: Set<Int> = []
     var pollChunks: [[(Int, Int)]] = []
     var pollsInFlight = 0
+    /// Instances whose reboot call is unanswered: read from `pollInterval` after the send, so
+    /// that a call that ends in doubt has readings from its send on (SPEC §4.8).
+    var inFlightReboots: Set<Int> = []
     var nextPollAt: Date?
     var nextTimeoutCheck = Date.distantPast
     /// When a pause, `startAfter` or the window lets the next batch start.

@@ -297,6 +297,11 @@ extension Scheduler {
             if !run.pollChunks.isEmpty { wantsCall = true }
             if run.mayCall && run.hasReady && restartHold.isEmpty { wantsReboot = true }
         }
+        for run in plans where !run.inFlightReboots.isEmpty {
+            for i in run.inFlightReboots {
+                if let due = flightReadingDue(run.instances[i]) { if due <= now { wantsCall = true } else { consider(due) } }
+            }
+        }
         if !pageWaits.isEmpty { consider(limiter.nextToken(now: now)) }
         if wantsCall { consider(limiter.nextAvailable(now: now)) }
         if wantsReboot { consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }

@@ -86,7 +86,9 @@ extension Scheduler {
 
     func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date) {
         inst.sent(attemptId: attemptId, now: now, effectDeadline: now + rebootExpiry)
+        inst.flightEnded()
         run.inFlightCalls += 1
+        run.inFlightReboots.insert(inst.index)
         let planId = run.id, index = inst.index, started = now
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
         apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
@@ -112,6 +114,9 @@ extension Scheduler {
         let now = clock.now()
         let wallNow = wall
         run.inFlightCalls -= 1
+        run.inFlightReboots.remove(index)
+        let readings = inst.flightReadings
+        inst.flightEnded()
         switch result {
         case .success(let requestId):
             observer?.apiCall("reboot", outcome: "ok", duration: arrived.timeIntervalSince(started))
@@ -132,6 +137,11 @@ extension Scheduler {
                                          "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
             }
             handleRebootError(run, inst, error, attemptId: attemptId, now: now)
+            // In doubt: what was read while the call was unanswered is its first evidence.
+            for r in readings where inst.isInDoubt {
+                inst.polled(r.status)
+                applyInDoubt(r.status, to: inst, in: run, pollSent: r.sent, now: now, answered: r.answered)
+            }
         }
         if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wallNow)) }
         // A refused or failed answer (and an account pause it caused) is committed now, not at
@@ -198,5 +208,15 @@ extension Scheduler {
     func inDoubtEvidence(sentAt: Date, effectDeadline: Date) -> InDoubtEvidence {
         InDoubtEvidence(sentAt: sentAt, effectDeadline: effectDeadline, minRebootTime: effectiveMinRebootTime,
                         inDoubtMaxGap: settings.inDoubtMaxGap)
+    }
+
+    /// When the unanswered reboot call of `inst` should next be read (SPEC §4.8): `pollInterval`
+    /// after the send, then at most `min(pollInterval, minRebootTime / 2)` apart; nil while a
+    /// reading is out.
+    func flightReadingDue(_ inst: InstanceRun) -> Date? {
+        guard inst.inFlight, !inst.flightReadOut, let sent = inst.sentAt else { return nil }
+        let first = sent + settings.pollInterval
+        guard let last = inst.flightReadSentAt else { return first }
+        return max(first, last + min(settings.pollInterval, effectiveMinRebootTime / 2))
     }
 }

@@ -7,6 +7,15 @@ extension Scheduler {
     /// The next poll call to send, building a round when one is due.
     func nextPollChunk(now: Date) -> (PlanRun, [(Int, Int)])? {
         for run in plans {
+            // Unanswered reboot calls are read from the send on (SPEC §4.8), in a call of their own.
+            if !run.inFlightReboots.isEmpty {
+                let due = run.inFlightReboots.sorted().filter { i in flightReadingDue(run.instances[i]).map { $0 <= now } ?? false }
+                    .prefix(BCCClient.maxIdsPerCall)
+                if !due.isEmpty {
+                    for i in due { run.instances[i].flightReadSent(at: now) }
+                    return (run, due.map { ($0, run.instances[$0].epoch) })
+                }
+            }
             if !run.pollChunks.isEmpty { return (run, run.pollChunks.removeFirst()) }
             guard run.pollsInFlight == 0, !run.watched.isEmpty else { continue }
             // A rebooting instance is not polled before the plan's shortest confirmed reboot has
@@ -93,7 +102,12 @@ extension Scheduler {
                 let inst = run.instances[index]
                 // The restart hold ends with a status read; a missing id is no evidence.
                 if statuses[inst.id] != nil { restartHold.remove(holdKey(run, inst)) }
-                guard inst.epoch == epoch, !inst.state.isTerminal, !inst.inFlight else { continue }
+                if inst.inFlight {
+                    // A reading of an unanswered call: kept until its answer says what it means.
+                    if inst.epoch == epoch { inst.flightRead(statuses[inst.id], sent: started, answered: now) }
+                    continue
+                }
+                guard inst.epoch == epoch, !inst.state.isTerminal else { continue }
                 if let status = statuses[inst.id] {
                     apply(status, to: inst, in: run, pollSent: started, now: now)
                 } else {
@@ -103,6 +117,9 @@ extension Scheduler {
         case .failure(let error):
             observer?.apiCall("describeMany", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
             run.pollFailures += 1
+            for (index, epoch) in chunk where run.instances[index].inFlight && run.instances[index].epoch == epoch {
+                run.instances[index].flightRead(nil, sent: started, answered: now)
+            }
             // A listing that never ends would say so every round: once is enough (SPEC §4.2).
             let repeated = error.code == "ListingNeverEnds" && !loggedOnce.insert(error.code).inserted
             if error.kind != .accountFatal && !repeated {
@@ -183,8 +200,8 @@ extension Scheduler {
     }
 
     /// Rule 4.8, through `InDoubtEvidence`.
-    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date) {
-        switch inst.inDoubtReading(status, sent: pollSent, answered: now) {
+    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date, answered: Date? = nil) {
+        switch inst.inDoubtReading(status, sent: pollSent, answered: answered ?? now) {
         case .applied:
             if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "applied") }
             inst.inDoubtApplied(now: now)
