@@ -103,7 +103,9 @@ final class InDoubtReadingsTests: XCTestCase {
     /// Down 50 s with the wall clock stepped back 40 s, and the reboot over during the downtime.
     /// The old restart measured the time since the send on the wall clock (10 s, within the
     /// allowed gap), read Running for the grace, and sent the call again: rebooted twice.
-    func testARestartMeasuresTheTimeSinceTheSendOnTheBootClock() throws {
+    /// A plan of one instance whose reboot call went out (a 5 s reboot), then a crash that lost
+    /// the answer: the scheduler is stopped and the attempt has no outcome.
+    private func crashWithTheAnswerLost() throws -> (SchedulerHarness, String) {
         let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1))
         h.cloud.rebootDuration = 5
         let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
@@ -111,11 +113,15 @@ final class InDoubtReadingsTests: XCTestCase {
         let stopped = expectation(description: "stopped")
         h.scheduler.stop(grace: 1) { _ in stopped.fulfill() }
         wait(for: [stopped], timeout: 5)
-        // The crash lost the answer: the attempt has no outcome.
         try h.journal.writer.write { db in
             try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL, httpStatus = NULL")
             try db.execute(sql: "UPDATE plan_instances SET state = 'rebooting'")
         }
+        return (h, plan)
+    }
+
+    func testARestartMeasuresTheTimeSinceTheSendOnTheBootClock() throws {
+        let (h, plan) = try crashWithTheAnswerLost()
         h.clock.advance(by: 50)
         h.clock.stepWall(by: -40)
         try h.restart()
@@ -128,17 +134,7 @@ final class InDoubtReadingsTests: XCTestCase {
     /// A host reboot between the send and the restart: the boot clock cannot tell how long ago
     /// the call was sent, so a Running reading proves nothing.
     func testAnotherBootMakesTheTimeSinceTheSendUnknown() throws {
-        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1))
-        h.cloud.rebootDuration = 5
-        let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
-        XCTAssertTrue(h.run(for: 2) { h.cloud.rebootCalls.count == 1 })
-        let stopped = expectation(description: "stopped")
-        h.scheduler.stop(grace: 1) { _ in stopped.fulfill() }
-        wait(for: [stopped], timeout: 5)
-        try h.journal.writer.write { db in
-            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL, httpStatus = NULL")
-            try db.execute(sql: "UPDATE plan_instances SET state = 'rebooting'")
-        }
+        let (h, plan) = try crashWithTheAnswerLost()
         h.clock.advance(by: 8)
         h.clock.rebootHost()
         try h.restart()
