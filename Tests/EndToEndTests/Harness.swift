@@ -153,8 +153,12 @@ final class Harness {
         try p.run()
         daemon = p
         // Ready when it logs "rebootd ready" (after READY=1: the spool and the scheduler run), or
-        // at once when it exits (a test of a refused start reads the exit status itself).
-        _ = waitFor(20, every: 0.02) { !p.isRunning || self.readyLines() > readyBefore }
+        // at once when it exits (a test of a refused start reads the exit status itself). Still
+        // running and never ready is a failure, with the daemon's last lines.
+        if !waitFor(20, every: 0.02, { !p.isRunning || self.readyLines() > readyBefore }) {
+            let log = (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? ""
+            throw Failure("rebootd did not say it was ready within 20 s: \(log.suffix(1500))")
+        }
     }
 
     /// How many times the daemon log says "rebootd ready" (one line per start).
