@@ -170,34 +170,13 @@ final class SafetyEndToEndTests: XCTestCase {
     }
 
     func testWallClockStepsDoNotStallOrTimeOut() throws {
-        let faketime = try XCTUnwrap(Self.libfaketime(), "libfaketimeMT.so.1 not found: install faketime (make bootstrap)")
         let h = try Harness(name: "wallclock")
-        // libfaketime also shifts absolute CLOCK_MONOTONIC timerfd deadlines (libdispatch's
-        // timers) by the fake offset, which no kernel does on a real step; this small preload,
-        // ahead of it, keeps monotonic timers as the kernel keeps them.
-        let shim = h.dir.appendingPathComponent("monotonic-timerfd.so").path
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/monotonic-timerfd.c").path
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        cc.arguments = ["cc", "-shared", "-fPIC", "-o", shim, source, "-ldl"]
-        try cc.run()
-        cc.waitUntilExit()
-        XCTAssertEqual(cc.terminationStatus, 0, "building the timerfd shim with cc")
-        let preload = shim + ":" + faketime
-        let offset = h.dir.appendingPathComponent("faketime.txt")
-        func step(_ text: String) throws {
-            let tmp = h.dir.appendingPathComponent(".faketime.tmp")
-            try (text + "\n").write(to: tmp, atomically: false, encoding: .utf8)
-            XCTAssertEqual(rename(tmp.path, offset.path), 0)
-        }
-        try step("+0")
+        let clock = try FakeWallClock(h)
+        func step(_ text: String) throws { try clock.step(text) }
         try h.startSim(["--instances", "30", "--seed", "25", "--reboot-min", "1", "--reboot-max", "2"])
         try h.writeConfig("pollInterval: 500ms\n")
         // Under the preload a Swift program sees no arguments: the config comes from the environment.
-        try h.startDaemon(environment: [
-            "LD_PRELOAD": preload, "FAKETIME_TIMESTAMP_FILE": offset.path, "FAKETIME_NO_CACHE": "1",
-            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "REBOOTD_CONFIG": h.configPath,
-        ], arguments: [])
+        try h.startDaemon(environment: clock.environment(config: h.configPath), arguments: [])
         try h.requireDaemonUp()
         let ids = try h.adminState().map(\.id)
         let plan = try h.submit("clock.yaml", Harness.planYAML(ids, "batchSize: 5\nrebootTimeout: 20s\npauseBetweenBatches: 1s"))
