@@ -100,6 +100,29 @@ final class InDoubtReadingsTests: XCTestCase {
         XCTAssertEqual(rows.values.filter { $0.state == "rebooted" }.count, 7)
     }
 
+    /// SPEC §4.8: once a call is in doubt it is read at most min(pollInterval, minRebootTime/2)
+    /// apart. With a 4 s poll interval and reboots of at least 2 s, the readings came every 4 s,
+    /// a gap longer than a reboot: a lost request (never applied) ended failed (in-doubt)
+    /// instead of being shown not applied and sent again.
+    func testACallInDoubtIsReadAtTheShorterSpacing() throws {
+        let h = try SchedulerHarness(ids: ["i-d"], settings: SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, pollInterval: 4, minRebootTime: 2, requestTimeout: 1))
+        var first = true
+        h.cloud.inDoubtApplies = false  // the request was lost: no effect, no answer
+        h.cloud.rebootScript = { _ in
+            defer { first = false }
+            return first ? BCCError.timeout(seconds: 1, mutating: true) : nil
+        }
+        let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "rebooted", "shown not applied, sent again, rebooted")
+        XCTAssertEqual(try h.journal.attempts(planId: plan).map(\.kind), ["reboot", "resend"])
+        XCTAssertEqual(h.cloud.accepted["i-d"], 1)
+        let polls = h.cloud.calls.compactMap { call -> Date? in if case .describe = call.call { return call.at } else { return nil } }
+        let gaps = zip(polls, polls.dropFirst()).map { $1.timeIntervalSince($0) }
+        XCTAssertLessThanOrEqual(gaps.prefix(5).max() ?? 99, 1.2, "readings about minRebootTime/2 apart (plus the virtual step), well under 4 s: \(gaps.prefix(5))")
+    }
+
     /// Down 50 s with the wall clock stepped back 40 s, and the reboot over during the downtime.
     /// The old restart measured the time since the send on the wall clock (10 s, within the
     /// allowed gap), read Running for the grace, and sent the call again: rebooted twice.

@@ -32,6 +32,9 @@ final class PlanRun {
     /// Instances whose reboot call is unanswered: read from `pollInterval` after the send, so
     /// that a call that ends in doubt has readings from its send on (SPEC §4.8).
     var inFlightReboots: Set<Int> = []
+    /// A poll answer of the current round left an instance in doubt: the next round comes at
+    /// the in-doubt reading spacing, not the poll interval (SPEC §4.8).
+    var roundHadInDoubt = false
     var nextPollAt: Date?
     var nextTimeoutCheck = Date.distantPast
     /// When a pause, `startAfter` or the window lets the next batch start.

@@ -179,7 +179,7 @@ extension Scheduler {
             run.urgent.insert(inst.index)
             // A 409-waiting or in-doubt instance needs its readings at the poll interval (rules
             // 4.4, 4.8): a round deferred for rebooting instances (`PollHoldoff`) comes back.
-            let interval = clock.now() + settings.pollInterval
+            let interval = clock.now() + (inst.isInDoubt ? inDoubtReadingSpacing : settings.pollInterval)
             run.nextPollAt = min(run.nextPollAt ?? interval, interval)
         }
     }

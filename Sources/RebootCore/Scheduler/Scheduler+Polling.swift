@@ -113,6 +113,7 @@ extension Scheduler {
                 } else {
                     missing(inst, in: run, now: now)
                 }
+                if inst.isInDoubt { run.roundHadInDoubt = true }
             }
         case .failure(let error):
             observer?.apiCall("describeMany", outcome: error.kind.rawValue, duration: now.timeIntervalSince(started))
@@ -145,8 +146,15 @@ extension Scheduler {
             run.nextPollAt = now + backoff.delay(attempt: run.pollFailures, retryAfter: error.retryAfter.map { min($0, settings.pollInterval) },
                                                  random: random())
         }
-        if run.pollsInFlight == 0 && run.pollChunks.isEmpty && run.nextPollAt == nil {
-            run.nextPollAt = now + settings.pollInterval
+        if run.pollsInFlight == 0 && run.pollChunks.isEmpty {
+            if run.roundHadInDoubt {
+                // A call in doubt is read at most min(pollInterval, minRebootTime / 2) apart (SPEC §4.8).
+                let next = now + inDoubtReadingSpacing
+                run.nextPollAt = min(run.nextPollAt ?? next, next)
+            } else if run.nextPollAt == nil {
+                run.nextPollAt = now + settings.pollInterval
+            }
+            run.roundHadInDoubt = false
         }
     }
 
