@@ -42,6 +42,27 @@ final class SingleDaemonAndConfigTests: XCTestCase {
         withExtendedLifetime(first) {}
     }
 
+    /// SPEC §6 (issue 23): `minRebootTime` is read and must be positive; the retired
+    /// `inDoubtGrace` is still accepted, with a warning naming what to do, which `--check` prints.
+    func testMinRebootTimeIsReadAndTheRetiredInDoubtGraceWarns() throws {
+        XCTAssertEqual(try ConfigLoader.parse("minRebootTime: 45s\n", file: "c.yaml").minRebootTime, 45)
+        XCTAssertEqual(try ConfigLoader.parse("", file: "c.yaml").minRebootTime, 10, "the default")
+        XCTAssertEqual(try ConfigLoader.parse("", file: "c.yaml").warnings, [])
+        XCTAssertThrowsError(try ConfigLoader.parse("minRebootTime: 0s\n", file: "c.yaml")) { error in
+            XCTAssertEqual((error as? ValidationError)?.problems.map(\.path), ["minRebootTime"])
+        }
+        let retired = try ConfigLoader.parse("inDoubtGrace: 30s\n", file: "c.yaml")
+        XCTAssertEqual(retired.warnings.count, 1)
+        XCTAssertTrue(retired.warnings.first?.contains("inDoubtGrace is retired") == true, "\(retired.warnings)")
+        XCTAssertTrue(retired.warnings.first?.contains("remove the key") == true, "it says what to do: \(retired.warnings)")
+        XCTAssertEqual(retired.schedulerSettings.minRebootTime, 10, "and it changes nothing")
+
+        let (dir, config) = try DaemonTestConfig.make("retired") { _ in "inDoubtGrace: 30s\n" }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let checked = try ConfigCheck.run(configPath: config, environment: [:])
+        XCTAssertTrue(checked.contains("warning: inDoubtGrace is retired"), checked)
+    }
+
     func testRule4_8_ConfigRefusesAGapShorterThanTimeoutPlusPollInterval() throws {
         XCTAssertThrowsError(try ConfigLoader.parse("requestTimeout: 10s\npollInterval: 5s\ninDoubtMaxGap: 15s\n", file: "c.yaml")) { error in
             let problems = (error as? ValidationError)?.problems ?? []
