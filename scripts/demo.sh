@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a full rolling reboot of a simulated 200-instance fleet, with live progress.
-# bcc-sim (reboots take 2-6 s, ~5% of instances start in Starting so 409s happen, 2% of calls
-# fail with 500) + rebootd with a throwaway config, spool and journal + rebootctl watch.
+# bcc-sim (reboots take 2-6 s, ~5% of instances start in Starting and are waited out after the
+# batch's status read, 5 instances turn busy just as their reboot arrives so 409s happen, 2% of
+# calls fail with 500) + rebootd with a throwaway config, spool and journal + rebootctl watch.
 set -euo pipefail
 BIN=${BIN:-$(swift build --show-bin-path)}
 . "$(dirname "$0")/sim_env.sh"
@@ -14,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "== starting bcc-sim: 200 instances, reboots 2-6 s, 5% initially Starting, 2% errors"
+echo "== starting bcc-sim: 200 instances, reboots 2-6 s, 5% initially Starting, 5 busy at their call, 2% errors"
 start_sim "$WORK" --instances 200 --seed 42 --reboot-min 2 --reboot-max 6 \
   --initially-starting 0.05 --starting-for 30 --error-rate 0.02
 write_config "$WORK" "rateLimit: { requestsPerSecond: 20, burst: 10 }
@@ -23,6 +24,9 @@ minRebootTime: 2s
 requestTimeout: 5s
 shutdownGrace: 5s
 metricsFile: $WORK/rebootd.prom"
+
+# Five reboot calls find their instance busy (another operation began after the batch's read): 409.
+curl -fsS -X POST -d '{"call": "reboot", "kind": "busy", "seconds": 8, "count": 5}' "http://127.0.0.1:$PORT/_admin/faults" > /dev/null
 
 echo "== starting rebootd (log: $WORK/rebootd.log)"
 "$BIN/rebootd" --config "$WORK/rebootd.yaml" 2> "$WORK/rebootd.log" &

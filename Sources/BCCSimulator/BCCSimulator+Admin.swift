@@ -33,6 +33,7 @@ extension BCCSimulator {
             case .error(let s, let c): (status, code, seconds, retryAfter) = (s, c, nil, nil)
             case .hang(let s): (status, code, seconds, retryAfter) = (nil, nil, s, nil)
             case .throttle(let r): (status, code, seconds, retryAfter) = (429, "RequestLimitExceeded", nil, r)
+            case .busy(let s): (status, code, seconds, retryAfter) = (409, "Instance.RebootInstanceOperationForbidden", s, nil)
             }
             rate = f.rate
             count = f.remaining

@@ -41,6 +41,9 @@ extension BCCSimulator {
             case .hang(let seconds):
                 hang = seconds
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
+            case .busy(let seconds):
+                if let id = pathId { _ = fleet.beginOtherOperation(id, seconds: seconds) }
+                result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
             case .none:
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
             }

@@ -14,6 +14,8 @@ public final class FaultInjector: @unchecked Sendable {
         case error(status: Int, code: String)
         /// The call is applied, then answered this many seconds late.
         case hang(TimeInterval)
+        /// The instance turns busy (`Starting`) for this many seconds before the call is applied.
+        case busy(TimeInterval)
     }
 
     private let lock = NSLock()
@@ -46,6 +48,7 @@ public final class FaultInjector: @unchecked Sendable {
         case .error(let status, let code): return .error(status: status, code: code)
         case .hang(let seconds): return .hang(seconds)
         case .throttle(let retryAfter): return .throttle(retryAfter: retryAfter)
+        case .busy(let seconds): return .busy(seconds)
         case nil: break
         }
         if configuration.errorRate > 0, fleet.draw() < configuration.errorRate { return .internalError }

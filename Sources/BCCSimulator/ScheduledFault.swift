@@ -28,12 +28,17 @@ public struct ScheduledFault: Sendable, Equatable {
         case hang(seconds: TimeInterval)
         /// Answer 429 `RequestLimitExceeded` with `Retry-After`; the call is not applied.
         case throttle(retryAfter: Int)
+        /// A reboot finds its instance busy: another operation took it into `Starting` for
+        /// this many seconds just before (after the caller last read it Running), so the
+        /// answer is the 409 BCE gives for an instance that is not Running.
+        case busy(seconds: TimeInterval)
 
         public var name: String {
             switch self {
             case .error: return "error"
             case .hang: return "hang"
             case .throttle: return "throttle"
+            case .busy: return "busy"
             }
         }
     }

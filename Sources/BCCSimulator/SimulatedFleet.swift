@@ -81,6 +81,18 @@ public final class SimulatedFleet: @unchecked Sendable {
         return .accepted
     }
 
+    /// Something other than this reboot (a console start, a resize) takes a Running instance into
+    /// `Starting` for `seconds`; the instance is Running again after. Returns its status now.
+    public func beginOtherOperation(_ id: String, seconds: TimeInterval) -> InstanceStatus? {
+        lock.lock(); defer { lock.unlock() }
+        guard var record = settle(id) else { return nil }
+        guard record.status.isRunning else { return record.status }
+        record.status = .starting
+        record.transitionAt = now() + seconds
+        records[id] = record
+        return record.status
+    }
+
     /// Every instance's status and accepted-reboot count, in fleet order.
     public func snapshot() -> [(id: String, status: InstanceStatus, reboots: Int)] {
         lock.lock(); defer { lock.unlock() }

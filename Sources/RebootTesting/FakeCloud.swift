@@ -26,6 +26,9 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
     public var describeScript: (([String]) -> BCCError?)?
     /// Ids left out of describe answers (as if the API did not list them).
     public var hidden: Set<String> = []
+    /// Instances that something else puts into a status, for a time, just as the reboot call
+    /// arrives (after the batch's read saw them Running): the call gets a 409. Used once.
+    public var busyAtCall: [String: (status: InstanceStatus, seconds: TimeInterval)] = [:]
 
     public init(clock: ManualClock, ids: [String]) {
         self.clock = clock
@@ -43,6 +46,10 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
     public func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
         lock.lock()
         calls.append((clock.now(), .reboot(id)))
+        if let busy = busyAtCall.removeValue(forKey: id) {
+            statuses[id] = busy.status
+            runningAt[id] = clock.now() + busy.seconds
+        }
         let result: Result<String?, BCCError>
         if let error = rebootScript?(id) {
             if error.inDoubt && inDoubtApplies { apply(id) }

@@ -122,6 +122,29 @@ final class RuntimeFaultTests: XCTestCase {
         XCTAssertEqual(listed.count, 1, "without \"for\" it lasts until cleared")
     }
 
+    /// A busy fault: something else starts the instance just as the reboot arrives; the call
+    /// gets BCE's 409 and the instance is Running again after the fault's seconds.
+    func testRebootBusyAnswers409AndTheInstanceComesBackByItself() async throws {
+        let added = try await admin("POST", #"{"call": "reboot", "kind": "busy", "seconds": 5, "count": 1}"#)
+        XCTAssertEqual(added.status, 201, added.body)
+        do {
+            _ = try await client.reboot("i-one", forceStop: false)
+            XCTFail("a busy instance refuses the reboot")
+        } catch {
+            XCTAssertEqual(error.httpStatus, 409)
+            XCTAssertEqual(error.code, "Instance.RebootInstanceOperationForbidden")
+        }
+        XCTAssertEqual(sim.fleet.status("i-one"), .starting)
+        XCTAssertEqual(sim.fleet.snapshot().map(\.reboots), [0, 0, 0], "the reboot was not applied")
+        clock.advance(5)
+        XCTAssertEqual(sim.fleet.status("i-one"), .running)
+        _ = try await client.reboot("i-one", forceStop: false)
+        XCTAssertEqual(sim.fleet.snapshot().map(\.reboots), [1, 0, 0], "used up after one call")
+        let refused = try await admin("POST", #"{"call": "describeMany", "kind": "busy", "seconds": 5}"#)
+        XCTAssertEqual(refused.status, 400)
+        XCTAssertTrue(refused.body.contains("reboot"), refused.body)
+    }
+
     func testRebootHangAppliesTheRebootAndAnswersLate() async throws {
         let added = try await admin("POST", #"{"call": "reboot", "kind": "hang", "seconds": 1.5, "for": 8}"#)
         XCTAssertEqual(added.status, 201, added.body)
@@ -222,7 +245,7 @@ final class RuntimeFaultTests: XCTestCase {
             (#"{"kind": "error"}"#, "\"call\" is required"),
             (#"{"call": "reboots", "kind": "error"}"#, "\"call\" must be one of reboot, describe, describeMany, batchReboot, any"),
             (#"{"call": "reboot"}"#, "\"kind\" is required"),
-            (#"{"call": "reboot", "kind": "explode"}"#, "\"kind\" must be one of error, hang, throttle"),
+            (#"{"call": "reboot", "kind": "explode"}"#, "\"kind\" must be one of error, hang, throttle, busy"),
             (#"{"call": "reboot", "kind": "hang"}"#, "\"seconds\" is required"),
             (#"{"call": "reboot", "kind": "hang", "seconds": 0}"#, "\"seconds\" must be > 0"),
             (#"{"call": "reboot", "kind": "error", "status": 200}"#, "\"status\" must be between 400 and 599"),

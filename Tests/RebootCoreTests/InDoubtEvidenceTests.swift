@@ -34,6 +34,12 @@ final class InDoubtEvidenceTests: XCTestCase {
              [(.running, 0.5, 3.9), (.running, 3.9, 8.1)],
              [.undecided, .unknowable(gap: 7.6)]),
         ]
+        // The last read before the send was not Running: a non-Running reading may be the state
+        // the call met (say Stopping), not its effect.
+        var unread = InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 6, minRebootTime: 4, inDoubtMaxGap: 5, runningBeforeSend: false)
+        guard case .unknowable = unread.reading(.stopping, at: t0 + 1) else {
+            return XCTFail("a non-Running read with no Running read before the send is unknowable")
+        }
         for c in cases {
             var e = InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 6, minRebootTime: 4, inDoubtMaxGap: 5)
             var got: [InDoubtEvidence.Verdict] = []
@@ -62,8 +68,13 @@ final class InDoubtEvidenceTests: XCTestCase {
         settings.retry = .init(maxAttempts: 6, baseDelay: 0.1, maxDelay: 1)
         let h = try SchedulerHarness(ids: ["i-d", "i-e"], settings: settings)
         h.cloud.rebootDuration = 3
-        let outageEnds = h.clock.now() + 40
-        h.cloud.rebootScript = { $0 == "i-d" ? BCCError.timeout(seconds: 1, mutating: true) : nil }  // applied, answer lost
+        // The status outage starts with the call (after the batch's read): 40 s.
+        var outageEnds = Date.distantPast
+        h.cloud.rebootScript = { id in  // applied, answer lost
+            guard id == "i-d" else { return nil }
+            outageEnds = h.clock.now() + 40
+            return BCCError.timeout(seconds: 1, mutating: true)
+        }
         h.cloud.describeScript = { _ in h.clock.now() < outageEnds ? BCCError(httpStatus: 500, code: "InternalError", message: "down") : nil }
         let plan = try h.submit(SchedulerHarness.plan(["i-d", "i-e"]))
         XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
@@ -74,6 +85,39 @@ final class InDoubtEvidenceTests: XCTestCase {
         XCTAssertEqual(rows["i-d"]?.lastError, "in-doubt")
         XCTAssertEqual(rows["i-e"]?.state, "rebooted")
         XCTAssertEqual(try h.journal.attempts(planId: plan).first { $0.instanceId == "i-d" }?.outcome, "unknown")
+    }
+
+    /// Rule 4.8: an unknowable call is followed until the instance is read Running, then ends
+    /// `failed (in-doubt)`. Until then its batch stays open: the next batch does not call an
+    /// instance while this one may still be rebooting (issue 23; before, it failed at once and
+    /// the next batch went on while it was still Starting).
+    func testRule4_8_AnUnknowableCallIsFollowedUntilRunning() throws {
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1)
+        settings.retry = .init(maxAttempts: 6, baseDelay: 0.1, maxDelay: 1)
+        let h = try SchedulerHarness(ids: ["i-d", "i-2"], settings: settings)
+        h.cloud.rebootDuration = 50
+        let t0 = h.clock.now()
+        var outageEnds = Date.distantPast
+        h.cloud.rebootScript = { id in  // applied, answer lost; no status for 40 s from the call
+            guard id == "i-d" else { return nil }
+            outageEnds = h.clock.now() + 40
+            return BCCError.timeout(seconds: 1, mutating: true)
+        }
+        h.cloud.describeScript = { _ in h.clock.now() < outageEnds ? BCCError(httpStatus: 500, code: "InternalError", message: "down") : nil }
+        let plan = try h.submit(SchedulerHarness.plan(["i-d", "i-2"], batch: .fixed(.count(1))) {
+            $0.rebootTimeout = 30
+            $0.maxFailures = .count(1)
+        })
+        XCTAssertTrue(h.run(for: 45) { (try? h.journal.attempts(planId: plan).first?.outcome) == "unknown" }, "no reading for longer than the reboot timeout: unknowable")
+        h.run(for: 3)
+        XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "rebooting", "read Starting after the outage: still followed")
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        let rows = try h.instances(plan)
+        XCTAssertEqual(rows["i-d"]?.state, "failed")
+        XCTAssertEqual(rows["i-d"]?.lastError, "in-doubt")
+        XCTAssertEqual(h.cloud.rebootCalls.filter { $0.id == "i-d" }.count, 1, "never sent again")
+        let next = try XCTUnwrap(h.cloud.rebootCalls.first { $0.id == "i-2" })
+        XCTAssertGreaterThanOrEqual(next.at.timeIntervalSince(t0), 50, "the next batch waited until i-d was Running again")
     }
 
     func testRule4_8_ResendsCountAgainstRetryMaxAttempts() throws {
@@ -92,9 +136,12 @@ final class InDoubtEvidenceTests: XCTestCase {
     func testRule4_8_AnIdMissingFromTheAnswerIsNoEvidence() throws {
         let h = try SchedulerHarness(ids: ["i-d", "i-gone"])
         h.cloud.rebootDuration = 3
-        h.cloud.rebootScript = { $0 == "i-d" ? BCCError.timeout(seconds: 1, mutating: true) : nil }
+        h.cloud.rebootScript = { id in
+            guard id == "i-d" else { return nil }
+            h.cloud.hidden = ["i-d"]  // unlisted from the call on (the batch's read listed it)
+            return BCCError.timeout(seconds: 1, mutating: true)
+        }
         h.cloud.inDoubtApplies = false
-        h.cloud.hidden = ["i-d"]
         let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         let row = try XCTUnwrap(try h.instances(plan)["i-d"])
@@ -107,7 +154,7 @@ final class InDoubtEvidenceTests: XCTestCase {
     func testRule4_8_AnIdMissingOnceDoesNotEndTheInstance() throws {
         let h = try SchedulerHarness(ids: ["i-a"])
         h.cloud.rebootDuration = 3
-        h.cloud.hidden = ["i-a"]
+        h.cloud.rebootScript = { _ in h.cloud.hidden = ["i-a"]; return nil }  // unlisted once it reboots
         let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
         h.run(for: 1.5)
         h.cloud.hidden = []

@@ -10,8 +10,7 @@ final class PlanReportTests: XCTestCase {
     func runEventfulPlan() throws -> (SchedulerHarness, String) {
         let ids = SchedulerHarness.ids(8)
         let h = try SchedulerHarness(ids: ids)
-        h.cloud.statuses["i-0001"] = .starting
-        h.cloud.runningAt["i-0001"] = h.clock.now() + 3
+        h.cloud.busyAtCall["i-0001"] = (.starting, 3)
         h.cloud.statuses["i-0003"] = .error
         var lostOnce = false
         h.cloud.rebootScript = { id in
@@ -71,7 +70,7 @@ final class PlanReportTests: XCTestCase {
         XCTAssertNil(r.batches[2].startedAt, "batch 3 never started")
         XCTAssertEqual(r.durations?.count, 3)
         XCTAssertLessThanOrEqual(try XCTUnwrap(r.durations?.p50), try XCTUnwrap(r.durations?.max))
-        XCTAssertEqual(r.apiCalls.first { $0.kind == "reboot" && $0.outcome == "conflict" }?.count, 2, "i-0001 once, i-0003 once")
+        XCTAssertEqual(r.apiCalls.first { $0.kind == "reboot" && $0.outcome == "conflict" }?.count, 1, "i-0001 once (i-0003, read Error at its batch start, failed without a call)")
         XCTAssertEqual(r.apiCalls.reduce(0) { $0 + $1.count }, try h.journal.attempts(planId: plan).count)
         XCTAssertEqual(r.plan.settings.batchSizes, [2, 2, 2, 2])
         XCTAssertLessThanOrEqual(r.start, r.end)

@@ -8,8 +8,7 @@ import XCTest
 final class SchedulerConflictTests: XCTestCase {
     func testTransitionalStatusIsWaitedOutAndRetriedOnlyOnceRunning() throws {
         let h = try SchedulerHarness(ids: ["i-busy"])
-        h.cloud.statuses["i-busy"] = .starting
-        h.cloud.runningAt["i-busy"] = h.clock.now() + 20
+        h.cloud.busyAtCall["i-busy"] = (.starting, 20)
         let plan = try h.submit(SchedulerHarness.plan(["i-busy"]))
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         let reboots = h.cloud.rebootCalls
@@ -24,16 +23,19 @@ final class SchedulerConflictTests: XCTestCase {
     }
 
     func testParkedStatusIsSkippedAtOnceAndDoesNotCountAsFailure() throws {
+        // Parked when the batch's read sees it (no call), or just after that read (a 409).
         for parked in [InstanceStatus.stopped, .expired, .recycled, .deleted] {
-            let h = try SchedulerHarness(ids: ["i-p", "i-ok"])
-            h.cloud.statuses["i-p"] = parked
-            let plan = try h.submit(SchedulerHarness.plan(["i-p", "i-ok"]))
-            XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
-            let rows = try h.instances(plan)
-            XCTAssertEqual(rows["i-p"]?.state, "skipped", parked.rawValue)
-            XCTAssertEqual(rows["i-p"]?.lastError, parked.rawValue)
-            XCTAssertEqual(h.cloud.rebootCalls.filter { $0.id == "i-p" }.count, 1)
-            XCTAssertEqual(try h.planState(plan), "succeeded", "a skip does not count against maxFailures = 0")
+            for atCall in [false, true] {
+                let h = try SchedulerHarness(ids: ["i-p", "i-ok"])
+                if atCall { h.cloud.busyAtCall["i-p"] = (parked, 1e9) } else { h.cloud.statuses["i-p"] = parked }
+                let plan = try h.submit(SchedulerHarness.plan(["i-p", "i-ok"]))
+                XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+                let rows = try h.instances(plan)
+                XCTAssertEqual(rows["i-p"]?.state, "skipped", parked.rawValue)
+                XCTAssertEqual(rows["i-p"]?.lastError, parked.rawValue)
+                XCTAssertEqual(h.cloud.rebootCalls.filter { $0.id == "i-p" }.count, atCall ? 1 : 0)
+                XCTAssertEqual(try h.planState(plan), "succeeded", "a skip does not count against maxFailures = 0")
+            }
         }
     }
 
@@ -60,7 +62,7 @@ final class SchedulerConflictTests: XCTestCase {
 
     func testConflictTimeoutFailsAWaitingInstance() throws {
         let h = try SchedulerHarness(ids: ["i-long"])
-        h.cloud.statuses["i-long"] = .scaling
+        h.cloud.busyAtCall["i-long"] = (.scaling, 1e9)
         let plan = try h.submit(SchedulerHarness.plan(["i-long"]) { $0.conflictRetry = ConflictRetry(maxAttempts: 10, timeout: 30) })
         XCTAssertFalse(h.run(for: 25) { h.finished(plan) }, "still waiting before the timeout")
         XCTAssertEqual(try h.instances(plan)["i-long"]?.state, "waiting")

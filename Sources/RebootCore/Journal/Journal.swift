@@ -135,6 +135,7 @@ public final class Journal: @unchecked Sendable {
         registerIntakeStalls(&m)
         registerAttemptEvidence(&m)
         registerDaemonState(&m)
+        registerBatchDone(&m)
         return m
     }
 

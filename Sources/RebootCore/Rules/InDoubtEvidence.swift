@@ -14,7 +14,9 @@ import Foundation
 ///   instance out of Running for at least `minRebootTime`: such a reboot would have been seen.
 ///   Only then is the call safe to send again;
 /// - *unknowable*: a longer gap anywhere (a status outage, a daemon down, a reboot faster than the
-///   first reading): never sent again, the operator decides.
+///   first reading), or a non-Running reading when the last read before the send was not
+///   `Running` (it may show the state the call met, not its effect): never sent again, the
+///   operator decides.
 /// A failed poll, or an id missing from a describe-many answer, is no reading at all. A status
 /// is read somewhere between a poll's send and its answer, so the time nothing was seen runs
 /// from the previous poll's send to this poll's answer. All instants are monotonic.
@@ -42,11 +44,16 @@ public struct InDoubtEvidence: Sendable, Equatable {
     /// The longest time nothing was seen, since the send.
     public private(set) var longestGap: TimeInterval = 0
     public private(set) var readings = 0
+    /// Whether the last read before the send was `Running` (rule 4.1 makes it so for every call
+    /// rebootd sends); only then does a non-Running reading show the call's effect.
+    public let runningBeforeSend: Bool
 
     /// `sentAt` may lie far in the past (a send whose time since is unknown, SPEC §4.8): the
     /// first reading's gap then exceeds any limit.
-    public init(sentAt: Date, effectDeadline: Date, minRebootTime: TimeInterval, inDoubtMaxGap: TimeInterval) {
+    public init(sentAt: Date, effectDeadline: Date, minRebootTime: TimeInterval, inDoubtMaxGap: TimeInterval,
+                runningBeforeSend: Bool = true) {
         self.sentAt = sentAt
+        self.runningBeforeSend = runningBeforeSend
         self.effectDeadline = max(effectDeadline, sentAt)
         self.minRebootTime = minRebootTime
         maxGap = min(minRebootTime, inDoubtMaxGap)
@@ -64,7 +71,7 @@ public struct InDoubtEvidence: Sendable, Equatable {
         longestGap = max(longestGap, answered.timeIntervalSince(lastReadingSentAt))
         lastReadingSentAt = max(lastReadingSentAt, sent)
         lastEvidenceAt = max(lastEvidenceAt, answered)
-        if !status.isRunning { return .applied(status) }
+        if !status.isRunning { return runningBeforeSend ? .applied(status) : .unknowable(gap: longestGap) }
         if longestGap > maxGap { return .unknowable(gap: longestGap) }
         // The status was read after `sent`: Running then, past the window, with no gap.
         return sent >= coveredUntil ? .notApplied : .undecided

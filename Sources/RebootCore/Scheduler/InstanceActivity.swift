@@ -22,6 +22,9 @@ final class InstanceActivity {
     var throttles = 0
     var missedPolls = 0
     var resendNext = false
+    /// The call in doubt can no longer be resolved (rule 4.8): since when it is followed until
+    /// `Running`, to end `failed (in-doubt)`.
+    var unknowableSince: Date?
     /// Status readings taken while the reboot call was unanswered (SPEC §4.8: readings start at
     /// the send); they become the first evidence if the call ends in doubt.
     var flightReadings: [(status: InstanceStatus, sent: Date, answered: Date)] = []

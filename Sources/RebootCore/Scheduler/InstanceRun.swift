@@ -264,6 +264,36 @@ final class InstanceRun {
         epoch += 1
     }
 
+    /// The batch-start read found the instance not `Running`, in a status that passes by
+    /// itself (SPEC §4.1): it waits, as after a 409, without a call.
+    func waitForRunning(_ status: InstanceStatus, now: Date) {
+        lastStatus = status.rawValue
+        lastError = status.rawValue
+        state = .waiting
+        active.waitingSince = now
+        epoch += 1
+    }
+
+    /// Whether the last status read was `Running` (a call goes only to such an instance).
+    var lastReadRunning: Bool { lastStatus == InstanceStatus.running.rawValue }
+
+    /// The reason of an instance whose call in doubt could not be resolved (journaled while it is
+    /// followed, so that a restart follows it the same way).
+    static let inDoubtReason = "in-doubt"
+
+    /// Since when a call in doubt that cannot be resolved is followed until `Running`.
+    var unknowableSince: Date? { activity?.unknowableSince }
+
+    /// The call in doubt can no longer be resolved: it is never sent again; the instance is
+    /// followed until it is `Running`, then ends `failed (in-doubt)` (rule 4.8).
+    func inDoubtUnknowable(now: Date) {
+        active.inDoubt = nil
+        active.openAttemptId = nil
+        lastError = Self.inDoubtReason
+        active.unknowableSince = now
+        epoch += 1
+    }
+
     /// A poll read `status` (for the record; the rules decide what it means).
     func polled(_ status: InstanceStatus) {
         lastStatus = status.rawValue

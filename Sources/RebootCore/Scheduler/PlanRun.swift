@@ -1,3 +1,4 @@
+import BCC
 import Foundation
 
 /// A plan the scheduler is running: its instances, batch progress, call queues and poll
@@ -22,6 +23,16 @@ final class PlanRun {
     /// Instances waiting because another plan holds them.
     var blocked: [Int] = []
     var inFlightCalls = 0
+
+    /// Pending instances of the current batch that need their batch-start read before any call
+    /// (SPEC §4.1), and those whose read is out.
+    var unread: Set<Int> = []
+    var readsOut: Set<Int> = []
+    /// A failed batch-start read is tried again from here (the poll backoff).
+    var unreadNotBefore: Date?
+    /// Pending instances of the next batch read in a poll round of this one, with when the
+    /// answer came: a read fresher than `pollInterval` when the batch starts is its start read.
+    var prereads: [Int: (status: InstanceStatus, at: Date)] = [:]
 
     /// Instances that need status polls (rebooting, waiting, in doubt).
     var watched: Set<Int> = []

@@ -54,6 +54,7 @@ extension Scheduler {
         if run.currentBatch >= 0 && run.batchDoneAt == nil {
             run.batchDoneAt = now
             journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
+            journal.setBatchDone(planId: run.id, boot: clock.boot())
             emit(.batchFinished, run, batch: run.currentBatch + 1)
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
@@ -107,10 +108,7 @@ extension Scheduler {
             let inst = run.instances[i]
             guard !inst.state.isTerminal else { continue }
             run.openInBatch += 1
-            if inst.state == .pending {
-                inst.batchStarted(wall: wallNow)
-                run.pushReady(i)
-            }
+            if inst.state == .pending { inst.batchStarted(wall: wallNow) }
         }
         setState(run, .running, now: now)
         let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
@@ -118,6 +116,8 @@ extension Scheduler {
         journal.addEvent(planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
         if b == 0 { emit(.planStarted, run, batch: 1) }
         logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
+        // Calls only after the batch's status read (SPEC §4.1).
+        queueStartReads(run, batch: b, now: now)
         if run.openInBatch == 0 { schedulePumpOnQueue() }
     }
 
@@ -130,11 +130,16 @@ extension Scheduler {
         for i in Array(run.watched) {
             let inst = run.instances[i]
             guard !inst.inFlight else { continue }
-            if let evidence = inst.inDoubt {
+            if inst.unknowableSince != nil {
+                // Followed until Running (rule 4.8); past the reboot timeout, the operator decides now.
+                if let since = inst.unknowableSince, now.timeIntervalSince(since) > run.plan.rebootTimeout {
+                    finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now)
+                }
+            } else if let evidence = inst.inDoubt {
                 // Never re-sent on elapsed time alone: past the timeout, only a reading that is
                 // not Running could still tell; with no such reading, the operator decides.
                 if evidence.hasGap(now: now), now.timeIntervalSince(evidence.sentAt) > run.plan.rebootTimeout + evidence.minRebootTime {
-                    inDoubtUnknowable(run, inst, gap: now.timeIntervalSince(evidence.lastEvidenceAt), now: now)
+                    inDoubtUnknowable(run, inst, why: Self.gapReason(now.timeIntervalSince(evidence.lastEvidenceAt)), runningNow: false, now: now)
                 }
             } else if inst.state == .rebooting {
                 if outcome.check(since: inst.rebootingSince, now: now) == .timedOut {
@@ -161,14 +166,25 @@ extension Scheduler {
         }
     }
 
-    /// Rule 4.8: a gap in the evidence; the call is never sent again.
-    func inDoubtUnknowable(_ run: PlanRun, _ inst: InstanceRun, gap: TimeInterval, now: Date) {
+    /// Rule 4.8: the evidence cannot tell; the call is never sent again. The instance is
+    /// followed until it is read `Running` (its batch stays open, its claim held), then ends
+    /// `failed (in-doubt)`; the operator decides. `runningNow`: the reading that decided it.
+    func inDoubtUnknowable(_ run: PlanRun, _ inst: InstanceRun, why: String, runningNow: Bool, now: Date) {
         if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
-        logger.warning("reboot call in doubt: no status for \(Int(gap.rounded()))s, it may have rebooted unseen; not sending it again",
-                       metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
-        journal.addEvent(planId: run.id, at: wall, kind: "in-doubt",
-                         detail: "\(inst.id): a gap of \(Int(gap.rounded()))s in the status evidence; the operator decides")
-        finish(run, inst, .failed, reason: "in-doubt", now: now)
+        logger.warning("reboot call in doubt: \(why); not sending it again", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
+        journal.addEvent(planId: run.id, at: wall, kind: "in-doubt", detail: "\(inst.id): \(why); the operator decides")
+        inst.inDoubtUnknowable(now: now)
+        if runningNow { return finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now) }
+        journal.save(instance: run.record(of: inst, wall: wall))
+        watch(run, inst, urgent: false)
+    }
+
+    static func gapReason(_ gap: TimeInterval) -> String { "no status for \(Int(gap.rounded()))s, it may have rebooted unseen" }
+
+    /// A status read of an instance whose call in doubt cannot be resolved: `Running` ends it.
+    func unknowableRead(_ status: InstanceStatus, _ inst: InstanceRun, in run: PlanRun, now: Date) {
+        if status.isRunning { return finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now) }
+        journal.save(instance: run.record(of: inst, wall: wall))
     }
 
     func watch(_ run: PlanRun, _ inst: InstanceRun, urgent: Bool) {
@@ -234,6 +250,8 @@ extension Scheduler {
         }
         run.ready.removeAll()
         run.readyHead = 0
+        run.unread.removeAll()
+        run.prereads.removeAll()
         run.delayed.removeAll()
         run.blocked.removeAll()
         for inst in run.instances { inst.queued = false }
@@ -270,10 +288,15 @@ extension Scheduler {
     func release(_ instanceId: String, from run: PlanRun) {
         guard claims[instanceId] == run.id else { return }
         claims[instanceId] = nil
+        // What waited for this plan is read again before its call (SPEC §4.1): this plan may have
+        // just rebooted it.
         for other in plans where other !== run && !other.blocked.isEmpty {
             let waiting = other.blocked
             other.blocked.removeAll()
-            for i in waiting { other.pushReady(i) }
+            for i in waiting {
+                let inst = other.instances[i]
+                if inst.state == .waiting { watch(other, inst, urgent: true) } else if inst.state == .pending { other.unread.insert(i) }
+            }
         }
     }
 
@@ -295,6 +318,9 @@ extension Scheduler {
                 if !run.urgent.isEmpty && run.pollsInFlight == 0 { wantsCall = true }
             }
             if !run.pollChunks.isEmpty { wantsCall = true }
+            if !run.unread.isEmpty && run.mayCall {
+                if let at = run.unreadNotBefore, at > now { consider(at) } else { wantsCall = true }
+            }
             if run.mayCall && run.hasReady && restartHold.isEmpty { wantsReboot = true }
         }
         for run in plans where !run.inFlightReboots.isEmpty {

@@ -166,7 +166,9 @@ extension Scheduler {
         }
         if error.kind == .transient && error.inDoubt {
             let sent = inst.sentAt ?? now
-            inst.callInDoubt(error, attemptId: attemptId, evidence: inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry))
+            let evidence = inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry,
+                                           runningBeforeSend: inst.lastReadRunning)
+            inst.callInDoubt(error, attemptId: attemptId, evidence: evidence)
             watch(run, inst, urgent: true)
             return
         }
@@ -205,9 +207,11 @@ extension Scheduler {
 
     /// The evidence to gather about a call sent at `sentAt` (monotonic) whose outcome is unknown
     /// and which can take effect until `effectDeadline`, the one it was sent with.
-    func inDoubtEvidence(sentAt: Date, effectDeadline: Date) -> InDoubtEvidence {
+    /// `runningBeforeSend`: the last read before the send was `Running` (rule 4.1 makes it so;
+    /// after a restart it is taken from that rule).
+    func inDoubtEvidence(sentAt: Date, effectDeadline: Date, runningBeforeSend: Bool = true) -> InDoubtEvidence {
         InDoubtEvidence(sentAt: sentAt, effectDeadline: effectDeadline, minRebootTime: effectiveMinRebootTime,
-                        inDoubtMaxGap: settings.inDoubtMaxGap)
+                        inDoubtMaxGap: settings.inDoubtMaxGap, runningBeforeSend: runningBeforeSend)
     }
 
     /// How far apart the readings of a call in doubt may be (SPEC §4.8).

@@ -138,18 +138,18 @@ extension Scheduler {
                 for i in run.batches[run.currentBatch] {
                     let inst = run.instances[i]
                     if !inst.state.isTerminal { run.openInBatch += 1 }
-                    if inst.state == .pending && !inst.isInDoubt { run.pushReady(i) }
+                    // Read again before any call (SPEC §4.1): its last read is from before the restart.
+                    if inst.state == .pending && !inst.isInDoubt { run.unread.insert(i) }
                 }
             }
             if run.state == .paused { run.operatorPaused = true }
-            // Between batches: the batch was done before the restart. Its end keeps its time
-            // (for the pause), and `batch-done` is neither journaled nor sent again.
+            // Between batches: the batch was done before the restart, and `batch-done` is neither
+            // journaled nor sent again. The pause runs from its end on the boot clock of the same
+            // boot; after another boot (or from a journal before v7) in full from now: the wall
+            // clock, which a step moves, never shortens it (SPEC §4.13).
             if run.currentBatch >= 0 && run.openInBatch == 0 {
-                let tag = "batch \(run.currentBatch + 1)/"
-                if let done = try journal.events(planId: record.id).last(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }),
-                   let at = JournalTime.parse(done.at) {
-                    run.batchDoneAt = min(now, clock.monotonic(forWall: at))
-                }
+                let since = try journal.batchDone(planId: record.id).flatMap { clock.boot().seconds(since: $0) }
+                run.batchDoneAt = now - (since ?? 0)
             }
             register(run)
             let inDoubt = run.instances.filter(\.isInDoubt).count
@@ -211,6 +211,10 @@ extension Scheduler {
             inst.resumeInDoubt(attemptId: attemptId, evidence: inDoubtEvidence(sentAt: sent, effectDeadline: sent + expiry))
             watch(run, inst, urgent: true)
             restartHold.insert(holdKey(run, inst))
+        } else if inst.state == .rebooting && row.lastError == InstanceRun.inDoubtReason {
+            // A call in doubt that could not be resolved: followed until Running, never re-sent.
+            inst.inDoubtUnknowable(now: now)
+            watch(run, inst, urgent: true)
         } else if inst.state == .rebooting {
             inst.resumeRebooting(now: now)
             watch(run, inst, urgent: false)
@@ -289,8 +293,14 @@ extension Scheduler {
             for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
             run.accountPausedAt = nil
         }
-        for inst in run.instances where inst.state == .pending && run.batch(of: inst.index) == run.currentBatch && !inst.inFlight && !inst.queued && !inst.isInDoubt {
-            run.pushReady(inst.index)
+        // Instances of the batch not queued for a call are read first (SPEC §4.1): the pause may
+        // have lasted long.
+        guard run.currentBatch >= 0 && run.currentBatch < run.batches.count else { return }
+        for i in run.batches[run.currentBatch] {
+            let inst = run.instances[i]
+            if inst.state == .pending && !inst.inFlight && !inst.queued && !inst.isInDoubt && inst.notBefore == nil && !run.readsOut.contains(i) {
+                run.unread.insert(i)
+            }
         }
     }
 

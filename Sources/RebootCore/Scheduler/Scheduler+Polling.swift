@@ -16,6 +16,7 @@ extension Scheduler {
                     return (run, due.map { ($0, run.instances[$0].epoch) })
                 }
             }
+            if let reads = nextStartRead(run, now: now) { return (run, reads) }
             if !run.pollChunks.isEmpty { return (run, run.pollChunks.removeFirst()) }
             guard run.pollsInFlight == 0, !run.watched.isEmpty else { continue }
             // A rebooting instance is not polled before the plan's shortest confirmed reboot has
@@ -34,7 +35,8 @@ extension Scheduler {
                 let room = (BCCClient.maxIdsPerCall - order.count % BCCClient.maxIdsPerCall) % BCCClient.maxIdsPerCall
                 order += rest.prefix(room)
             }
-            let members = order.filter { !run.instances[$0].inFlight }.map { ($0, run.instances[$0].epoch) }
+            var members = order.filter { !run.instances[$0].inFlight }.map { ($0, run.instances[$0].epoch) }
+            if due { members = withNextBatch(run, members) }
             run.urgent.removeAll()
             if due { run.nextPollAt = nil }
             guard !members.isEmpty else { continue }
@@ -102,6 +104,7 @@ extension Scheduler {
                 let inst = run.instances[index]
                 // The restart hold ends with a status read; a missing id is no evidence.
                 if statuses[inst.id] != nil { restartHold.remove(holdKey(run, inst)) }
+                if inst.state == .pending || run.readsOut.contains(index), startReadAnswered(run, index, statuses[inst.id], now: now) { continue }
                 if inst.inFlight {
                     // A reading of an unanswered call: kept until its answer says what it means.
                     if inst.epoch == epoch { inst.flightRead(statuses[inst.id], sent: started, answered: now) }
@@ -145,6 +148,7 @@ extension Scheduler {
                                       maxDelay: min(settings.retry.maxDelay, settings.pollInterval))
             run.nextPollAt = now + backoff.delay(attempt: run.pollFailures, retryAfter: error.retryAfter.map { min($0, settings.pollInterval) },
                                                  random: random())
+            startReadFailed(run, chunk, error, now: now)
         }
         if run.pollsInFlight == 0 && run.pollChunks.isEmpty {
             if run.roundHadInDoubt {
@@ -172,6 +176,7 @@ extension Scheduler {
         let previous = inst.lastStatus
         inst.polled(status)
         if inst.isInDoubt { return applyInDoubt(status, to: inst, in: run, pollSent: pollSent, now: now) }
+        if inst.unknowableSince != nil { return unknowableRead(status, inst, in: run, now: now) }
         switch inst.state {
         case .rebooting:
             let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
@@ -227,7 +232,9 @@ extension Scheduler {
             run.pushReady(inst.index)
             logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
         case .unknowable(let gap):
-            return inDoubtUnknowable(run, inst, gap: gap, now: now)
+            // A non-Running reading is unknowable only when the instance was not read Running before the send.
+            let why = status.isRunning ? Self.gapReason(gap) : "read \(status.rawValue) after the call, but not Running before it"
+            return inDoubtUnknowable(run, inst, why: why, runningNow: status.isRunning, now: now)
         case .undecided:
             break
         }

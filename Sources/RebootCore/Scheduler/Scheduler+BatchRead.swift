@@ -1,0 +1,101 @@
+import BCC
+import Foundation
+
+/// SPEC §4.1: a batch starts with a read of its instances' status, and a reboot call goes only
+/// to an instance whose last read was `Running`. The read rides in the previous batch's poll
+/// rounds when they have room (issue 10's call budget) and is taken in calls of its own
+/// otherwise, or when it is older than `pollInterval` at the batch start.
+extension Scheduler {
+    /// Sends the batch's pending instances to their read, or straight to their outcome when a
+    /// round of the previous batch read them a moment ago.
+    func queueStartReads(_ run: PlanRun, batch b: Int, now: Date) {
+        let prereads = run.prereads
+        run.prereads.removeAll()
+        run.unread.removeAll()
+        run.unreadNotBefore = nil
+        for i in run.batches[b] where run.instances[i].state == .pending && !run.instances[i].isInDoubt {
+            if let read = prereads[i], now.timeIntervalSince(read.at) <= settings.pollInterval {
+                startRead(run, run.instances[i], read.status, now: now)
+            } else {
+                run.unread.insert(i)
+            }
+        }
+    }
+
+    /// The next batch-start read call of `run`, up to 100 ids, when one is due.
+    func nextStartRead(_ run: PlanRun, now: Date) -> [(Int, Int)]? {
+        guard !run.unread.isEmpty, run.mayCall, (run.unreadNotBefore ?? now) <= now else { return nil }
+        let chunk = run.unread.sorted().prefix(BCCClient.maxIdsPerCall)
+        for i in chunk {
+            run.unread.remove(i)
+            run.readsOut.insert(i)
+        }
+        return chunk.map { ($0, run.instances[$0].epoch) }
+    }
+
+    /// Room left in a round's last call is filled with the next batch's pending instances: when
+    /// the round that ends this batch comes back, the next one has its read.
+    func withNextBatch(_ run: PlanRun, _ members: [(Int, Int)]) -> [(Int, Int)] {
+        let room = (BCCClient.maxIdsPerCall - members.count % BCCClient.maxIdsPerCall) % BCCClient.maxIdsPerCall
+        let next = run.currentBatch + 1
+        guard room > 0, !members.isEmpty, run.stop == nil, next >= 1, next < run.batches.count else { return members }
+        var out = members
+        for i in run.batches[next] where out.count < members.count + room {
+            let inst = run.instances[i]
+            if inst.state == .pending && !inst.inFlight && !inst.isInDoubt { out.append((i, inst.epoch)) }
+        }
+        return out
+    }
+
+    /// One instance of a poll answer that was not followed: a batch-start read, or a read of the
+    /// next batch in this batch's round. True when it was one of those.
+    func startReadAnswered(_ run: PlanRun, _ index: Int, _ status: InstanceStatus?, now: Date) -> Bool {
+        let inst = run.instances[index]
+        if run.readsOut.remove(index) != nil {
+            guard !inst.state.isTerminal, inst.state == .pending, !inst.inFlight else { return true }
+            // An id the API does not know is skipped at once (SPEC §4.1).
+            guard let status else { finish(run, inst, .skipped, reason: "NotFound", now: now); return true }
+            startRead(run, inst, status, now: now)
+            return true
+        }
+        guard inst.state == .pending, !inst.inFlight, !inst.isInDoubt, run.batch(of: index) == run.currentBatch + 1 else { return false }
+        if let status { run.prereads[index] = (status, now) }
+        return true
+    }
+
+    /// A batch-start read failed: its instances are read again after the poll backoff; a 404 to
+    /// a describe of one id says the API does not know it.
+    func startReadFailed(_ run: PlanRun, _ chunk: [(Int, Int)], _ error: BCCError, now: Date) {
+        let out = chunk.map(\.0).filter { run.readsOut.contains($0) }
+        guard !out.isEmpty else { return }
+        for i in out { run.readsOut.remove(i) }
+        if error.httpStatus == 404 && chunk.count == 1 {
+            let inst = run.instances[out[0]]
+            if inst.state == .pending { finish(run, inst, .skipped, reason: "NotFound", now: now) }
+            return
+        }
+        for i in out where run.instances[i].state == .pending { run.unread.insert(i) }
+        run.unreadNotBefore = run.nextPollAt ?? now + settings.pollInterval
+    }
+
+    /// What the status read at a batch's start means (SPEC §4.1): `Running` is called; any other
+    /// status is triaged as after a 409 (rule 4.4), without a call.
+    func startRead(_ run: PlanRun, _ inst: InstanceRun, _ status: InstanceStatus, now: Date) {
+        if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+        inst.polled(status)
+        switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
+        case .callAgain:
+            run.pushReady(inst.index)
+        case .skip(let reason):
+            finish(run, inst, .skipped, reason: reason, now: now)
+        case .fail(let reason):
+            finish(run, inst, .failed, reason: reason, now: now)
+        case .keepWaiting:
+            inst.waitForRunning(status, now: now)
+            journal.save(instance: run.record(of: inst, wall: wall))
+            watch(run, inst, urgent: false)
+            let next = now + settings.pollInterval
+            run.nextPollAt = min(run.nextPollAt ?? next, next)
+        }
+    }
+}
