@@ -12,6 +12,15 @@ extension Scheduler {
         pumpScheduled = false
         let now = clock.now()
         lastPump = now
+        if journalFailing {
+            // Nothing is decided on top of what the journal does not hold.
+            flushJournal()
+            if journalFailing {
+                if !stopping { arm(now + 1, now: now) }
+                afterPump?()
+                return
+            }
+        }
         if !stopping { activateQueued(now: now) }
         for run in plans { advance(run, now: now) }
         if !stopping {

@@ -56,6 +56,8 @@ public final class Scheduler: @unchecked Sendable {
     var shortestRebootSeen: TimeInterval?
     /// Set between `start(holdingCalls: true)` and `releaseCalls()`: a pump decides and sends nothing.
     var callsHeld = false
+    /// The last commit failed: the pump only tries to commit again (see `flushJournal`).
+    var journalFailing = false
     /// Gate rounds started since start: numbers every round, so no answer is taken for another's.
     var gateRounds = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
@@ -319,9 +321,20 @@ public final class Scheduler: @unchecked Sendable {
         timer?.schedule(at: at)
     }
 
+    /// Commits what was decided. While commits fail (a full disk), `journalFailing` holds the
+    /// pump: nothing more is decided until one works again (issue 23 #9).
     func flushJournal() {
-        do { try journal.flush() } catch {
-            logger.error("journal write failed: \(error)")
+        do {
+            try journal.flush()
+            if journalFailing {
+                journalFailing = false
+                logger.notice("journal writes work again; scheduling goes on")
+            }
+        } catch {
+            if !journalFailing {
+                logger.error("journal write failed: \(error); no poll, batch or call until a commit works again (trying each second)")
+            }
+            journalFailing = true
         }
     }
 
