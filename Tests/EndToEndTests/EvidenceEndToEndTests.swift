@@ -92,7 +92,7 @@ final class EvidenceEndToEndTests: XCTestCase {
         let h = try Harness(name: "lost-409")
         try h.startSim(["--instances", "30", "--seed", "43", "--reboot-min", "1", "--reboot-max", "2"])
         // Calls go in groups (10 a second): the old daemon held each group's answers.
-        try h.writeConfig("rateLimit: { requestsPerSecond: 10, burst: 20 }\npollInterval: 500ms\n")
+        try h.writeConfig("rateLimit: { requestsPerSecond: 10, burst: 20 }\nmaxConcurrentRequests: 16\npollInterval: 500ms\n")
         try h.startDaemon()
         try h.requireDaemonUp()
         let ids = try h.adminState().map(\.id)
