@@ -34,6 +34,7 @@ extension BCCSimulator {
             case .hang(let s): (status, code, seconds, retryAfter) = (nil, nil, s, nil)
             case .throttle(let r): (status, code, seconds, retryAfter) = (429, "RequestLimitExceeded", nil, r)
             case .busy(let s): (status, code, seconds, retryAfter) = (409, "Instance.RebootInstanceOperationForbidden", s, nil)
+            case .endless: (status, code, seconds, retryAfter) = (nil, nil, nil, nil)
             }
             rate = f.rate
             count = f.remaining

@@ -41,6 +41,10 @@ extension BCCSimulator {
             case .hang(let seconds):
                 hang = seconds
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
+            case .endless:
+                result = call == .describeMany
+                    ? describeMany(query: query, requestId: requestId, ids: &ids, answered: &before, endless: true)
+                    : apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
             case .busy(let seconds):
                 if let id = pathId { _ = fleet.beginOtherOperation(id, seconds: seconds) }
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
@@ -114,8 +118,11 @@ extension BCCSimulator {
     }
 
     /// `answered` receives the statuses the page reports, for the request log.
+    /// `endless`: the listing never ends (a fault): every page is the first one, truncated,
+    /// with a new `nextMarker`, and any marker is taken.
     func describeMany(
-        query: [(String, String?)], requestId: String, ids: inout [String], answered: inout [String: InstanceStatus]
+        query: [(String, String?)], requestId: String, ids: inout [String], answered: inout [String: InstanceStatus],
+        endless: Bool = false
     ) -> SimulatedResponse {
         var params: [String: String] = [:]
         for (k, v) in query { params[k] = v ?? "" }
@@ -127,6 +134,15 @@ extension BCCSimulator {
             selection = wanted.filter { fleet.contains($0) }
         }
         var startIndex = 0
+        if endless {
+            let pageIds = Array(selection.prefix(maxKeys))
+            let statuses = fleet.statuses(pageIds)
+            answered = statuses
+            let page = params["marker"].flatMap { Int($0.dropFirst("endless-".count)) } ?? 0
+            return .json(InstanceListPage(
+                instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
+                marker: params["marker"] ?? "", isTruncated: true, nextMarker: "endless-\(page + 1)", maxKeys: maxKeys))
+        }
         if let marker = params["marker"], !marker.isEmpty {
             guard let index = selection.firstIndex(of: marker) else {
                 return .error(400, "InvalidParameter", "the marker \(marker) is not valid", requestId: requestId)

@@ -16,6 +16,8 @@ public final class FaultInjector: @unchecked Sendable {
         case hang(TimeInterval)
         /// The instance turns busy (`Starting`) for this many seconds before the call is applied.
         case busy(TimeInterval)
+        /// The listing's pages never end.
+        case endless
     }
 
     private let lock = NSLock()
@@ -49,6 +51,7 @@ public final class FaultInjector: @unchecked Sendable {
         case .hang(let seconds): return .hang(seconds)
         case .throttle(let retryAfter): return .throttle(retryAfter: retryAfter)
         case .busy(let seconds): return .busy(seconds)
+        case .endless: return .endless
         case nil: break
         }
         if configuration.errorRate > 0, fleet.draw() < configuration.errorRate { return .internalError }

@@ -7,7 +7,8 @@ import Foundation
 /// `{"call": "describeMany", "kind": "error", "status": 500, "for": 10}`,
 /// `{"call": "reboot", "kind": "hang", "seconds": 3, "for": 8, "rate": 0.5, "count": 4}`,
 /// `{"call": "any", "kind": "throttle", "for": 5, "retryAfter": 2}`,
-/// `{"call": "reboot", "kind": "busy", "seconds": 3, "count": 3}`.
+/// `{"call": "reboot", "kind": "busy", "seconds": 3, "count": 3}`,
+/// `{"call": "describeMany", "kind": "endless", "for": 10}`.
 struct FaultRequest: Decodable {
     /// Why a body was refused; `message` is what the 400 answer says.
     struct Invalid: Error, CustomStringConvertible {
@@ -79,7 +80,7 @@ struct FaultRequest: Decodable {
         guard let target = ScheduledFault.Call(rawValue: callName) else {
             throw Invalid(message: "\"call\" must be one of \(calls), got \"\(callName)\"")
         }
-        guard let kindName = kind else { throw Invalid(message: "\"kind\" is required: one of error, hang, throttle, busy") }
+        guard let kindName = kind else { throw Invalid(message: "\"kind\" is required: one of error, hang, throttle, busy, endless") }
         let effect: ScheduledFault.Kind
         switch kindName {
         case "error":
@@ -99,13 +100,17 @@ struct FaultRequest: Decodable {
             guard let seconds else { throw Invalid(message: "\"seconds\" is required for busy: how long the instance stays Starting") }
             guard seconds > 0, seconds <= 3600 else { throw Invalid(message: "\"seconds\" must be > 0 and at most 3600, got \(seconds)") }
             effect = .busy(seconds: seconds)
+        case "endless":
+            guard target == .describeMany else { throw Invalid(message: "kind \"endless\" applies to \"call\": \"describeMany\" only") }
+            try refuse(["status": status != nil, "code": code != nil, "seconds": seconds != nil, "retryAfter": retryAfter != nil], for: kindName)
+            effect = .endless
         case "throttle":
             try refuse(["status": status != nil, "code": code != nil, "seconds": seconds != nil], for: kindName)
             let retryAfter = self.retryAfter ?? 1
             guard (0...3600).contains(retryAfter) else { throw Invalid(message: "\"retryAfter\" must be between 0 and 3600, got \(retryAfter)") }
             effect = .throttle(retryAfter: retryAfter)
         default:
-            throw Invalid(message: "\"kind\" must be one of error, hang, throttle, busy, got \"\(kindName)\"")
+            throw Invalid(message: "\"kind\" must be one of error, hang, throttle, busy, endless, got \"\(kindName)\"")
         }
         if let duration, !(duration > 0 && duration <= 366 * 86400) {
             throw Invalid(message: "\"for\" must be a number of seconds > 0, got \(duration)")

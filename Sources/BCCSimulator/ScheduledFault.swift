@@ -32,6 +32,9 @@ public struct ScheduledFault: Sendable, Equatable {
         /// this many seconds just before (after the caller last read it Running), so the
         /// answer is the 409 BCE gives for an instance that is not Running.
         case busy(seconds: TimeInterval)
+        /// A listing (describe-many) that never ends: every page says it is truncated, with a
+        /// `nextMarker` never seen before, as a broken or hostile endpoint would.
+        case endless
 
         public var name: String {
             switch self {
@@ -39,6 +42,7 @@ public struct ScheduledFault: Sendable, Equatable {
             case .hang: return "hang"
             case .throttle: return "throttle"
             case .busy: return "busy"
+            case .endless: return "endless"
             }
         }
     }

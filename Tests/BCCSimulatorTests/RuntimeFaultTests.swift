@@ -145,6 +145,17 @@ final class RuntimeFaultTests: XCTestCase {
         XCTAssertTrue(refused.body.contains("reboot"), refused.body)
     }
 
+    /// An endless listing: only for describe-many, and it takes no status, code or seconds.
+    func testEndlessIsForListingsOnly() async throws {
+        let refused = try await admin("POST", #"{"call": "reboot", "kind": "endless"}"#)
+        XCTAssertEqual(refused.status, 400)
+        XCTAssertTrue(refused.body.contains("describeMany"), refused.body)
+        let withSeconds = try await admin("POST", #"{"call": "describeMany", "kind": "endless", "seconds": 2}"#)
+        XCTAssertEqual(withSeconds.status, 400)
+        let added = try await admin("POST", #"{"call": "describeMany", "kind": "endless", "for": 5}"#)
+        XCTAssertEqual(added.status, 201, added.body)
+    }
+
     func testRebootHangAppliesTheRebootAndAnswersLate() async throws {
         let added = try await admin("POST", #"{"call": "reboot", "kind": "hang", "seconds": 1.5, "for": 8}"#)
         XCTAssertEqual(added.status, 201, added.body)
@@ -245,7 +256,7 @@ final class RuntimeFaultTests: XCTestCase {
             (#"{"kind": "error"}"#, "\"call\" is required"),
             (#"{"call": "reboots", "kind": "error"}"#, "\"call\" must be one of reboot, describe, describeMany, batchReboot, any"),
             (#"{"call": "reboot"}"#, "\"kind\" is required"),
-            (#"{"call": "reboot", "kind": "explode"}"#, "\"kind\" must be one of error, hang, throttle, busy"),
+            (#"{"call": "reboot", "kind": "explode"}"#, "\"kind\" must be one of error, hang, throttle, busy, endless"),
             (#"{"call": "reboot", "kind": "hang"}"#, "\"seconds\" is required"),
             (#"{"call": "reboot", "kind": "hang", "seconds": 0}"#, "\"seconds\" must be > 0"),
             (#"{"call": "reboot", "kind": "error", "status": 200}"#, "\"status\" must be between 400 and 599"),
