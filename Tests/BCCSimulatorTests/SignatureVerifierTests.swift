@@ -8,12 +8,12 @@ final class SignatureVerifierTests: XCTestCase {
     let creds = BCECredentials(accessKeyId: "ak", secretAccessKey: "sk")
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    func signedHeaders(secret: String = "sk", at date: Date? = nil) -> [String: String] {
+    func signedHeaders(secret: String = "sk", at date: Date? = nil, expiring: Int = BCESigner.defaultExpirationSeconds) -> [String: String] {
         let when = date ?? now
         var headers = ["Host": "127.0.0.1:9", "x-bce-date": BCESigner.canonicalTime(when)]
         headers["Authorization"] = BCESigner(credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: secret))
             .authorization(method: "GET", path: "/v2/instance", query: [("maxKeys", "10")], headers: headers,
-                           timestamp: when, signedHeaders: ["host", "x-bce-date"])
+                           timestamp: when, expirationSeconds: expiring, signedHeaders: ["host", "x-bce-date"])
         return headers
     }
 
@@ -41,6 +41,14 @@ final class SignatureVerifierTests: XCTestCase {
         XCTAssertEqual(verify(garbled)?.code, "InvalidHTTPAuthHeader")
         garbled.removeValue(forKey: "Authorization")
         XCTAssertEqual(verify(garbled)?.status, 401)
+    }
+
+    /// SPEC §1: the expiry is the one the request was signed with (a reboot call's is short:
+    /// it is the call's effect deadline), not a fixed half hour.
+    func testTheSignedExpirationIsEnforced() {
+        XCTAssertNil(verify(signedHeaders(at: now - 9, expiring: 10)))
+        XCTAssertEqual(verify(signedHeaders(at: now - 11, expiring: 10))?.code, "RequestExpired")
+        XCTAssertNil(verify(signedHeaders(at: now - 1000, expiring: 1800)))
     }
 
     func testSignedHeaderListInAnyOrderVerifies() {
