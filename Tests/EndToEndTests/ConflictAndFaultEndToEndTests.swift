@@ -37,7 +37,7 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
 
     func testFaultsStillGiveEveryInstanceExactlyOneAcceptedReboot() throws {
         let h = try Harness(name: "faults")
-        try h.startSim(["--instances", "60", "--seed", "3", "--error-rate", "0.05", "--qps-limit", "12",
+        try h.startSim(["--instances", "60", "--seed", "3", "--error-rate", "0.1", "--qps-limit", "12",
                         "--hang-rate", "0.05", "--hang-seconds", "3", "--reboot-min", "2", "--reboot-max", "3"])
         try h.writeConfig("""
             rateLimit: { requestsPerSecond: 20, burst: 10 }
@@ -60,7 +60,7 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
         XCTAssertEqual(failed.filter { $0.lastError != "in-doubt" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
                        "anything not rebooted is a call in doubt whose evidence had a gap")
         let log = try h.requests()
-        XCTAssertTrue(log.contains { $0.status == 500 }, "faults were injected")
+        XCTAssertTrue(log.contains { $0.status == 500 }, "faults were injected: \(Dictionary(grouping: log, by: { "\($0.call) \($0.status)" }).mapValues(\.count))")
         XCTAssertTrue(log.contains { $0.status == 429 }, "throttling was injected")
         XCTAssertTrue(log.contains { $0.end - $0.start >= 2.9 }, "a call hung past the 1 s deadline")
         let prom = try String(contentsOf: h.dir.appendingPathComponent("rebootd.prom"), encoding: .utf8)
