@@ -28,7 +28,7 @@ final class ReportEndToEndTests: XCTestCase {
         try h.writeConfig("rateLimit: { requestsPerSecond: 40, burst: 10 }\npollInterval: 500ms\nrequestTimeout: 1s\nminRebootTime: 500ms\ninDoubtMaxGap: 5s\n")
         try h.startDaemon()
         // As `make demo`: five calls find their instance busy after the batch's read (409s).
-        try h.setFault(#"{"call": "reboot", "kind": "busy", "seconds": 3, "count": 5}"#)
+        try h.setFault(#"{"call": "reboot", "kind": "busy", "seconds": 1, "count": 5}"#)
         let plan = try h.submit("demo.yaml", demo)
         // One answer held past the timeout (a call in doubt), and an operator's pause.
         try h.setFault(#"{"call": "reboot", "kind": "hang", "seconds": 2, "count": 1, "for": 60}"#)
