@@ -111,3 +111,56 @@ final class BatchStartReadTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(reads.count, 2, "B read it Running after A's reboot ended, before calling it (at \(bCall.at))")
     }
 }
+
+extension BatchStartReadTests {
+    /// A batch paused with calls queued is read again at the resume: an instance stopped during
+    /// the pause gets no call (before, the queued instances were called on their old reads).
+    func testAResumedBatchIsReadAgainBeforeItsCalls() throws {
+        let ids = SchedulerHarness.ids(6)
+        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(6))))
+        XCTAssertTrue(h.run(for: 10) { h.cloud.rebootCalls.count >= 1 })
+        try h.control(plan, "pause")
+        let calledBefore = Set(h.cloud.rebootCalls.map(\.id))
+        let stopped = try XCTUnwrap(ids.last { !calledBefore.contains($0) })
+        h.run(for: 5)
+        h.cloud.statuses[stopped] = .stopped
+        try h.control(plan, "resume")
+        XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
+        XCTAssertFalse(h.cloud.rebootCalls.contains { $0.id == stopped }, "read Stopped at the resume: no call")
+        XCTAssertEqual(try h.instances(plan)[stopped]?.state, "skipped")
+        XCTAssertEqual(try h.instances(plan)[stopped]?.lastError, "Stopped")
+    }
+
+    /// An account error on the batch's read pauses the plan before any call; `resume --all`
+    /// reads the batch again, then calls it.
+    func testAnAccountErrorOnTheStartReadPausesBeforeAnyCall() throws {
+        let h = try SchedulerHarness(ids: ["i-1", "i-2"])
+        var refused = true
+        h.cloud.describeScript = { _ in refused ? BCCError(httpStatus: 403, code: "AccessDenied", message: "key disabled") : nil }
+        let plan = try h.submit(SchedulerHarness.plan(["i-1", "i-2"]))
+        h.run(for: 10)
+        XCTAssertEqual(try h.planState(plan), "paused")
+        XCTAssertTrue(h.cloud.rebootCalls.isEmpty)
+        XCTAssertEqual(h.cloud.describeCalls.count, 1, "one refused read, then nothing while paused")
+        refused = false
+        try h.control("all", "resume")
+        XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        XCTAssertEqual(h.cloud.rebootCalls.count, 2)
+    }
+
+    /// A read the API refuses for what it asks, again and again, fails the batch's instances
+    /// after retry.maxAttempts tries instead of holding the plan open for ever.
+    func testARefusedStartReadFailsItsInstancesAfterTheRetryBudget() throws {
+        var settings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1)
+        settings.retry = .init(maxAttempts: 3, baseDelay: 0.1, maxDelay: 1)
+        let h = try SchedulerHarness(ids: ["i-1", "i-2"], settings: settings)
+        h.cloud.describeScript = { _ in BCCError(httpStatus: 400, code: "InvalidParameter", message: "bad filter") }
+        let plan = try h.submit(SchedulerHarness.plan(["i-1", "i-2"]) { $0.maxFailures = .percent(100) })
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(h.cloud.describeCalls.count, 3)
+        XCTAssertTrue(h.cloud.rebootCalls.isEmpty)
+        XCTAssertEqual(try h.instances(plan).values.map(\.lastError), ["InvalidParameter", "InvalidParameter"])
+    }
+}

@@ -9,26 +9,30 @@ extension Journal {
     static func registerBatchDone(_ m: inout DatabaseMigrator) {
         m.registerMigration("v7-batch-done-boot") { db in
             try db.alter(table: "plans") { t in
+                t.add(column: "batchDoneBatch", .integer)
                 t.add(column: "batchDoneBoottimeNs", .integer)
                 t.add(column: "batchDoneBootId", .text)
             }
         }
     }
 
-    /// Queues, for the next commit, the boot-clock instant at which the plan's batch ended.
-    public func setBatchDone(planId: String, boot: BootStamp) {
+    /// Queues, for the next commit (with its `batch-done` event), the boot-clock instant at
+    /// which batch `batch` (0-based) of the plan ended.
+    public func setBatchDone(planId: String, batch: Int, boot: BootStamp) {
         enqueue { db in
-            try db.execute(sql: "UPDATE plans SET batchDoneBoottimeNs = ?, batchDoneBootId = ? WHERE id = ?",
-                           arguments: [boot.nanoseconds, boot.bootId, planId])
+            try db.execute(sql: "UPDATE plans SET batchDoneBatch = ?, batchDoneBoottimeNs = ?, batchDoneBootId = ? WHERE id = ?",
+                           arguments: [batch, boot.nanoseconds, boot.bootId, planId])
         }
     }
 
-    /// When the plan's last finished batch ended, on the boot clock; nil before v7.
-    public func batchDone(planId: String) throws -> BootStamp? {
+    /// Which batch ended last, and when on the boot clock; nil before v7 or before any.
+    public func batchDone(planId: String) throws -> (batch: Int, boot: BootStamp)? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT batchDoneBoottimeNs, batchDoneBootId FROM plans WHERE id = ?", arguments: [planId]).flatMap { row in
-                guard let ns: Int64 = row["batchDoneBoottimeNs"], let id: String = row["batchDoneBootId"] else { return nil }
-                return BootStamp(nanoseconds: ns, bootId: id)
+            try Row.fetchOne(db, sql: "SELECT batchDoneBatch, batchDoneBoottimeNs, batchDoneBootId FROM plans WHERE id = ?",
+                             arguments: [planId]).flatMap { row in
+                guard let batch: Int = row["batchDoneBatch"], let ns: Int64 = row["batchDoneBoottimeNs"],
+                      let id: String = row["batchDoneBootId"] else { return nil }
+                return (batch, BootStamp(nanoseconds: ns, bootId: id))
             }
         }
     }

@@ -274,6 +274,9 @@ final class InstanceRun {
         epoch += 1
     }
 
+    /// The batch-start read goes out: answers to polls sent before it are not it.
+    func startReadSent() { epoch += 1 }
+
     /// Whether the last status read was `Running` (a call goes only to such an instance).
     var lastReadRunning: Bool { lastStatus == InstanceStatus.running.rawValue }
 
@@ -341,6 +344,7 @@ final class InstanceRun {
         activity.acceptedAt = activity.acceptedAt.map { $0 + seconds }
         activity.rebootingSince = activity.rebootingSince.map { $0 + seconds }
         activity.waitingSince = activity.waitingSince.map { $0 + seconds }
+        activity.unknowableSince = activity.unknowableSince.map { $0 + seconds }
     }
 
     /// The instance reaches a terminal state.

@@ -30,6 +30,9 @@ final class PlanRun {
     var readsOut: Set<Int> = []
     /// A failed batch-start read is tried again from here (the poll backoff).
     var unreadNotBefore: Date?
+    /// Batch-start reads refused in a row for what they ask (4xx): after `retry.maxAttempts`,
+    /// their instances fail.
+    var startReadRefusals = 0
     /// Pending instances of the next batch read in a poll round of this one, with when the
     /// answer came: a read fresher than `pollInterval` when the batch starts is its start read.
     var prereads: [Int: (status: InstanceStatus, at: Date)] = [:]
@@ -124,6 +127,15 @@ final class PlanRun {
             return index
         }
         return nil
+    }
+
+    /// Empties the ready queue and returns what was in it, in order.
+    func drainReady() -> [Int] {
+        let out = Array(ready[readyHead...])
+        for i in out { instances[i].queued = false }
+        ready.removeAll()
+        readyHead = 0
+        return out
     }
 
     /// Calls of the current batch not yet answered (queued, delayed, blocked or in flight).

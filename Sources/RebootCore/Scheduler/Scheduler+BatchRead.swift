@@ -29,6 +29,8 @@ extension Scheduler {
         for i in chunk {
             run.unread.remove(i)
             run.readsOut.insert(i)
+            // Only this read's answer counts as the start read, not one of a round sent before.
+            run.instances[i].startReadSent()
         }
         return chunk.map { ($0, run.instances[$0].epoch) }
     }
@@ -49,9 +51,11 @@ extension Scheduler {
 
     /// One instance of a poll answer that was not followed: a batch-start read, or a read of the
     /// next batch in this batch's round. True when it was one of those.
-    func startReadAnswered(_ run: PlanRun, _ index: Int, _ status: InstanceStatus?, now: Date) -> Bool {
+    func startReadAnswered(_ run: PlanRun, _ index: Int, epoch: Int, _ status: InstanceStatus?, now: Date) -> Bool {
         let inst = run.instances[index]
-        if run.readsOut.remove(index) != nil {
+        if run.readsOut.contains(index) {
+            guard inst.epoch == epoch else { return true }  // a round sent before the read: not it
+            run.readsOut.remove(index)
             guard !inst.state.isTerminal, inst.state == .pending, !inst.inFlight else { return true }
             // An id the API does not know is skipped at once (SPEC §4.1).
             guard let status else { finish(run, inst, .skipped, reason: "NotFound", now: now); return true }
@@ -63,15 +67,19 @@ extension Scheduler {
         return true
     }
 
-    /// A batch-start read failed: its instances are read again after the poll backoff; a 404 to
-    /// a describe of one id says the API does not know it.
+    /// A batch-start read failed: its instances are read again after the poll backoff. A read
+    /// the API refuses for what it asks (a 4xx other than throttling or the account's), again
+    /// and again, fails them after `retry.maxAttempts` tries, with the API's code: else the
+    /// plan would never end.
     func startReadFailed(_ run: PlanRun, _ chunk: [(Int, Int)], _ error: BCCError, now: Date) {
-        let out = chunk.map(\.0).filter { run.readsOut.contains($0) }
+        let out = chunk.filter { run.readsOut.contains($0.0) && run.instances[$0.0].epoch == $0.1 }.map(\.0)
         guard !out.isEmpty else { return }
         for i in out { run.readsOut.remove(i) }
-        if error.httpStatus == 404 && chunk.count == 1 {
-            let inst = run.instances[out[0]]
-            if inst.state == .pending { finish(run, inst, .skipped, reason: "NotFound", now: now) }
+        run.startReadRefusals = error.kind == .instanceFatal ? run.startReadRefusals + 1 : 0
+        if run.startReadRefusals >= settings.retry.maxAttempts {
+            logger.error("the status read of batch \(run.currentBatch + 1) was refused \(run.startReadRefusals) times (\(error.code)): failing its instances",
+                         metadata: ["plan": "\(run.id)"])
+            for i in out where run.instances[i].state == .pending { finish(run, run.instances[i], .failed, reason: error.code, now: now) }
             return
         }
         for i in out where run.instances[i].state == .pending { run.unread.insert(i) }
@@ -82,6 +90,10 @@ extension Scheduler {
     /// status is triaged as after a 409 (rule 4.4), without a call.
     func startRead(_ run: PlanRun, _ inst: InstanceRun, _ status: InstanceStatus, now: Date) {
         if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+        run.startReadRefusals = 0
+        // Another plan is rebooting it (rule 4.7): what it reads now is that plan's reboot. It is
+        // read again when that plan lets go.
+        if let holder = claims[inst.id], holder != run.id { return run.blocked.append(inst.index) }
         inst.polled(status)
         switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
         case .callAgain:

@@ -63,7 +63,7 @@ extension Scheduler {
         if run.currentBatch >= 0 && run.batchDoneAt == nil {
             run.batchDoneAt = now
             journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
-            journal.setBatchDone(planId: run.id, boot: clock.boot())
+            journal.setBatchDone(planId: run.id, batch: run.currentBatch, boot: clock.boot())
             emit(.batchFinished, run, batch: run.currentBatch + 1)
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
@@ -168,6 +168,7 @@ extension Scheduler {
     /// an in-doubt instance (whose evidence changes with every poll) within the poll interval.
     func deadline(of inst: InstanceRun, in run: PlanRun, now: Date) -> Date {
         if inst.isInDoubt || inst.inFlight { return now + min(1, settings.pollInterval) }
+        if let since = inst.unknowableSince { return since + run.plan.rebootTimeout + 0.001 }
         switch inst.state {
         case .rebooting: return (inst.rebootingSince ?? now) + run.plan.rebootTimeout + 0.001
         case .waiting: return (inst.waitingSince ?? now) + run.plan.conflictRetry.timeout + 0.001
@@ -300,12 +301,13 @@ extension Scheduler {
         // What waited for this plan is read again before its call (SPEC §4.1): this plan may have
         // just rebooted it.
         for other in plans where other !== run && !other.blocked.isEmpty {
-            let waiting = other.blocked
-            other.blocked.removeAll()
-            for i in waiting {
+            var still: [Int] = []
+            for i in other.blocked {
                 let inst = other.instances[i]
+                guard inst.id == instanceId else { still.append(i); continue }
                 if inst.state == .waiting { watch(other, inst, urgent: true) } else if inst.state == .pending { other.unread.insert(i) }
             }
+            other.blocked = still
         }
     }
 

@@ -72,6 +72,11 @@ extension Scheduler {
             while let i = run.popReady() {
                 let inst = run.instances[i]
                 guard !inst.inFlight, inst.state == .pending || inst.state == .waiting, inst.notBefore == nil else { continue }
+                // A call only for an instance whose last read was Running (SPEC §4.1).
+                guard inst.lastReadRunning else {
+                    if inst.state == .waiting { watch(run, inst, urgent: true) } else { run.unread.insert(i) }
+                    continue
+                }
                 if let holder = claims[inst.id], holder != run.id {
                     run.blocked.append(i)
                     continue

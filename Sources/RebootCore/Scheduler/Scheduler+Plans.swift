@@ -143,13 +143,21 @@ extension Scheduler {
                 }
             }
             if run.state == .paused { run.operatorPaused = true }
-            // Between batches: the batch was done before the restart, and `batch-done` is neither
-            // journaled nor sent again. The pause runs from its end on the boot clock of the same
-            // boot; after another boot (or from a journal before v7) in full from now: the wall
-            // clock, which a step moves, never shortens it (SPEC §4.13).
+            // Between batches: when this batch's end was journaled, `batch-done` is neither
+            // journaled nor sent again, and the pause runs from that end on the boot clock of the
+            // same boot; after another boot, in full from now: the wall clock, which a step moves,
+            // never shortens it (SPEC §4.13). A `batch-done` event without a stamp (a journal
+            // from before v7) gives a full pause from now. With neither (a kill before the
+            // commit), the next pump ends the batch now.
             if run.currentBatch >= 0 && run.openInBatch == 0 {
-                let since = try journal.batchDone(planId: record.id).flatMap { clock.boot().seconds(since: $0) }
-                run.batchDoneAt = now - (since ?? 0)
+                if let done = try journal.batchDone(planId: record.id), done.batch == run.currentBatch {
+                    run.batchDoneAt = now - (clock.boot().seconds(since: done.boot) ?? 0)
+                } else {
+                    let tag = "batch \(run.currentBatch + 1)/"
+                    if try journal.events(planId: record.id).contains(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }) {
+                        run.batchDoneAt = now
+                    }
+                }
             }
             register(run)
             let inDoubt = run.instances.filter(\.isInDoubt).count
@@ -287,15 +295,20 @@ extension Scheduler {
     /// Lifts an operator's pause and an account pause from one plan. Deadlines are moved on by
     /// the length of an account pause, during which nothing timed out (rule 4.5).
     func resume(_ run: PlanRun, now: Date) {
+        let wasPaused = run.operatorPaused || run.accountPausedAt != nil
         run.operatorPaused = false
         if let since = run.accountPausedAt {
             let paused = now.timeIntervalSince(since)
             for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
             run.accountPausedAt = nil
         }
-        // Instances of the batch not queued for a call are read first (SPEC §4.1): the pause may
-        // have lasted long.
-        guard run.currentBatch >= 0 && run.currentBatch < run.batches.count else { return }
+        // The batch's instances are read again before their calls (SPEC §4.1): the pause may
+        // have lasted long. Those already queued for a call give up their turn for a read.
+        guard wasPaused, run.currentBatch >= 0 && run.currentBatch < run.batches.count else { return }
+        for i in run.drainReady() {
+            let inst = run.instances[i]
+            if inst.state == .waiting { watch(run, inst, urgent: true) } else if inst.state == .pending { run.unread.insert(i) }
+        }
         for i in run.batches[run.currentBatch] {
             let inst = run.instances[i]
             if inst.state == .pending && !inst.inFlight && !inst.queued && !inst.isInDoubt && inst.notBefore == nil && !run.readsOut.contains(i) {

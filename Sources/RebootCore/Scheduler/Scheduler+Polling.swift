@@ -104,7 +104,8 @@ extension Scheduler {
                 let inst = run.instances[index]
                 // The restart hold ends with a status read; a missing id is no evidence.
                 if statuses[inst.id] != nil { restartHold.remove(holdKey(run, inst)) }
-                if inst.state == .pending || run.readsOut.contains(index), startReadAnswered(run, index, statuses[inst.id], now: now) { continue }
+                if inst.state == .pending || run.readsOut.contains(index),
+                   startReadAnswered(run, index, epoch: epoch, statuses[inst.id], now: now) { continue }
                 if inst.inFlight {
                     // A reading of an unanswered call: kept until its answer says what it means.
                     if inst.epoch == epoch { inst.flightRead(statuses[inst.id], sent: started, answered: now) }
