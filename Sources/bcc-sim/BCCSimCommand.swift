@@ -23,9 +23,12 @@ struct BCCSimCommand: AsyncParsableCommand {
             {"call": "describeMany", "kind": "error", "status": 500, "for": 10} or
             {"call": "reboot", "kind": "hang", "seconds": 3, "for": 8} (call: reboot, describe,
             describeMany, batchReboot or any; kind: error [status, code], hang [seconds: applied,
-            then answered late] or throttle [retryAfter]; optional for, rate, count);
+            then answered late], throttle [retryAfter], busy [reboot only, seconds: the instance
+            turns Starting just as the call arrives, 409] or endless [describeMany only: pages
+            that never end]; optional for, rate, count);
             GET /_admin/faults lists the active ones, DELETE /_admin/faults clears them.
-            """)
+            """,
+        version: RebootdVersion.string)
 
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to bind; 0 picks a free one.") var port = 0

@@ -4,24 +4,33 @@ import RebootCore
 
 /// `--config`, and loading what it names.
 struct ConfigOptions: ParsableArguments {
-    @Option(help: "rebootd's configuration file (for the spool and the journal).")
-    var config = RebootdConfig.defaultPath
+    @Option(help: "rebootd's configuration file (for the spool and the journal); default $REBOOTD_CONFIG, else \(RebootdConfig.defaultPath).")
+    var config = ProcessInfo.processInfo.environment["REBOOTD_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? RebootdConfig.defaultPath
 
     func load() throws -> RebootdConfig {
         do { return try ConfigLoader.load(path: config, readURLFiles: false) } catch {
-            throw ValidationError("\(error)")
+            if access(config, F_OK) == 0 && access(config, R_OK) != 0 {
+                throw CtlError(.permissionDenied, "cannot read \(SafeText.escaped(config)): permission denied (are you in the rebootd group?)")
+            }
+            throw CtlError(.badConfig, "\(error)")
         }
     }
 
     func journal() throws -> Journal {
         let c = try load()
         guard FileManager.default.fileExists(atPath: c.journal) else {
-            throw ValidationError("no journal at \(c.journal) yet: has rebootd started with this config?")
+            throw CtlError(.unavailable, "no journal at \(SafeText.escaped(c.journal)) yet: has rebootd started with this config?")
+        }
+        if access(c.journal, R_OK) != 0 {
+            throw CtlError(.permissionDenied, "cannot read the journal \(SafeText.escaped(c.journal)): permission denied (are you in the rebootd group?)")
         }
         do { return try Journal(readOnlyPath: c.journal) } catch {
-            throw ValidationError("cannot open the journal \(c.journal): \(error)")
+            throw CtlError(.unavailable, "cannot open the journal \(SafeText.escaped(c.journal)): \(error)")
         }
     }
+
+    /// The plan a PLAN argument names: an id, a unique id prefix, or the newest plan of a name.
+    func plan(_ argument: String, in journal: Journal) throws -> PlanRecord { try PlanLookup.resolve(argument, in: journal) }
 }
 
 /// Prints JSON with sorted keys, the stable form scripts parse.

@@ -2,24 +2,44 @@ import ArgumentParser
 import Foundation
 import RebootCore
 
-/// Drops `{planId}.{verb}` into the spool's `control/`; the daemon applies it within a second.
+/// Drops `{planId}.{verb}` into the spool's `control/`, then waits up to 5 s for the daemon to
+/// apply it and says what it did, or that no daemon runs and it waits for the next start
+/// (SPEC §7).
 enum ControlDrop {
-    static func send(_ verb: SpoolLayout.Verb, plan: String, options: ConfigOptions) throws {
+    static func send(_ verb: SpoolLayout.Verb, plan argument: String, options: ConfigOptions) throws {
         let config = try options.load()
-        if plan != "all", let journal = try? options.journal() {
-            guard let record = try journal.plan(id: plan) else { throw ValidationError("no plan \(SafeText.escaped(plan)) in \(config.journal)") }
+        var plan = argument
+        if argument != "all" {
+            let journal = try options.journal()
+            let record = try options.plan(argument, in: journal)
             if ["succeeded", "failed", "cancelled"].contains(record.state) {
-                throw ValidationError("plan \(SafeText.escaped(plan)) has already ended (\(record.state))")
+                throw CtlError(.usage, "plan \(SafeText.escaped(record.id)) has already ended (\(record.state)); nothing to \(verb.rawValue)")
             }
+            plan = record.id
         }
         let spool = SpoolLayout(root: config.spoolDir)
         let dir = spool.control
         let name = SpoolLayout.controlName(planId: plan, verb: verb)
+        let requested = Date().addingTimeInterval(-0.002)  // journal times are rounded to the millisecond
         // Exclusively created under an unpredictable hidden name, then renamed (never follows a planted link).
         do { try ExclusiveFile.place(Data(), directory: dir, finalName: name) } catch {
-            throw ValidationError(SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
+            throw CtlError(CtlError.kind(forErrno: error.errno),
+                           SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
         }
-        print("\(verb.rawValue) requested for \(SafeText.escaped(plan))")
+        guard DaemonLock.daemonRuns(spoolDir: config.spoolDir) != false else {
+            return print("\(verb.rawValue) of \(SafeText.escaped(plan)) written; no rebootd is running, it is applied at the next start")
+        }
+        let deadline = Date() + 5
+        while Date() < deadline {
+            if let journal = try? options.journal(),
+               let applied = try? journal.controls(planId: plan).last(where: {
+                   $0.verb == verb.rawValue && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
+               }) {
+                return print("\(verb.rawValue) of \(SafeText.escaped(plan)) applied: \(SafeText.escaped(applied.result))")
+            }
+            usleep(100_000)
+        }
+        print("\(verb.rawValue) of \(SafeText.escaped(plan)) written, not applied within 5 s; it stays in \(SafeText.escaped(dir)) for the daemon")
     }
 }
 
@@ -27,7 +47,7 @@ enum ControlDrop {
 struct Pause: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop new reboot calls of a plan (polling goes on).")
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "A plan id.") var plan: String
+    @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String
     func run() throws { try ControlDrop.send(.pause, plan: plan, options: options) }
 }
 
@@ -37,7 +57,7 @@ struct Resume: ParsableCommand {
         abstract: "Resume a paused plan, or every paused plan (--all, also lifting a pause after an account error).")
     @OptionGroup var options: ConfigOptions
     @Flag(help: "Resume every paused plan and lift the account pause.") var all = false
-    @Argument(help: "A plan id.") var plan: String?
+    @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String?
 
     func validate() throws {
         if all == (plan != nil) { throw ValidationError("give a plan id or --all, not both") }
@@ -50,6 +70,6 @@ struct Resume: ParsableCommand {
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "End a plan: no new calls, remaining instances cancelled.")
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "A plan id.") var plan: String
+    @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String
     func run() throws { try ControlDrop.send(.cancel, plan: plan, options: options) }
 }

@@ -13,13 +13,14 @@ struct History: ParsableCommand {
         let attempts = try options.journal().attempts(instanceId: instance)
         if json { return try printJSON(HistoryReport(instance: instance, attempts: attempts)) }
         guard !attempts.isEmpty else { return print("no attempts on \(SafeText.escaped(instance))") }
-        print(TextReports.pad("SENT", 25) + TextReports.pad("PLAN", 26) + TextReports.pad("#", 3) + "OUTCOME")
+        // The plan id on a line of its own: never cut, within 80 columns.
+        print(TextReports.pad("SENT", 25) + TextReports.pad("#", 3) + "OUTCOME\n  PLAN")
         for a in attempts {
             var outcome = a.outcome ?? "no outcome (in doubt)"
             if let code = a.errorCode { outcome += " \(a.httpStatus.map { "\($0) " } ?? "")\(code)" }
             if a.kind == "resend" { outcome += " (re-send)" }
-            print(TextReports.pad(TextReports.e(a.sentAt), 25) + TextReports.pad(String(TextReports.e(a.planId).prefix(25)), 26)
-                  + TextReports.pad("\(a.attempt)", 3) + String(TextReports.e(outcome).prefix(26)))
+            print(TextReports.pad(TextReports.e(a.sentAt), 25) + TextReports.pad("\(a.attempt)", 3) + String(TextReports.e(outcome).prefix(52)))
+            print("  " + TextReports.e(a.planId))
         }
     }
 }

@@ -29,22 +29,28 @@ struct Submit: ParsableCommand {
         do {
             try ExclusiveFile.place(plan.data, directory: incoming, finalName: name)
         } catch {
-            throw ValidationError(SafeText.escaped("cannot place the plan in \(incoming): \(error)")
-                                  + (error.errno == EEXIST ? "; rename your file or wait" : " (are you in the rebootd-submit group?)"))
+            throw CtlError(error.errno == EEXIST ? .cannotWrite : CtlError.kind(forErrno: error.errno),
+                           SafeText.escaped("cannot place the plan in \(incoming): \(error)")
+                               + (error.errno == EEXIST ? "; rename your file or wait" : " (are you in the rebootd-submit group?)"))
         }
-        print("submitted \(SafeText.escaped(name)) (plan \"\(plan.plan.name)\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))")
+        print("submitted \(SafeText.escaped(name)) (plan \"\(SafeText.escaped(plan.plan.name))\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))")
+        // The id once the daemon has taken the file (SPEC §7); without a daemon, the file waits.
+        guard DaemonLock.daemonRuns(spoolDir: config.spoolDir) != false else {
+            if watch { throw CtlError(.unavailable, "no rebootd is running on \(SafeText.escaped(config.spoolDir)): nothing to watch; the plan waits in incoming/") }
+            return print("no rebootd is running: the plan waits in incoming/ for the next start")
+        }
+        let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256, since: submittedAt, timeout: watch ? 15 : 10)
         guard watch else { return }
-        let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256, since: submittedAt)
         try Watch.follow(planId: planId, options: options)
     }
 
     /// Waits until the daemon accepted (returns the plan id) or rejected the file submitted at
     /// `since`. A plan of the same content that ran before, or a `.error` left from an earlier
     /// rejection of a file of the same name, is not this submission's outcome.
-    func waitForIntake(config: RebootdConfig, name: String, sha256: String, since: Date) throws -> String {
+    func waitForIntake(config: RebootdConfig, name: String, sha256: String, since: Date, timeout: TimeInterval) throws -> String {
         // Journal times are rounded to the millisecond.
         let earliest = since.addingTimeInterval(-0.002)
-        let deadline = Date() + 15
+        let deadline = Date() + timeout
         while Date() < deadline {
             if let journal = try? options.journal(), let plan = try? journal.plans().last(where: {
                 $0.sha256 == sha256 && $0.sourceFile == name && (JournalTime.parse($0.submittedAt).map { $0 >= earliest } ?? false)
@@ -58,7 +64,7 @@ struct Submit: ParsableCommand {
             }
             usleep(200_000)
         }
-        throw ValidationError("the daemon did not pick the plan up within 15 s: is rebootd running with \(options.config)?")
+        throw CtlError(.unavailable, "the daemon did not take the plan within \(Int(timeout)) s (it stays in incoming/): is rebootd running with \(SafeText.escaped(options.config))?")
     }
 
     /// The text of `{name}.error` (or `{time}-{name}.error`, when the name was taken) in

@@ -17,10 +17,12 @@ enum TextReports {
 
     static func summaries(_ plans: [PlanSummaryReport]) -> String {
         guard !plans.isEmpty else { return "no plans" }
-        var lines = [pad("PLAN", 40) + pad("STATE", 15) + pad("BATCH", 8) + "DONE"]
+        // The id on a line of its own: never cut (ids reach 81 characters), within 80 columns.
+        var lines = ["PLAN", "  " + pad("STATE", 15) + pad("BATCH", 8) + "DONE"]
         for p in plans {
             let done = (p.counts["rebooted"] ?? 0) + (p.counts["failed"] ?? 0) + (p.counts["skipped"] ?? 0) + (p.counts["cancelled"] ?? 0)
-            lines.append(pad(String(e(p.id).prefix(39)), 40) + pad(e(p.state), 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
+            lines.append(e(p.id))
+            lines.append("  " + pad(e(p.state), 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
             let c = counts(p.counts)
             if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
             // Why a plan is held: "waiting for gate web-quorum: exit 1: quorum 2/3", a pause's reason.
@@ -39,7 +41,7 @@ enum TextReports {
         lines.append(pad("INSTANCE", 24) + pad("STATE", 11) + pad("BATCH", 6) + pad("TRIES", 6) + "LAST ERROR / STATUS")
         for i in p.instances {
             let last = i.lastError ?? i.lastStatus ?? ""
-            lines.append(pad(String(e(i.id).prefix(23)), 24) + pad(e(i.state), 11) + pad("\(i.batch)", 6) + pad("\(i.attempts)", 6) + String(e(last).prefix(33)))
+            lines.append(pad(e(i.id), 24) + pad(e(i.state), 11) + pad("\(i.batch)", 6) + pad("\(i.attempts)", 6) + String(e(last).prefix(33)))
         }
         return lines.joined(separator: "\n")
     }

@@ -6,7 +6,7 @@ import RebootCore
 struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Follow a plan's progress until it ends.")
     @OptionGroup var options: ConfigOptions
-    @Argument(help: "A plan id.") var plan: String
+    @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String
     @Option(help: "Time between refreshes: a duration like 500ms, 2s, 1m or a number of seconds (at most 366 days).",
             transform: Watch.parseInterval)
     var interval: TimeInterval = 0.5
@@ -27,7 +27,10 @@ struct Watch: ParsableCommand {
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
-    func run() throws { try Self.follow(planId: plan, options: options, interval: interval) }
+    func run() throws {
+        let id = try options.plan(plan, in: options.journal()).id
+        try Self.follow(planId: id, options: options, interval: interval)
+    }
 
     static func follow(planId: String, options: ConfigOptions, interval: Double = 0.5) throws {
         let journal = try options.journal()
@@ -36,7 +39,7 @@ struct Watch: ParsableCommand {
         var startDone: Int?
         var last = ""
         while true {
-            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw ValidationError("no plan \(SafeText.escaped(planId))") }
+            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw CtlError(.noSuchPlan, "no plan \(SafeText.escaped(planId))") }
             let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }
             startDone = startDone ?? done
             let line = render(p, done: done, eta: eta(done: done, startDone: startDone ?? 0, total: p.instances, since: started))

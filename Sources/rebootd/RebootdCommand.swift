@@ -1,4 +1,5 @@
 import ArgumentParser
+import BCC
 import Foundation
 import Logging
 import RebootCore
@@ -11,7 +12,8 @@ import UnixSignals
 struct RebootdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebootd",
-        abstract: "Rolling reboots of Baidu Cloud BCC instances, from plans dropped in a spool directory.")
+        abstract: "Rolling reboots of Baidu Cloud BCC instances, from plans dropped in a spool directory.",
+        version: RebootdVersion.string)
 
     @Option(help: "The configuration file (default: $REBOOTD_CONFIG, else \(RebootdConfig.defaultPath)).")
     var config: String?

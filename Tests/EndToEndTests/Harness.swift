@@ -187,9 +187,10 @@ final class Harness {
 
     /// Runs one of the built binaries to completion: its exit status and its output (stdout and
     /// stderr together).
-    func run(_ binary: String, _ args: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, out: String) {
+    /// Runs one of the binaries (or, with `absolute`, the program at that path) to its end.
+    func run(_ binary: String, _ args: [String], environment extra: [String: String] = [:], absolute: Bool = false) throws -> (status: Int32, out: String) {
         let p = Process()
-        p.executableURL = Self.binDir.appendingPathComponent(binary)
+        p.executableURL = absolute ? URL(fileURLWithPath: binary) : Self.binDir.appendingPathComponent(binary)
         p.arguments = args
         if !extra.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 } }
         let out = Pipe()

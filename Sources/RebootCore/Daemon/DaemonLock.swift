@@ -52,6 +52,26 @@ public final class DaemonLock: @unchecked Sendable {
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
+    /// Whether a rebootd holds the lock at `path` now: true or false (false too when there is
+    /// no lock file: no daemon ever ran there), or nil when there is no permission to look.
+    /// It looks in `/proc/locks` and never takes the lock itself: a probe that held it even
+    /// for a moment could make a daemon starting then exit as a second one.
+    public static func isHeld(path: String) -> Bool? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return errno == ENOENT ? false : nil }
+        guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": MAJOR:MINOR:INODE, hex device numbers.
+        let device = String(format: "%02x:%02x:%llu", (info.st_dev >> 8) & 0xfff, (info.st_dev & 0xff) | ((info.st_dev >> 12) & 0xfff00),
+                            UInt64(info.st_ino))
+        return locks.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            return fields.count > 5 && fields[1] == "FLOCK" && fields[5] == device
+        }
+    }
+
+    /// Whether a rebootd runs on this spool (see `isHeld`).
+    public static func daemonRuns(spoolDir: String) -> Bool? { isHeld(path: realPath(spoolDir) + "/.rebootd.lock") }
+
     static func readPid(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = pread(fd, &buffer, buffer.count, 0)
