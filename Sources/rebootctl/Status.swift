@@ -2,12 +2,25 @@ import ArgumentParser
 import Foundation
 import RebootCore
 
-/// `rebootctl status [PLAN] [--json]`: every plan with state and counts, or one plan's instances.
+/// `rebootctl status [PLAN] [--json] [--state S] [--since DURATION]`: plans with state and
+/// counts, newest first, or one plan's instances.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show plans, or one plan's instances.")
     @OptionGroup var options: ConfigOptions
     @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String?
     @Flag(help: "Print stable JSON.") var json = false
+    @Option(help: "Only plans in this state (queued, running, paused, waiting-window, waiting-gate, succeeded, failed, cancelled); repeatable.")
+    var state: [String] = []
+    @Option(help: "Only plans submitted within this long, e.g. 1h or 7d.", transform: Watch.parseInterval)
+    var since: TimeInterval?
+
+    func validate() throws {
+        let known = PlanState.allCases.map(\.rawValue)
+        if let bad = state.first(where: { !known.contains($0) }) {
+            throw ValidationError("--state \(SafeText.escaped(bad)) is not a plan state; one of \(known.joined(separator: ", "))")
+        }
+        if plan != nil && (!state.isEmpty || since != nil) { throw ValidationError("--state and --since filter the list of plans, not one plan") }
+    }
 
     func run() throws {
         let journal = try options.journal()
@@ -17,7 +30,11 @@ struct Status: ParsableCommand {
             if json { return try printJSON(report) }
             print(TextReports.detail(report))
         } else {
-            let reports = try journal.summaryReports()
+            let earliest = since.map { Date() - $0 }
+            let reports = try journal.summaryReports().reversed().filter { p in
+                (state.isEmpty || state.contains(p.state))
+                    && (earliest.map { e in JournalTime.parse(p.submittedAt).map { $0 >= e } ?? true } ?? true)
+            }
             if json { return try printJSON(["plans": reports]) }
             print(TextReports.summaries(reports))
         }

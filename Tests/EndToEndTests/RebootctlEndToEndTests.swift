@@ -95,6 +95,19 @@ final class RebootctlEndToEndTests: XCTestCase {
         XCTAssertEqual(ambiguous.status, 64, ambiguous.out)
         XCTAssertTrue(ambiguous.out.contains("give more of it"), ambiguous.out)
 
+        // Newest first, filtered by state; the plan's events.
+        XCTAssertEqual(try h.plans().first?.id, id, "newest first")
+        let pausedOnly = try h.ctl(["status", "--state", "paused", "--json"])
+        XCTAssertEqual(pausedOnly.status, 0, pausedOnly.out)
+        XCTAssertFalse(pausedOnly.out.contains(id), "the succeeded plan is filtered out")
+        XCTAssertTrue(pausedOnly.out.contains("\"state\" : \"paused\""), pausedOnly.out)
+        XCTAssertEqual(try h.ctl(["status", "--state", "bogus"]).status, 64)
+        let events = try h.ctl(["events", id])
+        XCTAssertEqual(events.status, 0, events.out)
+        XCTAssertTrue(events.out.contains("batch-start") && events.out.contains("batch 1/1"), events.out)
+        let eventsJSON = try h.ctl(["events", name, "--json"])
+        XCTAssertTrue(eventsJSON.out.contains("\"kind\" : \"batch-start\""), eventsJSON.out)
+
         // Without a daemon, a control is written for the next start, and says so.
         h.signalDaemon(SIGTERM)
         _ = h.waitDaemonExit(10)
