@@ -108,6 +108,10 @@ SYSUSERSDIR := $(DESTDIR)$(PREFIX)/lib/sysusers.d
 TMPFILESDIR := $(DESTDIR)$(PREFIX)/lib/tmpfiles.d
 DOCDIR := $(DESTDIR)$(PREFIX)/share/doc/rebootd
 CONFDIR := $(DESTDIR)/etc/rebootd
+MANDIR := $(DESTDIR)$(PREFIX)/share/man/man1
+BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
 ## install: release binaries, systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
 ## BIN_DIR=DIR installs the binaries of a build already made (the tests' install check) instead.
@@ -128,12 +132,24 @@ install: $(if $(BIN_DIR),,release)
 	@# Earlier installs made the config root-only (0640), which the service user cannot read.
 	chmod 0644 $(CONFDIR)/rebootd.yaml
 	install -m 0600 config/credentials.example.yaml $(CONFDIR)/credentials.yaml.example
+	@# Man pages from the executables' own help (ArgumentParser's generate-manual), and shell
+	@# completions they print themselves: always what this build's options are.
+	install -d $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
+	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
+	  $(SWIFT) build --product generate-manual >/dev/null && gen="$$($(SWIFT) build --show-bin-path)/generate-manual" && \
+	  for t in rebootd rebootctl; do \
+	    "$$gen" "$$bin/$$t" --date "$$(date -u -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s) +%Y-%m-%d)" -o $(MANDIR) && chmod 0644 $(MANDIR)/$$t.1 && \
+	    "$$bin/$$t" --generate-completion-script bash > $(BASHCOMPDIR)/$$t && \
+	    "$$bin/$$t" --generate-completion-script zsh > $(ZSHCOMPDIR)/_$$t && \
+	    "$$bin/$$t" --generate-completion-script fish > $(FISHCOMPDIR)/$$t.fish || exit 1; \
+	  done
 	@echo "installed under $(DESTDIR)$(PREFIX); next: systemd-sysusers, systemd-tmpfiles --create, edit /etc/rebootd, systemctl enable --now rebootd"
 
 ## uninstall: removes what install put there (keeps /etc/rebootd/rebootd.yaml and the journal).
 uninstall:
 	rm -f $(BINDIR)/rebootd $(BINDIR)/rebootctl $(UNITDIR)/rebootd.service $(SYSUSERSDIR)/rebootd.conf \
 	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(DOCDIR)/rebootd.rules.yml $(CONFDIR)/credentials.yaml.example
+	for t in rebootd rebootctl; do rm -f $(MANDIR)/$$t.1 $(BASHCOMPDIR)/$$t $(ZSHCOMPDIR)/_$$t $(FISHCOMPDIR)/$$t.fish; done
 	-rmdir $(DOCDIR) 2>/dev/null
 
 clean:

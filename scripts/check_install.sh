@@ -29,6 +29,9 @@ check "tmpfiles entry: /etc/rebootd 0755" 'grep -Eq "^d /etc/rebootd +0755 root 
 check "example credentials mode 0600" '[ "$(mode "$DEST/etc/rebootd/credentials.yaml.example")" = 600 ]'
 check "operator guide installed" '[ -f "$P/share/doc/rebootd/operations.md" ]'
 check "installed rebootctl runs" '"$P/bin/rebootctl" --help >/dev/null'
+check "man pages installed, naming every rebootctl command" 'grep -q "events" "$P/share/man/man1/rebootctl.1" && [ -s "$P/share/man/man1/rebootd.1" ]'
+check "shell completions installed" 'grep -q "rebootctl" "$P/share/bash-completion/completions/rebootctl" && [ -s "$P/share/zsh/vendor-completions/_rebootctl" ] && [ -s "$P/share/fish/vendor_completions.d/rebootd.fish" ]'
+check "--version prints the version" '"$P/bin/rebootctl" --version | grep -Eq "^[0-9]+\.[0-9]+\.[0-9]+$" && "$P/bin/rebootd" --version | grep -Eq "^[0-9]+\.[0-9]+\.[0-9]+$"'
 check "installed config is valid for rebootctl" '"$P/bin/rebootctl" validate --config "$DEST/etc/rebootd/rebootd.yaml" config/plans/example.yaml >/dev/null'
 
 echo "# keep me" >> "$DEST/etc/rebootd/rebootd.yaml"
@@ -55,6 +58,7 @@ check "first start: the service user runs a plan; an operator submits, watches a
 
 make -s uninstall DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
 check "uninstall removes binaries and unit" '[ ! -e "$P/bin/rebootd" ] && [ ! -e "$P/lib/systemd/system/rebootd.service" ] && [ ! -e "$P/lib/sysusers.d/rebootd.conf" ]'
+check "uninstall removes man pages and completions" '[ ! -e "$P/share/man/man1/rebootctl.1" ] && [ ! -e "$P/share/bash-completion/completions/rebootctl" ]'
 check "uninstall keeps the config" '[ -f "$DEST/etc/rebootd/rebootd.yaml" ]'
 echo "install: $pass passed, $fail failed"
 [ "$fail" = 0 ]
