@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium
+APT_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium debootstrap
 SDK_VERSION := 0.9.79
 
 # Release binaries (install, bench) carry the Swift runtime and Foundation inside them: a host
@@ -15,7 +15,7 @@ RELEASE := -c release --static-swift-stdlib
 # Every direct dependency is pinned with exact: in Package.swift. Package.resolved is not
 # committed: a package mirror's commit ids differ from upstream's, so a resolved file made on one
 # machine breaks the build on another.
-.PHONY: all bootstrap resolve build release test test-release interop alerts demo bench fuzz install uninstall clean
+.PHONY: all bootstrap resolve build release test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
 
 # The debug build's products: `make test` builds them once and runs everything on them.
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
@@ -66,6 +66,29 @@ test: bootstrap resolve
 ## as `make install` ships them. `.ci/run` runs it after `make test`.
 test-release: bootstrap resolve release
 	scripts/check_install.sh "$(RELEASE_BIN)"
+
+## deb: the Debian package, .build/rebootd_VERSION_amd64.deb, from the release build (or BIN_DIR):
+## what `make install PREFIX=/usr` lays out, bcc-sim, and the maintainer scripts in packaging/debian.
+## The version is written once, in Sources/BCC/RebootdVersion.swift (`--version` prints it).
+DEB_VERSION := $(shell sed -n 's/.*static let string = "\(.*\)"/\1/p' Sources/BCC/RebootdVersion.swift)
+DEB := .build/rebootd_$(DEB_VERSION)_amd64.deb
+deb: $(if $(BIN_DIR),,release)
+	rm -rf .build/deb && mkdir -p .build/deb/root/DEBIAN
+	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
+	  $(MAKE) -s install BIN_DIR="$$bin" DESTDIR="$(CURDIR)/.build/deb/root" PREFIX=/usr >/dev/null && \
+	  install -m 0755 "$$bin/bcc-sim" .build/deb/root/usr/bin/bcc-sim
+	gzip -9n .build/deb/root/usr/share/man/man1/*.1
+	install -m 0644 packaging/debian/conffiles .build/deb/root/DEBIAN/conffiles
+	install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm .build/deb/root/DEBIAN/
+	sed -e 's/@VERSION@/$(DEB_VERSION)/' -e "s/@SIZE@/$$(du -sk .build/deb/root/usr .build/deb/root/etc | awk '{s+=$$1} END {print s}')/" \
+	  packaging/debian/control.in > .build/deb/root/DEBIAN/control
+	dpkg-deb --root-owner-group -Zxz --build .build/deb/root $(DEB)
+	@echo "built $(DEB): $$(du -k $(DEB) | cut -f1) KiB"
+
+## check-deb: the package installs into a clean Debian 12 root without Swift (debootstrap),
+## runs, verifies its unit, starts as its user, and removes and purges as SPEC §9 says.
+check-deb: deb
+	scripts/check_deb.sh $(DEB)
 
 ## alerts: the operator guide's Prometheus alert rules are valid and fire for what they mean
 ## (promtool from Debian's prometheus package); the metrics file itself is checked in check_install.

@@ -15,7 +15,7 @@ if [ "${1:-}" = --cleanup ]; then
   exit 0
 fi
 DEST=$1
-P=$DEST/usr/local
+P=$DEST/${PREFIX_DIR:-usr/local}   # where the binaries are: make install PREFIX, or usr for the package
 W=$DEST/first-start
 BIN=${BIN:?set BIN to the build whose bcc-sim serves the first start}
 mkdir -p "$W" "$DEST/etc"
