@@ -77,6 +77,7 @@ deb: $(if $(BIN_DIR),,release)
 	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
 	  $(MAKE) -s install BIN_DIR="$$bin" DESTDIR="$(CURDIR)/.build/deb/root" PREFIX=/usr >/dev/null && \
 	  install -m 0755 "$$bin/bcc-sim" .build/deb/root/usr/bin/bcc-sim
+	strip --strip-unneeded .build/deb/root/usr/bin/rebootd .build/deb/root/usr/bin/rebootctl .build/deb/root/usr/bin/bcc-sim
 	gzip -9n .build/deb/root/usr/share/man/man1/*.1
 	install -m 0644 packaging/debian/conffiles .build/deb/root/DEBIAN/conffiles
 	install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm .build/deb/root/DEBIAN/
