@@ -4,7 +4,9 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 VENV := .build/interop-venv
-APT_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev python3-venv python3-seccomp systemd curl faketime prometheus openssl tinyproxy chromium debootstrap
+# What the build and `make demo` need; the tests' real components come on top (bootstrap-test).
+BUILD_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev curl
+TEST_PACKAGES := python3-venv python3-seccomp systemd faketime prometheus openssl tinyproxy chromium debootstrap
 SDK_VERSION := 0.9.79
 
 # Release binaries (install, bench) carry the Swift runtime and Foundation inside them: a host
@@ -15,7 +17,7 @@ RELEASE := -c release --static-swift-stdlib
 # Every direct dependency is pinned with exact: in Package.swift. Package.resolved is not
 # committed: a package mirror's commit ids differ from upstream's, so a resolved file made on one
 # machine breaks the build on another.
-.PHONY: all bootstrap resolve build release test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
+.PHONY: all bootstrap bootstrap-test resolve build release test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
 
 # The debug build's products: `make test` builds them once and runs everything on them.
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
@@ -23,15 +25,19 @@ RELEASE_BIN = $$($(SWIFT) build $(RELEASE) --show-bin-path)
 
 all: build
 
-## bootstrap: install the system packages the build and the tests need, when missing.
-bootstrap:
+## bootstrap: install the system packages the build and the demo need, when missing.
+## bootstrap-test: those and the real components the tests start (Prometheus, chromium, tinyproxy,
+## libfaketime, debootstrap, …). Neither is needed to install a build tree or the package.
+bootstrap: APT_PACKAGES = $(BUILD_PACKAGES)
+bootstrap-test: APT_PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
+bootstrap bootstrap-test:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then \
 	    echo "rebootd needs these Debian packages:$$missing"; \
-	    echo "run as root: apt-get update && apt-get install -y$$missing  (or: sudo make bootstrap)"; exit 1; \
+	    echo "run as root: apt-get update && apt-get install -y$$missing  (or: sudo make $@)"; exit 1; \
 	  fi; \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -54,7 +60,7 @@ release: bootstrap resolve
 ## check, the hardening check under an emulated systemd sandbox, the alert rules, and the install
 ## layout with systemd-analyze verify. Every real component is installed by bootstrap, so a
 ## missing one fails the tests (REBOOTD_REQUIRE_TOOLS=1) instead of skipping them.
-test: bootstrap resolve
+test: bootstrap-test resolve
 	$(SWIFT) build --build-tests
 	REBOOTD_REQUIRE_TOOLS=1 SWIFT=$(SWIFT) scripts/run_tests.sh
 	$(MAKE) interop BIN="$(DEBUG_BIN)"
@@ -64,7 +70,7 @@ test: bootstrap resolve
 
 ## test-release: the release build (static Swift runtime) and the install check on its binaries,
 ## as `make install` ships them. `.ci/run` runs it after `make test`.
-test-release: bootstrap resolve release
+test-release: bootstrap-test resolve release
 	scripts/check_install.sh "$(RELEASE_BIN)"
 
 ## deb: the Debian package, .build/rebootd_VERSION_amd64.deb, from the release build (or BIN_DIR):
@@ -88,7 +94,7 @@ deb: $(if $(BIN_DIR),,release)
 
 ## check-deb: the package installs into a clean Debian 12 root without Swift (debootstrap),
 ## runs, verifies its unit, starts as its user, and removes and purges as SPEC §9 says.
-check-deb: deb
+check-deb: bootstrap-test deb
 	scripts/check_deb.sh $(DEB)
 
 ## alerts: the operator guide's Prometheus alert rules are valid and fire for what they mean
@@ -114,7 +120,7 @@ demo: bootstrap
 
 ## bench: release binaries against bcc-sim: the rated case beside Baidu's Python SDK in a script,
 ## the instant and 100,000-instance cases, a restart of the last, and the tick (CASES=...).
-bench: bootstrap $(VENV)/.installed-$(SDK_VERSION)
+bench: bootstrap-test $(VENV)/.installed-$(SDK_VERSION)
 	$(SWIFT) build $(RELEASE)
 	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" SDK_PYTHON=$(VENV)/bin/python scripts/bench.sh $(CASES)
 
