@@ -2,7 +2,9 @@
 # The package check (issue 25, SPEC §9): the .deb installs into a clean Debian 12 root that has
 # no Swift toolchain (debootstrap --variant=minbase), both executables run there, the unit
 # verifies, the daemon starts as its user and an operator runs a plan (scripts/first_start.sh,
-# pointed at the installed files), `dpkg -r` keeps the journal and `dpkg --purge` deletes it.
+# pointed at the installed files: it runs them from the host, as the user the package made in
+# the root, since the root has no systemd running), `dpkg -r` keeps the journal, a reinstall
+# finds it and the unit enabled again, and `dpkg --purge` deletes it.
 # Usage: check_deb.sh DEB (BIN: the build whose bcc-sim serves the first start; default the
 # release build).
 set -euo pipefail
@@ -12,8 +14,8 @@ export BIN=${BIN:-$(swift build -c release --static-swift-stdlib --show-bin-path
 ROOT=$(mktemp -d /tmp/rebootd-deb.XXXXXX)
 cleanup() {
   scripts/first_start.sh --cleanup "$ROOT" 2>/dev/null || true
-  for m in proc; do mountpoint -q "$ROOT/$m" && umount "$ROOT/$m"; done
-  rm -rf --one-file-system "$ROOT"
+  for m in proc; do mountpoint -q "$ROOT/$m" && { umount "$ROOT/$m" || umount -l "$ROOT/$m" || true; }; done
+  mountpoint -q "$ROOT/proc" || rm -rf --one-file-system "$ROOT"
 }
 trap cleanup EXIT
 pass=0 fail=0
@@ -47,6 +49,10 @@ check "first start: the installed rebootd runs a plan as its user; an operator s
 umount "$ROOT/proc"
 in_root dpkg -r rebootd > /dev/null 2>&1
 check "dpkg -r removes the binaries and keeps the config and the journal" '[ ! -e "$ROOT/usr/bin/rebootd" ] && [ -f "$ROOT/etc/rebootd/rebootd.yaml" ] && [ -f "$ROOT/var/lib/rebootd/journal.sqlite" ]'
+# A reinstall after a remove: the unit the remove masked is enabled again, and the plan journaled
+# before is still there.
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q /tmp/rebootd.deb > "$ROOT/tmp/apt.log" 2>&1 || true
+check "a reinstall after a remove unmasks and enables the unit, and finds the journal" '[ ! -L "$ROOT/etc/systemd/system/rebootd.service" ] && [ -L "$ROOT/etc/systemd/system/multi-user.target.wants/rebootd.service" ] && [ -f "$ROOT/var/lib/rebootd/journal.sqlite" ] && [ -x "$ROOT/usr/bin/rebootd" ]'
 in_root dpkg --purge rebootd > /dev/null 2>&1
 check "dpkg --purge deletes the config, the journal and the spool" '[ ! -e "$ROOT/etc/rebootd" ] && [ ! -e "$ROOT/var/lib/rebootd" ] && [ ! -e "$ROOT/var/spool/rebootd" ]'
 echo "package: $(basename "$DEB"), $(du -k "$DEB" | cut -f1) KiB; $pass passed, $fail failed"

@@ -6,10 +6,11 @@ import RebootCore
 /// apply it and says what it did, or that no daemon runs and it waits for the next start
 /// (SPEC §7).
 enum ControlDrop {
-    static func send(_ verb: SpoolLayout.Verb, plan argument: String, options: ConfigOptions) throws {
+    /// `argument` nil: every plan (`resume --all`).
+    static func send(_ verb: SpoolLayout.Verb, plan argument: String?, options: ConfigOptions) throws {
         let config = try options.load()
-        var plan = argument
-        if argument != "all" {
+        var plan = "all"
+        if let argument {
             let journal = try options.journal()
             let record = try options.plan(argument, in: journal)
             if ["succeeded", "failed", "cancelled"].contains(record.state) {
@@ -23,6 +24,9 @@ enum ControlDrop {
         let requested = Date().addingTimeInterval(-0.002)  // journal times are rounded to the millisecond
         // Exclusively created under an unpredictable hidden name, then renamed (never follows a planted link).
         do { try ExclusiveFile.place(Data(), directory: dir, finalName: name) } catch {
+            if error.errno == EEXIST {
+                return print("a \(verb.rawValue) of \(SafeText.escaped(plan)) is already waiting in \(SafeText.escaped(dir)) for the daemon")
+            }
             throw CtlError(CtlError.kind(forErrno: error.errno),
                            SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
         }
@@ -35,6 +39,10 @@ enum ControlDrop {
                let applied = try? journal.controls(planId: plan).last(where: {
                    $0.verb == verb.rawValue && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
                }) {
+                // The daemon may refuse it (the plan ended meanwhile, an unknown plan): not applied.
+                if applied.result.hasPrefix("ignored") {
+                    throw CtlError(.usage, "\(verb.rawValue) of \(SafeText.escaped(plan)) not applied: \(SafeText.escaped(applied.result))")
+                }
                 return print("\(verb.rawValue) of \(SafeText.escaped(plan)) applied: \(SafeText.escaped(applied.result))")
             }
             usleep(100_000)
@@ -63,7 +71,7 @@ struct Resume: ParsableCommand {
         if all == (plan != nil) { throw ValidationError("give a plan id or --all, not both") }
     }
 
-    func run() throws { try ControlDrop.send(.resume, plan: all ? "all" : plan ?? "", options: options) }
+    func run() throws { try ControlDrop.send(.resume, plan: all ? nil : plan, options: options) }
 }
 
 /// `rebootctl cancel PLAN`.

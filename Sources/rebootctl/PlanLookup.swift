@@ -5,6 +5,8 @@ import RebootCore
 /// of the newest plan of that name.
 enum PlanLookup {
     static func resolve(_ argument: String, in journal: Journal) throws -> PlanRecord {
+        // An empty argument (an unset shell variable) would be a prefix of every id.
+        guard !argument.isEmpty else { throw CtlError(.usage, "the plan argument is empty: give a plan id, a prefix of one, or a plan name") }
         if let exact = try journal.plan(id: argument) { return exact }
         let plans = try journal.plans()
         let prefixed = plans.filter { $0.id.hasPrefix(argument) }

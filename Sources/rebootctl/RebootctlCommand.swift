@@ -15,14 +15,22 @@ struct RebootctlCommand: ParsableCommand {
     /// Runs the command; a runtime failure (`CtlError`) prints one line and exits with its
     /// sysexits code, never the usage text (SPEC §7).
     static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
-            var command = try parseAsRoot()
             try command.run()
         } catch let failure as CtlError {
-            FileHandle.standardError.write(Data("rebootctl: error: \(failure.message)\n".utf8))
-            Glibc.exit(failure.kind.rawValue)
-        } catch {
+            fail(failure.kind.rawValue, failure.message)
+        } catch let error where error is ExitCode || error is CleanExit || error is ArgumentParser.ValidationError {
             exit(withError: error)
+        } catch {
+            // Anything else (the journal unreadable mid-way, say) is a runtime failure too.
+            fail(CtlError.Kind.unavailable.rawValue, SafeText.escaped("\(error)"))
         }
+    }
+
+    static func fail(_ code: Int32, _ message: String) -> Never {
+        FileHandle.standardError.write(Data("rebootctl: error: \(message)\n".utf8))
+        Glibc.exit(code)
     }
 }

@@ -11,8 +11,18 @@ struct Status: ParsableCommand {
     @Flag(help: "Print stable JSON.") var json = false
     @Option(help: "Only plans in this state (queued, running, paused, waiting-window, waiting-gate, succeeded, failed, cancelled); repeatable.")
     var state: [String] = []
-    @Option(help: "Only plans submitted within this long, e.g. 1h or 7d.", transform: Watch.parseInterval)
+    @Option(help: "Only plans submitted within this long: 90m, 12h, 7d.", transform: Status.parseSince)
     var since: TimeInterval?
+
+    /// A duration for `--since`: the plan durations (`90m`, `12h`) or whole days (`7d`).
+    static func parseSince(_ text: String) throws -> TimeInterval {
+        if text.hasSuffix("d"), let days = Int(text.dropLast()), days > 0, days <= 3660 { return TimeInterval(days) * 86400 }
+        switch DurationParser.check(text) {
+        case .success(let seconds) where seconds > 0: return seconds
+        case .success: throw ValidationError("--since must be greater than zero")
+        case .failure(let failure): throw ValidationError("--since \(SafeText.escaped(text)) \(DurationParser.explain(failure)), or whole days such as 7d")
+        }
+    }
 
     func validate() throws {
         let known = PlanState.allCases.map(\.rawValue)

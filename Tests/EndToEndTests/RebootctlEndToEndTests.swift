@@ -76,7 +76,9 @@ final class RebootctlEndToEndTests: XCTestCase {
         XCTAssertTrue(h.waitFor(10) { (try? h.plans().count) == 1 }, "the waiting plan was taken at the start")
         let pause = try h.ctl(["pause", name])
         XCTAssertEqual(pause.status, 0, pause.out)
-        XCTAssertTrue(pause.out.contains("applied"), "the daemon applied it, and pause says so: \(pause.out)")
+        XCTAssertTrue(pause.out.contains("applied: paused"), "the daemon applied it, and pause says so: \(pause.out)")
+        XCTAssertEqual(try h.ctl(["pause", ""]).status, 64, "an empty plan argument (an unset variable) names no plan")
+        XCTAssertEqual(try h.ctl(["status", "--since", "7d"]).status, 0)
 
         let second = h.dir.appendingPathComponent("second.yaml")
         try Harness.planYAML([ids[0]], "name: \(name)\nbatchSize: 1").write(to: second, atomically: true, encoding: .utf8)
@@ -105,6 +107,8 @@ final class RebootctlEndToEndTests: XCTestCase {
         let events = try h.ctl(["events", id])
         XCTAssertEqual(events.status, 0, events.out)
         XCTAssertTrue(events.out.contains("batch-start") && events.out.contains("batch 1/1"), events.out)
+        let pausedEvents = try h.ctl(["events", try XCTUnwrap(try h.plans().first { $0.state == "paused" }?.id)])
+        XCTAssertTrue(pausedEvents.out.contains("control") && pausedEvents.out.contains("pause by"), "controls are events: \(pausedEvents.out)")
         let eventsJSON = try h.ctl(["events", name, "--json"])
         XCTAssertTrue(eventsJSON.out.contains("\"kind\" : \"batch-start\""), eventsJSON.out)
 

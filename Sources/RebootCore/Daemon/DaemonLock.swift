@@ -56,16 +56,21 @@ public final class DaemonLock: @unchecked Sendable {
     /// no lock file: no daemon ever ran there), or nil when there is no permission to look.
     /// It looks in `/proc/locks` and never takes the lock itself: a probe that held it even
     /// for a moment could make a daemon starting then exit as a second one.
+    /// A lock is matched by the file's inode and the pid the holder wrote into it, not by the
+    /// device number (which `stat` and `/proc/locks` give differently on btrfs), and whatever
+    /// the lock type shows as (NFS shows a flock as POSIX).
     public static func isHeld(path: String) -> Bool? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return errno == ENOENT ? false : nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
         guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
-        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": MAJOR:MINOR:INODE, hex device numbers.
-        let device = String(format: "%02x:%02x:%llu", (info.st_dev >> 8) & 0xfff, (info.st_dev & 0xff) | ((info.st_dev >> 12) & 0xfff00),
-                            UInt64(info.st_ino))
+        // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF": PID, then MAJOR:MINOR:INODE.
+        let inode = String(UInt64(info.st_ino))
         return locks.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            return fields.count > 5 && fields[1] == "FLOCK" && fields[5] == device
+            guard fields.count > 5, fields[4] == "\(pid)" else { return false }
+            return fields[5].split(separator: ":").last.map(String.init) == inode
         }
     }
 
