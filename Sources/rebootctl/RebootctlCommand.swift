@@ -21,7 +21,8 @@ struct RebootctlCommand: ParsableCommand {
             try command.run()
         } catch let failure as CtlError {
             fail(failure.kind.rawValue, failure.message)
-        } catch let error where error is ExitCode || error is CleanExit || error is ArgumentParser.ValidationError {
+        } catch let error where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // ArgumentParser's own: usage errors, --help and --version (run by its HelpCommand), exit codes.
             exit(withError: error)
         } catch {
             // Anything else (the journal unreadable mid-way, say) is a runtime failure too.

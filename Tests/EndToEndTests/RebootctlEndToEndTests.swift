@@ -19,6 +19,11 @@ final class RebootctlEndToEndTests: XCTestCase {
         let usage = try h.ctl(["status", "--no-such-flag"])
         XCTAssertEqual(usage.status, 64)
         XCTAssertTrue(usage.out.contains("Usage") || usage.out.contains("USAGE"), usage.out)
+        // Help is not an error.
+        let help = try h.run("rebootctl", ["--help"])
+        XCTAssertEqual(help.status, 0, help.out)
+        XCTAssertTrue(help.out.contains("USAGE"), help.out)
+        XCTAssertEqual(try h.run("rebootctl", ["status", "--help"]).status, 0)
         // 65: a bad plan.
         let bad = h.dir.appendingPathComponent("bad.yaml")
         try "name: bad\nbatchSize: 0\ninstances: []\n".write(to: bad, atomically: true, encoding: .utf8)
