@@ -58,7 +58,7 @@ extension Scheduler {
             run.readsOut.remove(index)
             guard !inst.state.isTerminal, inst.state == .pending, !inst.inFlight else { return true }
             // An id the API does not know is skipped at once (SPEC §4.1).
-            guard let status else { finish(run, inst, .skipped, reason: "NotFound", now: now); return true }
+            guard let status else { finish(run, inst, .skipped("NotFound"), now: now); return true }
             startRead(run, inst, status, now: now)
             return true
         }
@@ -79,7 +79,7 @@ extension Scheduler {
         if run.startReadRefusals >= settings.retry.maxAttempts {
             logger.error("the status read of batch \(run.currentBatch + 1) was refused \(run.startReadRefusals) times (\(error.code)): failing its instances",
                          metadata: ["plan": "\(run.id)"])
-            for i in out where run.instances[i].state == .pending { finish(run, run.instances[i], .failed, reason: error.code, now: now) }
+            for i in out where run.instances[i].state == .pending { finish(run, run.instances[i], .failed(error.code), now: now) }
             return
         }
         for i in out where run.instances[i].state == .pending { run.unread.insert(i) }
@@ -89,7 +89,7 @@ extension Scheduler {
     /// What the status read at a batch's start means (SPEC §4.1): `Running` is called; any other
     /// status is triaged as after a 409 (rule 4.4), without a call.
     func startRead(_ run: PlanRun, _ inst: InstanceRun, _ status: InstanceStatus, now: Date) {
-        if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+        if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
         run.startReadRefusals = 0
         // Another plan is rebooting it (rule 4.7): what it reads now is that plan's reboot. It is
         // read again when that plan lets go.
@@ -99,9 +99,9 @@ extension Scheduler {
         case .callAgain:
             run.pushReady(inst.index)
         case .skip(let reason):
-            finish(run, inst, .skipped, reason: reason, now: now)
+            finish(run, inst, .skipped(reason), now: now)
         case .fail(let reason):
-            finish(run, inst, .failed, reason: reason, now: now)
+            finish(run, inst, .failed(reason), now: now)
         case .keepWaiting:
             inst.waitForRunning(status, now: now)
             journal.save(instance: run.record(of: inst, wall: wall))

@@ -142,7 +142,7 @@ extension Scheduler {
             if inst.unknowableSince != nil {
                 // Followed until Running (rule 4.8); past the reboot timeout, the operator decides now.
                 if let since = inst.unknowableSince, now.timeIntervalSince(since) > run.plan.rebootTimeout {
-                    finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now)
+                    finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now)
                 }
             } else if let evidence = inst.inDoubt {
                 // Never re-sent on elapsed time alone: past the timeout, only a reading that is
@@ -152,11 +152,11 @@ extension Scheduler {
                 }
             } else if inst.state == .rebooting {
                 if outcome.check(since: inst.rebootingSince, now: now) == .timedOut {
-                    finish(run, inst, .failed, reason: "timeout", now: now)
+                    finish(run, inst, .failed("timeout"), now: now)
                 }
             } else if inst.state == .waiting, let since = inst.waitingSince,
                       case .fail(let reason) = conflicts.timedOut(waitingSince: since, now: now, lastError: inst.lastError) {
-                finish(run, inst, .failed, reason: reason, now: now)
+                finish(run, inst, .failed(reason), now: now)
             }
         }
         var soonest = Date.distantFuture
@@ -184,7 +184,7 @@ extension Scheduler {
         logger.warning("reboot call in doubt: \(why); not sending it again", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
         journal.addEvent(planId: run.id, at: wall, kind: "in-doubt", detail: "\(inst.id): \(why); the operator decides")
         inst.inDoubtUnknowable(now: now)
-        if runningNow { return finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now) }
+        if runningNow { return finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now) }
         journal.save(instance: run.record(of: inst, wall: wall))
         watch(run, inst, urgent: false)
     }
@@ -193,7 +193,7 @@ extension Scheduler {
 
     /// A status read of an instance whose call in doubt cannot be resolved: `Running` ends it.
     func unknowableRead(_ status: InstanceStatus, _ inst: InstanceRun, in run: PlanRun, now: Date) {
-        if status.isRunning { return finish(run, inst, .failed, reason: InstanceRun.inDoubtReason, now: now) }
+        if status.isRunning { return finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now) }
         journal.save(instance: run.record(of: inst, wall: wall))
     }
 
@@ -217,10 +217,10 @@ extension Scheduler {
     }
 
     /// Makes an instance terminal, releases its claim and applies the failure budget.
-    func finish(_ run: PlanRun, _ inst: InstanceRun, _ state: InstanceState, reason: String?, now: Date) {
+    func finish(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, now: Date) {
         guard !inst.state.isTerminal else { return }
-        let wallNow = wall
-        inst.finish(state, reason: reason, wall: wallNow)
+        let wallNow = wall, state = end.state, reason = end.reason
+        inst.finish(end, wall: wallNow)
         unwatch(run, inst)
         restartHold.remove(holdKey(run, inst))
         if run.batch(of: inst.index) == run.currentBatch { run.openInBatch -= 1 }
@@ -242,7 +242,7 @@ extension Scheduler {
         run.stop = .halt
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
-        sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
+        sweep(run, leaving: .halt, now: now)
         emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed")
     }
 
@@ -251,12 +251,12 @@ extension Scheduler {
         run.stop = .cancel
         run.gateWait = run.plan.dryRun ? run.gateWait : nil
         journal.setStop(planId: run.id, stop: .cancel, at: wall, detail: "remaining instances cancelled")
-        sweep(run, to: .cancelled, reason: PlanStop.cancel.leftReason, now: now)
+        sweep(run, leaving: .cancel, now: now)
     }
 
-    func sweep(_ run: PlanRun, to state: InstanceState, reason: String, now: Date) {
-        for inst in run.instances where !inst.state.isTerminal && !inst.inFlight && !inst.isInDoubt {
-            if inst.state == .pending || inst.state == .waiting { finish(run, inst, state, reason: reason, now: now) }
+    func sweep(_ run: PlanRun, leaving stop: PlanStop, now: Date) {
+        for inst in run.instances where !inst.inFlight && (inst.phase == .pending || inst.phase == .waiting) {
+            finish(run, inst, .left(by: stop), now: now)
         }
         run.ready.removeAll()
         run.readyHead = 0

@@ -162,9 +162,9 @@ extension Scheduler {
         if error.kind == .conflict {
             observer?.conflict()
             inst.refused409(code: error.code, now: now)
-            if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+            if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
             switch ConflictPolicy(run.plan.conflictRetry).afterConflict(conflicts: inst.conflicts, code: error.code) {
-            case .fail(let reason): finish(run, inst, .failed, reason: reason, now: now)
+            case .fail(let reason): finish(run, inst, .failed(reason), now: now)
             default: watch(run, inst, urgent: true)
             }
             return
@@ -181,7 +181,7 @@ extension Scheduler {
         if error.httpStatus == 404 {
             // Rule 4.5: the instance no longer exists. A skip, as three misses in describe
             // make it: it does not count against maxFailures.
-            return finish(run, inst, .skipped, reason: "NotFound", now: now)
+            return finish(run, inst, .skipped("NotFound"), now: now)
         }
         if error.kind == .throttled {
             observer?.throttled()
@@ -190,11 +190,11 @@ extension Scheduler {
         switch policy.after(error, counted: inst.counted, throttles: inst.throttles, random: random()) {
         case .pauseAccount:
             pauseAll(because: error, now: now)
-            if let stop = run.stop { finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) } else { run.pushReady(inst.index) }
+            if let stop = run.stop { finish(run, inst, .left(by: stop), now: now) } else { run.pushReady(inst.index) }
         case .fail(let reason):
-            finish(run, inst, .failed, reason: reason, now: now)
+            finish(run, inst, .failed(reason), now: now)
         case .retry(let delay):
-            if let stop = run.stop { return finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) }
+            if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
             inst.notBefore = now + delay
             run.delayed.append(inst.index)
         case .conflict, .inDoubt:

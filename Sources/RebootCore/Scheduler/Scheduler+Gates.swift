@@ -132,7 +132,7 @@ extension Scheduler {
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(reason) (blocked for \(DurationParser.format(blockedFor.rounded())))")
         updateReason(run, reason)
         logger.error("plan halted: a health gate stayed blocked past gateTimeout", metadata: ["plan": "\(run.id)", "reason": "\(reason)"])
-        sweep(run, to: .skipped, reason: PlanStop.halt.leftReason, now: now)
+        sweep(run, leaving: .halt, now: now)
         emit(.planHalted, run, reason: reason)
     }
 

@@ -168,7 +168,7 @@ extension Scheduler {
             if let raw = record.stopRequest, let stop = PlanStop(rawValue: raw) {
                 run.stop = stop
                 if stop == .halt, let reason = record.reason, reason.hasPrefix("gate ") { run.haltReason = reason }
-                sweep(run, to: stop.leftInstanceState, reason: stop.leftReason, now: now)
+                sweep(run, leaving: stop, now: now)
             } else if run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) {
                 halt(run, now: now)  // halted before the halt was journaled (or before migration v2)
             }

@@ -169,7 +169,7 @@ extension Scheduler {
         let misses = inst.missedPoll()
         guard misses >= 3 else { return }
         if inst.isInDoubt, let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
-        finish(run, inst, .skipped, reason: "NotFound", now: now)
+        finish(run, inst, .skipped("NotFound"), now: now)
     }
 
     /// What one observed status means for one instance (rules 4.3, 4.4, 4.8).
@@ -192,7 +192,7 @@ extension Scheduler {
                         shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
                     }
                 }
-                finish(run, inst, .rebooted, reason: nil, now: now)
+                finish(run, inst, .rebooted, now: now)
             } else if previous != status.rawValue {
                 journal.save(instance: run.record(of: inst, wall: wall))
             }
@@ -200,11 +200,11 @@ extension Scheduler {
             switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
             case .callAgain:
                 unwatch(run, inst)
-                if let stop = run.stop { finish(run, inst, stop.leftInstanceState, reason: stop.leftReason, now: now) } else { run.pushReady(inst.index) }
+                if let stop = run.stop { finish(run, inst, .left(by: stop), now: now) } else { run.pushReady(inst.index) }
             case .skip(let reason):
-                finish(run, inst, .skipped, reason: reason, now: now)
+                finish(run, inst, .skipped(reason), now: now)
             case .fail(let reason):
-                finish(run, inst, .failed, reason: reason, now: now)
+                finish(run, inst, .failed(reason), now: now)
             case .keepWaiting:
                 if previous != status.rawValue { journal.save(instance: run.record(of: inst, wall: wall)) }
             }
@@ -225,10 +225,10 @@ extension Scheduler {
             inst.inDoubtNotApplied()
             unwatch(run, inst)
             if let stop = run.stop {
-                return finish(run, inst, stop.leftInstanceState, reason: "\(stop.leftReason); the in-doubt call never took effect", now: now)
+                return finish(run, inst, .left(stop, "\(stop.leftReason); the in-doubt call never took effect"), now: now)
             }
             if inst.counted >= settings.retry.maxAttempts {
-                return finish(run, inst, .failed, reason: "\(inst.lastError ?? "Timeout") after \(inst.counted) tries", now: now)
+                return finish(run, inst, .failed("\(inst.lastError ?? "Timeout") after \(inst.counted) tries"), now: now)
             }
             run.pushReady(inst.index)
             logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])

@@ -24,28 +24,43 @@ final class InstanceRun {
     private var conflictCount: Int32 = 0
     private var epochCount: UInt16 = 0
     private var statusCode: UInt8 = 0
-    /// The state in the low three bits, the `Flags` above them.
+    /// The machine's phase in the low four bits, the `Flags` above them.
     private var packed: UInt8 = 0
 
-    /// The booleans, in the bits of `packed` above the state.
+    /// The booleans, in the bits of `packed` above the machine's phase.
     private struct Flags: OptionSet {
         let rawValue: UInt8
-        static let observedNonRunning = Flags(rawValue: 1 << 3)
-        static let inFlight = Flags(rawValue: 1 << 4)
+        static let observedNonRunning = Flags(rawValue: 1 << 4)
         static let queued = Flags(rawValue: 1 << 5)
         static let watched = Flags(rawValue: 1 << 6)
+        static let inFlight = Flags(rawValue: 1 << 7)
     }
-    private static let stateMask: UInt8 = 0b111
+    private static let phaseMask: UInt8 = 0b1111
 
     private func flag(_ flag: Flags) -> Bool { packed & flag.rawValue != 0 }
     private func set(_ flag: Flags, _ on: Bool) {
         if on { packed |= flag.rawValue } else { packed &= ~flag.rawValue }
     }
 
-    private(set) var state: InstanceState {
-        get { InstanceState(code: packed & Self.stateMask) }
-        set { packed = (packed & ~Self.stateMask) | newValue.code }
+    /// The lifecycle: the phase in the low four bits of `packed`, the call in flight in its top bit.
+    private var machine: InstanceMachine {
+        get { InstanceMachine(phase: InstanceMachine.Phase(rawValue: packed & Self.phaseMask) ?? .pending, inFlight: flag(.inFlight)) }
+        set {
+            packed = (packed & ~Self.phaseMask) | newValue.phase.rawValue
+            set(.inFlight, newValue.inFlight)
+        }
     }
+
+    /// Moves the machine (see `InstanceMachine` for what is allowed) and bumps the epoch.
+    private func move(_ event: InstanceMachine.Event) {
+        machine.handle(event)
+        epoch += 1
+    }
+
+    var phase: InstanceMachine.Phase { machine.phase }
+
+    /// The state the journal holds.
+    var state: InstanceState { machine.phase.state }
 
     /// The status the last poll read (journaled; informational).
     private(set) var lastStatus: String? {
@@ -59,10 +74,7 @@ final class InstanceRun {
         set { set(.observedNonRunning, newValue) }
     }
     /// A reboot call is in flight.
-    private(set) var inFlight: Bool {
-        get { flag(.inFlight) }
-        set { set(.inFlight, newValue) }
-    }
+    var inFlight: Bool { machine.inFlight }
     // Bookkeeping of the plan's queues (PlanRun), not of the lifecycle.
     var queued: Bool {
         get { flag(.queued) }
@@ -134,7 +146,7 @@ final class InstanceRun {
         self.id = id
     }
 
-    var isInDoubt: Bool { inDoubt != nil }
+    var isInDoubt: Bool { phase == .inDoubt }
 
     /// Whether the call state is allocated (between the first call and the end).
     var holdsCallState: Bool { activity != nil }
@@ -143,7 +155,7 @@ final class InstanceRun {
 
     /// Restores what the journal holds (after a restart). `attemptsMade` comes from the attempts table.
     func restore(_ row: PlanInstanceRecord, attemptsMade: Int, countedMade: Int) {
-        state = InstanceState(rawValue: row.state) ?? .pending
+        machine = InstanceMachine(phase: .init(restoring: InstanceState(rawValue: row.state) ?? .pending))
         attempts = max(row.attempts, attemptsMade)
         if countedMade > 0 { active.counted = countedMade }
         conflicts = row.conflicts
@@ -165,13 +177,12 @@ final class InstanceRun {
 
     /// After a restart: an attempt without an outcome is in doubt.
     func resumeInDoubt(attemptId: Int64, evidence: InDoubtEvidence) {
-        state = .rebooting
         active.openAttemptId = attemptId
         active.inDoubt = evidence
         active.sentAt = evidence.sentAt
         active.effectDeadline = evidence.effectDeadline
         active.rebootingSince = evidence.sentAt
-        epoch += 1
+        move(.restoredInDoubt)
     }
 
     func batchStarted(wall: Date) { startedAt = startedAt ?? wall }
@@ -208,60 +219,51 @@ final class InstanceRun {
 
     /// The reboot call was journaled and is being sent; it can take effect until `effectDeadline`.
     func sent(attemptId: Int64, now: Date, effectDeadline: Date) {
-        precondition(!inFlight && !state.isTerminal, "a reboot call for \(id) while one is in flight or after the end")
         attempts += 1
-        inFlight = true
         active.sentAt = now
         active.effectDeadline = effectDeadline
         active.acceptedHere = false
         active.openAttemptId = attemptId
         active.resendNext = false
-        epoch += 1
+        move(.callSent)
     }
 
     /// A 2xx answer: the instance is rebooting (rule 4.3).
     func accepted(now: Date) {
-        inFlight = false
         active.openAttemptId = nil
-        state = .rebooting
         active.acceptedAt = now
         active.acceptedHere = true
         active.rebootingSince = sentAt ?? now
         active.waitingSince = nil
         active.throttles = 0
         active.missedPolls = 0
-        epoch += 1
+        move(.callAccepted)
     }
 
     /// A 409 (rule 4.4): the instance waits for `Running`.
     func refused409(code: String, now: Date) {
-        inFlight = false
         active.openAttemptId = nil
         conflicts += 1
         lastError = code
-        state = .waiting
         active.waitingSince = waitingSince ?? now
-        epoch += 1
+        move(.callRefused409)
     }
 
     /// Any other failed answer (rule 4.5). Throttling is not counted against `retry.maxAttempts`.
     func callFailed(_ error: BCCError) {
-        inFlight = false
         active.openAttemptId = nil
         lastError = error.code
         if error.kind == .throttled { active.throttles += 1 } else if error.kind == .transient { active.counted += 1 }
-        epoch += 1
+        move(.callFailed)
     }
 
     /// The call's outcome is unknown (rule 4.8): follow it by polls.
     func callInDoubt(_ error: BCCError, attemptId: Int64, evidence: InDoubtEvidence) {
-        inFlight = false
         lastError = error.code
         active.openAttemptId = attemptId
-        state = .rebooting
         active.inDoubt = evidence
         active.rebootingSince = evidence.sentAt
-        epoch += 1
+        move(.callInDoubt)
     }
 
     /// The batch-start read found the instance not `Running`, in a status that passes by
@@ -269,9 +271,8 @@ final class InstanceRun {
     func waitForRunning(_ status: InstanceStatus, now: Date) {
         lastStatus = status.rawValue
         lastError = status.rawValue
-        state = .waiting
         active.waitingSince = now
-        epoch += 1
+        move(.readNotRunning)
     }
 
     /// The batch-start read goes out: answers to polls sent before it are not it.
@@ -294,14 +295,14 @@ final class InstanceRun {
         active.openAttemptId = nil
         lastError = Self.inDoubtReason
         active.unknowableSince = now
-        epoch += 1
+        move(.inDoubtUnknowable)
     }
 
     /// A poll read `status` (for the record; the rules decide what it means).
     func polled(_ status: InstanceStatus) {
         lastStatus = status.rawValue
         active.missedPolls = 0
-        if state == .rebooting && !status.isRunning { observedNonRunning = true }
+        if phase == .rebooting && !status.isRunning { observedNonRunning = true }
     }
 
     /// The in-doubt evidence took one more reading; returns its verdict.
@@ -318,7 +319,7 @@ final class InstanceRun {
         active.openAttemptId = nil
         observedNonRunning = true
         active.acceptedAt = now
-        epoch += 1
+        move(.inDoubtApplied)
     }
 
     /// The in-doubt call never took effect: the instance is pending again, for a re-send that
@@ -326,10 +327,9 @@ final class InstanceRun {
     func inDoubtNotApplied() {
         active.inDoubt = nil
         active.openAttemptId = nil
-        state = .pending
         active.counted += 1
         active.resendNext = true
-        epoch += 1
+        move(.inDoubtNotApplied)
     }
 
     /// An id missing from a describe-many answer: no evidence. Returns the misses in a row.
@@ -347,14 +347,23 @@ final class InstanceRun {
         activity.unknowableSince = activity.unknowableSince.map { $0 + seconds }
     }
 
-    /// The instance reaches a terminal state.
-    func finish(_ end: InstanceState, reason: String?, wall: Date) {
-        precondition(end.isTerminal && !state.isTerminal)
-        state = end
+    /// The instance ends (a terminal transition the machine checks against where it is).
+    func finish(_ end: InstanceEnd, wall: Date) {
+        move(end.event)
         finishedAt = wall
         activity = nil   // the call state ends with the instance
-        if let reason { lastError = reason }
-        epoch += 1
+        if let reason = end.reason { lastError = reason }
+    }
+
+    /// `finish`, by the terminal state (a halt's and a cancel's leftovers take `.left`).
+    func finish(_ end: InstanceState, reason: String?, wall: Date) {
+        switch end {
+        case .rebooted: finish(.rebooted, wall: wall)
+        case .failed: finish(.failed(reason ?? lastError ?? "failed"), wall: wall)
+        case .skipped: finish(.skipped(reason ?? lastError ?? "skipped"), wall: wall)
+        case .cancelled: finish(.left(.cancel, reason ?? PlanStop.cancel.leftReason), wall: wall)
+        case .pending, .waiting, .rebooting: preconditionFailure("instance: \(end) is not an end")
+        }
     }
 
     func record(planId: String, batch: Int, wall: Date) -> PlanInstanceRecord {
