@@ -86,28 +86,10 @@ extension Scheduler {
         run.unreadNotBefore = run.nextPollAt ?? now + settings.pollInterval
     }
 
-    /// What the status read at a batch's start means (SPEC §4.1): `Running` is called; any other
-    /// status is triaged as after a 409 (rule 4.4), without a call.
+    /// What the status read at a batch's start means (SPEC §4.1; see `InstanceRun.startRead`).
     func startRead(_ run: PlanRun, _ inst: InstanceRun, _ status: InstanceStatus, now: Date) {
-        if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
-        run.startReadRefusals = 0
-        // Another plan is rebooting it (rule 4.7): what it reads now is that plan's reboot. It is
-        // read again when that plan lets go.
-        if let holder = claims[inst.id], holder != run.id { return run.blocked.append(inst.index) }
-        inst.polled(status)
-        switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
-        case .callAgain:
-            run.pushReady(inst.index)
-        case .skip(let reason):
-            finish(run, inst, .skipped(reason), now: now)
-        case .fail(let reason):
-            finish(run, inst, .failed(reason), now: now)
-        case .keepWaiting:
-            inst.waitForRunning(status, now: now)
-            journal.save(instance: run.record(of: inst, wall: wall))
-            watch(run, inst, urgent: false)
-            let next = now + settings.pollInterval
-            run.nextPollAt = min(run.nextPollAt ?? next, next)
-        }
+        if run.stop == nil { run.startReadRefusals = 0 }
+        let heldElsewhere = claims[inst.id].map { $0 != run.id } ?? false
+        perform(inst.startRead(status, now: now, rules: rules(run), stop: run.stop, heldElsewhere: heldElsewhere), run, inst, now: now)
     }
 }

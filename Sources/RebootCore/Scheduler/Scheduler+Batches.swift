@@ -134,46 +134,14 @@ extension Scheduler {
     /// of the instances still followed.
     @discardableResult
     func checkTimeouts(_ run: PlanRun, now: Date) -> Date {
-        let outcome = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
-        let conflicts = ConflictPolicy(run.plan.conflictRetry)
+        let rules = rules(run)
         for i in Array(run.watched) {
             let inst = run.instances[i]
-            guard !inst.inFlight else { continue }
-            if inst.unknowableSince != nil {
-                // Followed until Running (rule 4.8); past the reboot timeout, the operator decides now.
-                if let since = inst.unknowableSince, now.timeIntervalSince(since) > run.plan.rebootTimeout {
-                    finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now)
-                }
-            } else if let evidence = inst.inDoubt {
-                // Never re-sent on elapsed time alone: past the timeout, only a reading that is
-                // not Running could still tell; with no such reading, the operator decides.
-                if evidence.hasGap(now: now), now.timeIntervalSince(evidence.sentAt) > run.plan.rebootTimeout + evidence.minRebootTime {
-                    inDoubtUnknowable(run, inst, why: Self.gapReason(now.timeIntervalSince(evidence.lastEvidenceAt)), runningNow: false, now: now)
-                }
-            } else if inst.state == .rebooting {
-                if outcome.check(since: inst.rebootingSince, now: now) == .timedOut {
-                    finish(run, inst, .failed("timeout"), now: now)
-                }
-            } else if inst.state == .waiting, let since = inst.waitingSince,
-                      case .fail(let reason) = conflicts.timedOut(waitingSince: since, now: now, lastError: inst.lastError) {
-                finish(run, inst, .failed(reason), now: now)
-            }
+            perform(inst.deadlineCheck(now: now, rules: rules), run, inst, now: now)
         }
         var soonest = Date.distantFuture
-        for i in run.watched { soonest = min(soonest, deadline(of: run.instances[i], in: run, now: now)) }
+        for i in run.watched { soonest = min(soonest, run.instances[i].nextDeadline(now: now, pollInterval: settings.pollInterval, rules: rules)) }
         return soonest
-    }
-
-    /// When `checkTimeouts` must next look at `inst`: just past its reboot or 409-wait deadline;
-    /// an in-doubt instance (whose evidence changes with every poll) within the poll interval.
-    func deadline(of inst: InstanceRun, in run: PlanRun, now: Date) -> Date {
-        if inst.isInDoubt || inst.inFlight { return now + min(1, settings.pollInterval) }
-        if let since = inst.unknowableSince { return since + run.plan.rebootTimeout + 0.001 }
-        switch inst.state {
-        case .rebooting: return (inst.rebootingSince ?? now) + run.plan.rebootTimeout + 0.001
-        case .waiting: return (inst.waitingSince ?? now) + run.plan.conflictRetry.timeout + 0.001
-        default: return .distantFuture
-        }
     }
 
     /// Rule 4.8: the evidence cannot tell; the call is never sent again. The instance is
@@ -189,16 +157,8 @@ extension Scheduler {
         watch(run, inst, urgent: false)
     }
 
-    static func gapReason(_ gap: TimeInterval) -> String { "no status for \(Int(gap.rounded()))s, it may have rebooted unseen" }
-
-    /// A status read of an instance whose call in doubt cannot be resolved: `Running` ends it.
-    func unknowableRead(_ status: InstanceStatus, _ inst: InstanceRun, in run: PlanRun, now: Date) {
-        if status.isRunning { return finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now) }
-        journal.save(instance: run.record(of: inst, wall: wall))
-    }
-
     func watch(_ run: PlanRun, _ inst: InstanceRun, urgent: Bool) {
-        run.nextTimeoutCheck = min(run.nextTimeoutCheck, deadline(of: inst, in: run, now: clock.now()))
+        run.nextTimeoutCheck = min(run.nextTimeoutCheck, inst.nextDeadline(now: clock.now(), pollInterval: settings.pollInterval, rules: rules(run)))
         inst.watched = true
         run.watched.insert(inst.index)
         if urgent {

@@ -141,11 +141,27 @@ extension Scheduler {
                               metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
                                          "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
             }
-            handleRebootError(run, inst, error, attemptId: attemptId, now: now)
+            if error.kind == .conflict { observer?.conflict() }
+            let action = inst.answered(
+                error, attemptId: attemptId, now: now, rules: rules(run), stop: run.stop,
+                evidence: {
+                    let sent = inst.sentAt ?? now
+                    return inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry,
+                                           runningBeforeSend: inst.lastReadRunning)
+                }, random: random)
+            if error.kind == .throttled && error.httpStatus != 404 {
+                observer?.throttled()
+                limiter.throttled(now: now)
+            }
+            if case .pauseAccount(let then) = action {
+                pauseAll(because: error, now: now)
+                perform(then, run, inst, now: now)
+            } else {
+                perform(action, run, inst, now: now)
+            }
             // In doubt: what was read while the call was unanswered is its first evidence.
             for r in readings where inst.isInDoubt {
-                inst.polled(r.status)
-                applyInDoubt(r.status, to: inst, in: run, pollSent: r.sent, now: now, answered: r.answered)
+                perform(inst.read(r.status, pollSent: r.sent, answered: r.answered, now: now, rules: rules(run), stop: run.stop), run, inst, now: now)
             }
         }
         if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wallNow)) }
@@ -153,53 +169,6 @@ extension Scheduler {
         // the next pump: lost to a kill -9, the restart would take the reason for a 409 (a
         // transitional status) for the call's effect (issue 23 #2).
         if case .failure = result { flushJournal() }
-    }
-
-    /// Rules 4.4 and 4.5, through `ConflictPolicy` and `RetryPolicy`. A halted or cancelled plan
-    /// calls nothing again: what would be retried ends `skipped` or `cancelled`.
-    func handleRebootError(_ run: PlanRun, _ inst: InstanceRun, _ error: BCCError, attemptId: Int64, now: Date) {
-        let policy = RetryPolicy(settings.retry)
-        if error.kind == .conflict {
-            observer?.conflict()
-            inst.refused409(code: error.code, now: now)
-            if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
-            switch ConflictPolicy(run.plan.conflictRetry).afterConflict(conflicts: inst.conflicts, code: error.code) {
-            case .fail(let reason): finish(run, inst, .failed(reason), now: now)
-            default: watch(run, inst, urgent: true)
-            }
-            return
-        }
-        if error.kind == .transient && error.inDoubt {
-            let sent = inst.sentAt ?? now
-            let evidence = inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry,
-                                           runningBeforeSend: inst.lastReadRunning)
-            inst.callInDoubt(error, attemptId: attemptId, evidence: evidence)
-            watch(run, inst, urgent: true)
-            return
-        }
-        inst.callFailed(error)
-        if error.httpStatus == 404 {
-            // Rule 4.5: the instance no longer exists. A skip, as three misses in describe
-            // make it: it does not count against maxFailures.
-            return finish(run, inst, .skipped("NotFound"), now: now)
-        }
-        if error.kind == .throttled {
-            observer?.throttled()
-            limiter.throttled(now: now)
-        }
-        switch policy.after(error, counted: inst.counted, throttles: inst.throttles, random: random()) {
-        case .pauseAccount:
-            pauseAll(because: error, now: now)
-            if let stop = run.stop { finish(run, inst, .left(by: stop), now: now) } else { run.pushReady(inst.index) }
-        case .fail(let reason):
-            finish(run, inst, .failed(reason), now: now)
-        case .retry(let delay):
-            if let stop = run.stop { return finish(run, inst, .left(by: stop), now: now) }
-            inst.notBefore = now + delay
-            run.delayed.append(inst.index)
-        case .conflict, .inDoubt:
-            break
-        }
     }
 
     /// Seconds after its send that a reboot call can still take effect: its signature's expiry,

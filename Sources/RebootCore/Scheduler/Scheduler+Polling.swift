@@ -113,9 +113,11 @@ extension Scheduler {
                 }
                 guard inst.epoch == epoch, !inst.state.isTerminal else { continue }
                 if let status = statuses[inst.id] {
-                    apply(status, to: inst, in: run, pollSent: started, now: now)
+                    let action = inst.read(status, pollSent: started, answered: now, now: now, rules: rules(run), stop: run.stop)
+                    if action == .end(.rebooted) { learnReboot(run, inst, pollSent: started) }
+                    perform(action, run, inst, now: now)
                 } else {
-                    missing(inst, in: run, now: now)
+                    perform(inst.missedRead(), run, inst, now: now)
                 }
                 if inst.isInDoubt { run.roundHadInDoubt = true }
             }
@@ -161,84 +163,5 @@ extension Scheduler {
             }
             run.roundHadInDoubt = false
         }
-    }
-
-    /// Rule 4.8: an id missing from a describe-many answer is no evidence; missing from three
-    /// answers in a row, the instance is skipped with reason `NotFound`.
-    func missing(_ inst: InstanceRun, in run: PlanRun, now: Date) {
-        let misses = inst.missedPoll()
-        guard misses >= 3 else { return }
-        if inst.isInDoubt, let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
-        finish(run, inst, .skipped("NotFound"), now: now)
-    }
-
-    /// What one observed status means for one instance (rules 4.3, 4.4, 4.8).
-    func apply(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date) {
-        let previous = inst.lastStatus
-        inst.polled(status)
-        if inst.isInDoubt { return applyInDoubt(status, to: inst, in: run, pollSent: pollSent, now: now) }
-        if inst.unknowableSince != nil { return unknowableRead(status, inst, in: run, now: now) }
-        switch inst.state {
-        case .rebooting:
-            let rule = RebootOutcomeRule(rebootTimeout: run.plan.rebootTimeout)
-            if rule.afterPoll(status, pollSent: pollSent, acceptedAt: inst.acceptedAt) == .rebooted {
-                if let accepted = inst.acceptedAt {
-                    run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent)
-                    // Only a reboot whose answer this process saw: after a restart `acceptedAt`
-                    // stands in for an answer long gone, and a reboot that ended meanwhile would
-                    // teach a shortest reboot of about nothing.
-                    if inst.acceptedHere {
-                        let seconds = max(0, pollSent.timeIntervalSince(accepted))
-                        shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
-                    }
-                }
-                finish(run, inst, .rebooted, now: now)
-            } else if previous != status.rawValue {
-                journal.save(instance: run.record(of: inst, wall: wall))
-            }
-        case .waiting:
-            switch ConflictPolicy(run.plan.conflictRetry).afterPoll(status) {
-            case .callAgain:
-                unwatch(run, inst)
-                if let stop = run.stop { finish(run, inst, .left(by: stop), now: now) } else { run.pushReady(inst.index) }
-            case .skip(let reason):
-                finish(run, inst, .skipped(reason), now: now)
-            case .fail(let reason):
-                finish(run, inst, .failed(reason), now: now)
-            case .keepWaiting:
-                if previous != status.rawValue { journal.save(instance: run.record(of: inst, wall: wall)) }
-            }
-        default:
-            break
-        }
-    }
-
-    /// Rule 4.8, through `InDoubtEvidence`.
-    func applyInDoubt(_ status: InstanceStatus, to inst: InstanceRun, in run: PlanRun, pollSent: Date, now: Date, answered: Date? = nil) {
-        switch inst.inDoubtReading(status, sent: pollSent, answered: answered ?? now) {
-        case .applied:
-            if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "applied") }
-            inst.inDoubtApplied(now: now)
-            logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(status)"])
-        case .notApplied:
-            if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "not-applied") }
-            inst.inDoubtNotApplied()
-            unwatch(run, inst)
-            if let stop = run.stop {
-                return finish(run, inst, .left(stop, "\(stop.leftReason); the in-doubt call never took effect"), now: now)
-            }
-            if inst.counted >= settings.retry.maxAttempts {
-                return finish(run, inst, .failed("\(inst.lastError ?? "Timeout") after \(inst.counted) tries"), now: now)
-            }
-            run.pushReady(inst.index)
-            logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
-        case .unknowable(let gap):
-            // A non-Running reading is unknowable only when the instance was not read Running before the send.
-            let why = status.isRunning ? Self.gapReason(gap) : "read \(status.rawValue) after the call, but not Running before it"
-            return inDoubtUnknowable(run, inst, why: why, runningNow: status.isRunning, now: now)
-        case .undecided:
-            break
-        }
-        journal.save(instance: run.record(of: inst, wall: wall))
     }
 }

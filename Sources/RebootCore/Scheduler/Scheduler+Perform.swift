@@ -1,0 +1,60 @@
+import Foundation
+
+/// Performs what the instance machine decided (`InstanceAction`): queues, journal rows, logs.
+extension Scheduler {
+    /// The rules a plan's instance events consult, with today's settings (a reload may change them).
+    func rules(_ run: PlanRun) -> InstanceRules { InstanceRules(plan: run.plan, retry: settings.retry) }
+
+    func perform(_ action: InstanceAction, _ run: PlanRun, _ inst: InstanceRun, now: Date) {
+        switch action {
+        case .nothing:
+            break
+        case .save:
+            journal.save(instance: run.record(of: inst, wall: wall))
+        case .callAgain:
+            unwatch(run, inst)
+            run.pushReady(inst.index)
+        case .awaitRunning:
+            journal.save(instance: run.record(of: inst, wall: wall))
+            watch(run, inst, urgent: false)
+            let next = now + settings.pollInterval
+            run.nextPollAt = min(run.nextPollAt ?? next, next)
+        case .blocked:
+            run.blocked.append(inst.index)
+        case .follow(let urgent):
+            watch(run, inst, urgent: urgent)
+        case .retry(let delay):
+            inst.notBefore = now + delay
+            run.delayed.append(inst.index)
+        case .end(let end):
+            finish(run, inst, end, now: now)
+        case .unknowable(let why, let runningNow):
+            inDoubtUnknowable(run, inst, why: why, runningNow: runningNow, now: now)
+        case .pauseAccount(let then):
+            // The caller pauses the account with its error (`pauseAll`) first.
+            perform(then, run, inst, now: now)
+        case .resolve(let attempt, let outcome, let then):
+            journal.resolveAttempt(id: attempt, outcome: outcome)
+            if outcome == "applied" {
+                logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
+            } else if outcome == "not-applied", then == .callAgain {
+                logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
+            }
+            perform(then, run, inst, now: now)
+            if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wall)) }
+        }
+    }
+
+    /// A reboot confirmed by a poll sent at `pollSent` teaches the plan's shortest reboot
+    /// (`PollHoldoff`) and, when this process saw its answer, rule 4.8's shortest reboot: after
+    /// a restart `acceptedAt` stands in for an answer long gone, and a reboot that ended
+    /// meanwhile would teach a shortest reboot of about nothing.
+    func learnReboot(_ run: PlanRun, _ inst: InstanceRun, pollSent: Date) {
+        guard let accepted = inst.acceptedAt else { return }
+        run.pollHoldoff.confirmed(acceptedAt: accepted, pollSent: pollSent)
+        if inst.acceptedHere {
+            let seconds = max(0, pollSent.timeIntervalSince(accepted))
+            shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
+        }
+    }
+}
