@@ -8,10 +8,17 @@ final class PlanRun {
     let plan: Plan
     let batches: [Range<Int>]
     let instances: [InstanceRun]
-    var state: PlanState
-    var currentBatch: Int
-    /// When the current batch's last instance became terminal.
-    var batchDoneAt: Date?
+    /// The plan's lifecycle: its state, batch progress, pauses and stop (`PlanMachine`).
+    var machine: PlanMachine
+    var state: PlanState { machine.state }
+    var currentBatch: Int { machine.currentBatch }
+    /// When the current batch's last instance became terminal (monotonic).
+    var batchDoneAt: Date? { machine.batchEndedAt }
+    var operatorPaused: Bool { machine.operatorPaused }
+    var accountPausedAt: Date? { machine.accountPausedAt }
+    var stop: PlanStop? { machine.stop }
+    var haltReason: String? { machine.haltReason }
+    var failed: Int { machine.failed }
     /// Non-terminal instances of the current batch.
     var openInBatch = 0
 
@@ -58,16 +65,8 @@ final class PlanRun {
     /// Consecutive failed poll calls (their backoff grows with it).
     var pollFailures = 0
 
-    var operatorPaused = false
-    /// Set while an account error pauses the plan (rule 4.5): when it began (monotonic).
-    var accountPausedAt: Date?
-    /// Halted or cancelled: no new reboot call, ever (journaled, restored after a restart).
-    var stop: PlanStop?
-    /// Why the plan halted, when not for its failure budget (a health gate, SPEC §4.14).
-    var haltReason: String?
     /// The wait for the health gates before the next batch, while one is under way.
     var gateWait: GateWait?
-    var failed = 0
 
     init(record: PlanRecord, plan: Plan) {
         var record = record
@@ -82,8 +81,7 @@ final class PlanRun {
             for i in range { runs.append(InstanceRun(index: i, id: plan.instances[i])) }
         }
         instances = runs
-        state = PlanState(rawValue: record.state) ?? .queued
-        currentBatch = record.currentBatch
+        machine = PlanMachine(restoring: record, budget: plan.maxFailures, total: plan.instances.count)
     }
 
     var id: String { record.id }
@@ -104,7 +102,7 @@ final class PlanRun {
     }
 
     /// The plan itself allows new reboot calls (the scheduler adds its own holds: account pause, restart hold).
-    var mayCall: Bool { !operatorPaused && accountPausedAt == nil && stop == nil }
+    var mayCall: Bool { machine.mayCall }
 
     var hasReady: Bool { readyHead < ready.count }
 

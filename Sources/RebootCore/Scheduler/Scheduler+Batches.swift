@@ -54,64 +54,24 @@ extension Scheduler {
             let soonest = run.accountPausedAt == nil ? checkTimeouts(run, now: now) : .distantPast
             run.nextTimeoutCheck = max(now + min(1, settings.pollInterval), soonest)
         }
-        guard run.openInBatch == 0 && !run.callsOutstanding else {
-            run.wakeAt = nil
-            if run.operatorPaused || run.accountPausedAt != nil { setState(run, .paused, now: now) }
-            else if run.state != .running { setState(run, .running, now: now) }
-            return
-        }
-        if run.currentBatch >= 0 && run.batchDoneAt == nil {
-            run.batchDoneAt = now
-            journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(run.currentBatch + 1)/\(run.batches.count) finished")
-            journal.setBatchDone(planId: run.id, batch: run.currentBatch, boot: clock.boot())
-            emit(.batchFinished, run, batch: run.currentBatch + 1)
-        }
-        // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
-        if run.stop == nil && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
-        if let stop = run.stop {
-            let reason = stop == .cancel ? "cancelled by an operator"
-                : run.haltReason ?? "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed"
-            return finishPlan(run, stop.planEndState, now: now, reason: reason)
-        }
-        let next = run.currentBatch + 1
-        if next >= run.batches.count {
-            // The journal keeps a reason until another replaces it: say why it succeeded.
-            let c = run.counts
-            let reason = "\(c[.rebooted] ?? 0) rebooted, \(run.failed) failed (\(run.plan.maxFailures) allowed), \(c[.skipped] ?? 0) skipped"
-            return finishPlan(run, .succeeded, now: now, reason: reason)
-        }
-        if run.operatorPaused || run.accountPausedAt != nil {
-            // A paused plan checks nothing; after the resume, its gates are checked afresh.
-            run.wakeAt = nil
-            run.gateWait = nil
-            return setState(run, .paused, now: now)
-        }
         let wallNow = wall
-        var earliest = now
-        if let after = run.plan.startAfter, after > wallNow { earliest = max(earliest, clock.monotonic(forWall: after)) }
-        if let done = run.batchDoneAt { earliest = max(earliest, done + run.plan.pauseBetweenBatches) }
-        if now < earliest {
-            run.gateWait = nil
-            // A wall-clock step moves `startAfter`: look again at least once a minute.
-            run.wakeAt = min(earliest, now + 60)
-            let beforeStart = run.plan.startAfter.map { wallNow < $0 } ?? false
-            return setState(run, beforeStart ? .waitingWindow : .running, now: now)
-        }
-        if let window = run.plan.window, !window.isOpen(at: wallNow) {
-            let opening = window.nextOpening(after: wallNow).map { clock.monotonic(forWall: $0) } ?? now + 60
-            run.wakeAt = min(max(opening, now + 0.001), now + 60)
-            run.gateWait = nil
-            return setState(run, .waitingWindow, now: now, reason: "outside window \(window.summary)")
-        }
-        guard gatesAllow(run, batch: next, now: now) else { return }
-        run.wakeAt = nil
-        startBatch(run, next, now: now)
+        let facts = PlanStepFacts(
+            now: now, batchOpen: run.openInBatch > 0 || run.callsOutstanding, batchCount: run.batches.count,
+            pauseBetweenBatches: run.plan.pauseBetweenBatches,
+            startAfter: run.plan.startAfter.flatMap { $0 > wallNow ? clock.monotonic(forWall: $0) : nil },
+            window: run.plan.window.map { window in
+                let open = window.isOpen(at: wallNow)
+                return (open, open ? nil : window.nextOpening(after: wallNow).map { clock.monotonic(forWall: $0) }, window.summary)
+            },
+            endCounts: {
+                let c = run.counts
+                return (c[.rebooted] ?? 0, c[.skipped] ?? 0)
+            })
+        for action in run.machine.step(facts) { perform(action, run, now: now) }
     }
 
     func startBatch(_ run: PlanRun, _ b: Int, now: Date) {
         let wallNow = wall
-        run.currentBatch = b
-        run.batchDoneAt = nil
         run.openInBatch = 0
         for i in run.batches[b] {
             let inst = run.instances[i]
@@ -119,7 +79,7 @@ extension Scheduler {
             run.openInBatch += 1
             if inst.state == .pending { inst.batchStarted(wall: wallNow) }
         }
-        setState(run, .running, now: now)
+        recordTransition(run.machine.batchStarted(b), run)
         let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
         journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: gates)
         journal.addEvent(planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
@@ -189,17 +149,19 @@ extension Scheduler {
         observer?.rebootFinished(outcome: state)
         let level: Logger.Level = state == .failed ? .warning : .info
         logger.log(level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])
-        if state == .failed {
-            run.failed += 1
-            if run.stop == nil && run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) { halt(run, now: now) }
-        }
+        if state == .failed && run.machine.instanceFailed() { halt(run, now: now) }
     }
 
     /// Rule 4.6: the failure budget is exceeded. No new calls; pending and waiting instances are
     /// skipped; rebooting and in-doubt ones are followed to their outcome. Journaled with the
     /// skips, in one transaction, before any later call.
     func halt(_ run: PlanRun, now: Date) {
-        run.stop = .halt
+        guard run.machine.halt() else { return }
+        halted(run, now: now)
+    }
+
+    /// Journals and performs a halt the plan machine decided (rule 4.6).
+    func halted(_ run: PlanRun, now: Date) {
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
         sweep(run, leaving: .halt, now: now)
@@ -208,7 +170,7 @@ extension Scheduler {
 
     /// Rule 4.10: no new calls; what is left is cancelled.
     func cancel(_ run: PlanRun, now: Date) {
-        run.stop = .cancel
+        guard run.machine.cancel() else { return }
         run.gateWait = run.plan.dryRun ? run.gateWait : nil
         journal.setStop(planId: run.id, stop: .cancel, at: wall, detail: "remaining instances cancelled")
         sweep(run, leaving: .cancel, now: now)
@@ -247,11 +209,10 @@ extension Scheduler {
     static let accountPauseReason = "account error"
 
     func pauseForAccount(_ run: PlanRun, _ pause: AccountPause, now: Date) {
-        guard run.accountPausedAt == nil else { return }
-        run.accountPausedAt = now
+        guard let transition = run.machine.accountPaused(now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)") else { return }
         run.gateWait = nil
         journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
-        setState(run, .paused, now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)")
+        recordTransition(transition, run)
         emit(.planPaused, run, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)", cause: .account)
     }
 

@@ -117,7 +117,7 @@ extension Scheduler {
         // Every gateInterval from the round's start, and once more at gateTimeout.
         wait.nextCheckAt = max(now, min(wait.roundStartedAt + settings.gateInterval, since + settings.gateTimeout))
         let waiting = "waiting for \(reason)"
-        if run.state == .waitingGate { updateReason(run, waiting) } else { setState(run, .waitingGate, now: now, reason: waiting) }
+        if run.state == .waitingGate { updateReason(run, waiting) } else { recordTransition(run.machine.gateBlocked(reason: waiting), run) }
         if !wait.notified {
             wait.notified = true
             emit(.gateBlocked, run, batch: batch + 1, reason: reason)
@@ -127,8 +127,7 @@ extension Scheduler {
     /// A gate blocked for `gateTimeout`: the plan halts (rule 4.6's halt, with the gate's
     /// reason), journaled before anything else happens.
     func haltForGate(_ run: PlanRun, reason: String, blockedFor: TimeInterval, now: Date) {
-        run.stop = .halt
-        run.haltReason = reason
+        guard run.machine.halt(reason: reason) else { return }
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(reason) (blocked for \(DurationParser.format(blockedFor.rounded())))")
         updateReason(run, reason)
         logger.error("plan halted: a health gate stayed blocked past gateTimeout", metadata: ["plan": "\(run.id)", "reason": "\(reason)"])
@@ -155,8 +154,7 @@ extension Scheduler {
         let summary = names.map { "\($0) \(wait.results[$0]?.word ?? "unchecked")" }.joined(separator: ", ")
         run.gateWait = nil
         // Cancelled while its gates were checked: it ends cancelled, whatever they said.
-        let end = run.stop?.planEndState ?? .succeeded
-        finishPlan(run, end, now: now, reason: "dry run: nothing was called; gates: \(summary)\(run.stop == .cancel ? "; cancelled by an operator" : "")")
+        finishPlan(run, run.machine.dryRunEnded(reason: "dry run: nothing was called; gates: \(summary)\(run.stop == .cancel ? "; cancelled by an operator" : "")"))
         schedulePumpOnQueue()
     }
 }

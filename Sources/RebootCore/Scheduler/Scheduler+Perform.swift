@@ -57,4 +57,38 @@ extension Scheduler {
             shortestRebootSeen = min(shortestRebootSeen ?? seconds, seconds)
         }
     }
+
+    /// Performs what a plan step decided (`PlanMachine.step`).
+    func perform(_ action: PlanAction, _ run: PlanRun, now: Date) {
+        switch action {
+        case .enter(let transition):
+            recordTransition(transition, run)
+        case .wake(let at):
+            run.wakeAt = at
+        case .dropGateWait:
+            run.gateWait = nil
+        case .batchFinished(let b):
+            journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(b + 1)/\(run.batches.count) finished")
+            journal.setBatchDone(planId: run.id, batch: b, boot: clock.boot())
+            emit(.batchFinished, run, batch: b + 1)
+        case .halt:
+            halted(run, now: now)
+        case .finish(let transition):
+            finishPlan(run, transition)
+        case .startBatch(let b):
+            guard gatesAllow(run, batch: b, now: now) else { return }
+            run.wakeAt = nil
+            startBatch(run, b, now: now)
+        }
+    }
+
+    /// Journals and logs a plan's state change (the machine made it).
+    func recordTransition(_ transition: PlanTransition?, _ run: PlanRun) {
+        guard let t = transition else { return }
+        run.record.state = t.to.rawValue
+        journal.updatePlan(id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall,
+                           finished: t.to.isTerminal, reason: t.reason)
+        journal.addEvent(planId: run.id, at: wall, kind: "state", detail: "\(t.from.rawValue) -> \(t.to.rawValue)\(t.reason.map { ": \($0)" } ?? "")")
+        logger.info("plan \(t.to.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(t.from.rawValue)"])
+    }
 }

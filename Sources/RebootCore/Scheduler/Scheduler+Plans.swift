@@ -82,16 +82,16 @@ extension Scheduler {
                 // The journal could not be read: not the plan's fault. It stays queued.
                 return retryActivation(after: error, now: now)
             }
+            // A dry run cancelled while its gates were checked, then restarted, stays cancelled
+            // (the machine restores the stop).
             let run = PlanRun(record: record, plan: plan)
-            // A dry run cancelled while its gates were checked, then restarted, stays cancelled.
-            run.stop = record.stopRequest.flatMap(PlanStop.init(rawValue:))
             register(run)
             if plan.dryRun {
                 runDry(run, now: now)
             } else if let pause = accountPause {
                 pauseForAccount(run, pause, now: now)
             } else {
-                setState(run, .running, now: now)
+                recordTransition(run.machine.activated(), run)
             }
         }
     }
@@ -142,7 +142,6 @@ extension Scheduler {
                     if inst.state == .pending && !inst.isInDoubt { run.unread.insert(i) }
                 }
             }
-            if run.state == .paused { run.operatorPaused = true }
             // Between batches: when this batch's end was journaled, `batch-done` is neither
             // journaled nor sent again, and the pause runs from that end on the boot clock of the
             // same boot; after another boot, in full from now: the wall clock, which a step moves,
@@ -151,11 +150,11 @@ extension Scheduler {
             // commit), the next pump ends the batch now.
             if run.currentBatch >= 0 && run.openInBatch == 0 {
                 if let done = try journal.batchDone(planId: record.id), done.batch == run.currentBatch {
-                    run.batchDoneAt = now - (clock.boot().seconds(since: done.boot) ?? 0)
+                    run.machine.restoredBatchEnd(at: now - (clock.boot().seconds(since: done.boot) ?? 0))
                 } else {
                     let tag = "batch \(run.currentBatch + 1)/"
                     if try journal.events(planId: record.id).contains(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }) {
-                        run.batchDoneAt = now
+                        run.machine.restoredBatchEnd(at: now)
                     }
                 }
             }
@@ -165,17 +164,14 @@ extension Scheduler {
                              detail: "after restart: \(run.watched.count) instances followed, \(inDoubt) in doubt"
                                 + (record.stopRequest.map { ", \($0) in force" } ?? ""))
             logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(inDoubt)", "stop": "\(record.stopRequest ?? "")"])
-            if let raw = record.stopRequest, let stop = PlanStop(rawValue: raw) {
-                run.stop = stop
-                if stop == .halt, let reason = record.reason, reason.hasPrefix("gate ") { run.haltReason = reason }
+            if let stop = run.stop {
                 sweep(run, leaving: stop, now: now)
-            } else if run.plan.maxFailures.isExceeded(failed: run.failed, total: run.instances.count) {
+            } else if run.machine.budgetExceeded {
                 halt(run, now: now)  // halted before the halt was journaled (or before migration v2)
             }
             if run.state == .paused, run.stop == nil, record.reason?.hasPrefix(Self.accountPauseReason) == true {
                 // An account pause holds across a restart, for plans that become active later too.
-                run.operatorPaused = false
-                run.accountPausedAt = now
+                run.machine.heldByAccount(since: now, operatorPaused: false)
                 if accountPause == nil {
                     // A journal from before v6 knew the pause only from plan reasons: it becomes
                     // the daemon's own state now.
@@ -187,7 +183,11 @@ extension Scheduler {
         }
         if let pause = accountPause {
             for run in plans where run.accountPausedAt == nil && !run.state.isTerminal {
-                if run.state == .paused { run.accountPausedAt = now } else { pauseForAccount(run, pause, now: now) }
+                if run.state == .paused {
+                    run.machine.heldByAccount(since: now, operatorPaused: run.operatorPaused)
+                } else {
+                    pauseForAccount(run, pause, now: now)
+                }
             }
         }
         flushJournal()
@@ -199,7 +199,7 @@ extension Scheduler {
         let inst = run.instances[row.idx]
         inst.restore(row, attemptsMade: attemptsMade, countedMade: countedMade)
         if inst.state.isTerminal {
-            if inst.state == .failed { run.failed += 1 }
+            if inst.state == .failed { _ = run.machine.instanceFailed() }
             return
         }
         if inst.state != .pending || open != nil { claims[inst.id] = claims[inst.id] ?? run.id }
@@ -240,10 +240,9 @@ extension Scheduler {
         guard let run = planById[planId] else { return controlStoredPlan(planId: planId, verb: verb) }
         switch verb {
         case "pause":
-            let wasPaused = run.operatorPaused
-            run.operatorPaused = true
+            let (wasPaused, transition) = run.machine.pause()
             run.gateWait = nil
-            setState(run, .paused, now: now, reason: "paused by an operator")
+            recordTransition(transition, run)
             if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .operator_) }
             return "paused"
         case "resume":
@@ -252,7 +251,7 @@ extension Scheduler {
             if wasPaused { updateReason(run, "resumed by an operator") }
             return "resumed"
         case "cancel":
-            guard run.stop == nil else { return "ignored: the plan is already \(run.stop == .halt ? "halted" : "cancelled")" }
+            if let stop = run.stop { return "ignored: the plan is already \(stop == .halt ? "halted" : "cancelled")" }
             cancel(run, now: now)
             return "cancelling: \(run.instances.filter { $0.inFlight || $0.state == .rebooting }.count) instances followed to their outcome"
         default:
@@ -295,12 +294,9 @@ extension Scheduler {
     /// Lifts an operator's pause and an account pause from one plan. Deadlines are moved on by
     /// the length of an account pause, during which nothing timed out (rule 4.5).
     func resume(_ run: PlanRun, now: Date) {
-        let wasPaused = run.operatorPaused || run.accountPausedAt != nil
-        run.operatorPaused = false
-        if let since = run.accountPausedAt {
-            let paused = now.timeIntervalSince(since)
+        let (wasPaused, lasted) = run.machine.resume(now: now)
+        if let paused = lasted {
             for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
-            run.accountPausedAt = nil
         }
         // The batch's instances are read again before their calls (SPEC §4.1): the pause may
         // have lasted long. Those already queued for a call give up their turn for a read.
@@ -338,20 +334,10 @@ extension Scheduler {
         return "resumed \(resumed) plan\(resumed == 1 ? "" : "s")\(wasAccount ? ", account pause lifted" : "")"
     }
 
-    func setState(_ run: PlanRun, _ state: PlanState, now: Date, reason: String? = nil) {
-        guard run.state != state else { return }
-        let old = run.state
-        run.state = state
-        run.record.state = state.rawValue
-        journal.updatePlan(id: run.id, state: state.rawValue, currentBatch: run.currentBatch, at: wall,
-                           finished: state.isTerminal, reason: reason)
-        journal.addEvent(planId: run.id, at: wall, kind: "state", detail: "\(old.rawValue) -> \(state.rawValue)\(reason.map { ": \($0)" } ?? "")")
-        logger.info("plan \(state.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(old.rawValue)"])
-    }
-
-    func finishPlan(_ run: PlanRun, _ state: PlanState, now: Date, reason: String? = nil) {
-        setState(run, state, now: now, reason: reason)
-        emit(.planFinished, run, reason: reason)
+    /// A plan ended (the machine's transition): journaled, notified, its slot freed.
+    func finishPlan(_ run: PlanRun, _ transition: PlanTransition) {
+        recordTransition(transition, run)
+        emit(.planFinished, run, reason: transition.reason)
         planEndings += 1
         plans.removeAll { $0 === run }
         planById[run.id] = nil
@@ -377,6 +363,6 @@ extension Scheduler {
         }
         // A dry run checks and journals its gates too; it ends when their answers are in.
         if startDryGates(run, now: now) { return }
-        finishPlan(run, run.stop?.planEndState ?? .succeeded, now: now, reason: "dry run: nothing was called")
+        finishPlan(run, run.machine.dryRunEnded(reason: "dry run: nothing was called"))
     }
 }

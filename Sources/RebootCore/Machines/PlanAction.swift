@@ -1,0 +1,20 @@
+import Foundation
+
+/// What the scheduler does after a plan step (`PlanMachine.step`): the machine decides, the
+/// scheduler performs (journal, notifications, queues, timers).
+enum PlanAction: Sendable, Equatable {
+    /// Journal and log a state change.
+    case enter(PlanTransition)
+    /// Wake the plan at this time (nil: nothing to wait for).
+    case wake(at: Date?)
+    /// The wait for the health gates is over (the plan may not check them now).
+    case dropGateWait
+    /// The batch's last instance ended: journal `batch-done`, notify.
+    case batchFinished(Int)
+    /// Rule 4.6: the failure budget is exceeded; journal the halt, leave what waits for a call.
+    case halt
+    /// The plan ends: journal and notify, free its slot.
+    case finish(PlanTransition)
+    /// Batch `b` may start once its health gates pass (SPEC §4.14).
+    case startBatch(Int)
+}

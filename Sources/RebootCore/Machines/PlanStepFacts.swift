@@ -1,0 +1,18 @@
+import Foundation
+
+/// What a plan step needs to know that the plan machine does not hold: times (monotonic, with
+/// the wall-clock ones already mapped), and whether the current batch is still open.
+struct PlanStepFacts {
+    var now: Date
+    /// The current batch has instances not ended, or calls not answered.
+    var batchOpen: Bool
+    var batchCount: Int
+    var pauseBetweenBatches: TimeInterval
+    /// `startAfter` (monotonic) while it is still ahead on the wall clock; nil once passed.
+    var startAfter: Date?
+    /// The maintenance window, when the plan has one: open now, or when it next opens (monotonic).
+    var window: (open: Bool, nextOpening: Date?, summary: String)?
+    /// The rebooted and skipped instances, asked only when every batch ran (it counts every
+    /// instance): a succeeded plan says what it did.
+    var endCounts: () -> (rebooted: Int, skipped: Int)
+}
