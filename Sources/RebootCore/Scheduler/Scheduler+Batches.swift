@@ -37,15 +37,7 @@ extension Scheduler {
 
     func advance(_ run: PlanRun, now: Date) {
         guard !run.state.isTerminal, !run.plan.dryRun else { return }
-        if !run.delayed.isEmpty {
-            var still: [Int] = []
-            for i in run.delayed {
-                let inst = run.instances[i]
-                if inst.state.isTerminal { continue }
-                if let nb = inst.notBefore, nb > now { still.append(i) } else { inst.notBefore = nil; run.pushReady(i) }
-            }
-            run.delayed = still
-        }
+        run.promoteDelayed(now: now)
         if !run.watched.isEmpty && now >= run.nextTimeoutCheck {
             // Rule 4.5: while the account pause holds, no deadline runs.
             // The next check is the soonest deadline, not every second (issue 10: a wake only
@@ -86,7 +78,9 @@ extension Scheduler {
         if b == 0 { emit(.planStarted, run, batch: 1) }
         logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
         // Calls only after the batch's status read (SPEC §4.1).
-        queueStartReads(run, batch: b, now: now)
+        for read in run.queueStartReads(batch: b, now: now, rule: batchStartRule) {
+            startRead(run, run.instances[read.index], read.status, now: now)
+        }
         if run.openInBatch == 0 { schedulePumpOnQueue() }
     }
 
@@ -117,24 +111,13 @@ extension Scheduler {
         watch(run, inst, urgent: false)
     }
 
+    var pollTiming: PollTiming { PollTiming(pollInterval: settings.pollInterval, inDoubtSpacing: inDoubtReadingSpacing) }
+
     func watch(_ run: PlanRun, _ inst: InstanceRun, urgent: Bool) {
-        run.nextTimeoutCheck = min(run.nextTimeoutCheck, inst.nextDeadline(now: clock.now(), pollInterval: settings.pollInterval, rules: rules(run)))
-        inst.watched = true
-        run.watched.insert(inst.index)
-        if urgent {
-            run.urgent.insert(inst.index)
-            // A 409-waiting or in-doubt instance needs its readings at the poll interval (rules
-            // 4.4, 4.8): a round deferred for rebooting instances (`PollHoldoff`) comes back.
-            let interval = clock.now() + (inst.isInDoubt ? inDoubtReadingSpacing : settings.pollInterval)
-            run.nextPollAt = min(run.nextPollAt ?? interval, interval)
-        }
+        run.watch(inst, urgent: urgent, now: clock.now(), timing: pollTiming, rules: rules(run))
     }
 
-    func unwatch(_ run: PlanRun, _ inst: InstanceRun) {
-        inst.watched = false
-        run.watched.remove(inst.index)
-        run.urgent.remove(inst.index)
-    }
+    func unwatch(_ run: PlanRun, _ inst: InstanceRun) { run.unwatch(inst) }
 
     /// Makes an instance terminal, releases its claim and applies the failure budget.
     func finish(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, now: Date) {
@@ -180,13 +163,7 @@ extension Scheduler {
         for inst in run.instances where !inst.inFlight && (inst.phase == .pending || inst.phase == .waiting) {
             finish(run, inst, .left(by: stop), now: now)
         }
-        run.ready.removeAll()
-        run.readyHead = 0
-        run.unread.removeAll()
-        run.prereads.removeAll()
-        run.delayed.removeAll()
-        run.blocked.removeAll()
-        for inst in run.instances { inst.queued = false }
+        run.clearCallQueues()
     }
 
     /// Rule 4.5: an account-wide error pauses every plan, and plans activated later; logged
@@ -217,18 +194,11 @@ extension Scheduler {
     }
 
     func release(_ instanceId: String, from run: PlanRun) {
-        guard claims[instanceId] == run.id else { return }
-        claims[instanceId] = nil
+        guard claims.release(instanceId, from: run.id) else { return }
         // What waited for this plan is read again before its call (SPEC §4.1): this plan may have
         // just rebooted it.
-        for other in plans where other !== run && !other.blocked.isEmpty {
-            var still: [Int] = []
-            for i in other.blocked {
-                let inst = other.instances[i]
-                guard inst.id == instanceId else { still.append(i); continue }
-                if inst.state == .waiting { watch(other, inst, urgent: true) } else if inst.state == .pending { other.unread.insert(i) }
-            }
-            other.blocked = still
+        for other in plans where other !== run {
+            for inst in other.released(instanceId) { watch(other, inst, urgent: true) }
         }
     }
 

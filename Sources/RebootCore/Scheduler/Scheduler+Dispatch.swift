@@ -69,19 +69,9 @@ extension Scheduler {
         for offset in 0..<plans.count {
             let run = plans[(roundRobin + offset) % plans.count]
             guard run.mayCall, run.state == .running else { continue }
-            while let i = run.popReady() {
-                let inst = run.instances[i]
-                guard !inst.inFlight, inst.state == .pending || inst.state == .waiting, inst.notBefore == nil else { continue }
-                // A call only for an instance whose last read was Running (SPEC §4.1).
-                guard inst.lastReadRunning else {
-                    if inst.state == .waiting { watch(run, inst, urgent: true) } else { run.unread.insert(i) }
-                    continue
-                }
-                if let holder = claims[inst.id], holder != run.id {
-                    run.blocked.append(i)
-                    continue
-                }
-                claims[inst.id] = run.id
+            let (call, followAgain) = run.nextCallable(rule: batchStartRule, claims: &claims)
+            for inst in followAgain { watch(run, inst, urgent: true) }
+            if let inst = call {
                 roundRobin = (roundRobin + offset + 1) % plans.count
                 return (run, inst)
             }

@@ -202,7 +202,7 @@ extension Scheduler {
             if inst.state == .failed { _ = run.machine.instanceFailed() }
             return
         }
-        if inst.state != .pending || open != nil { claims[inst.id] = claims[inst.id] ?? run.id }
+        if inst.state != .pending || open != nil { claims.restore(inst.id, for: run.id) }
         if let attempt = open, let attemptId = attempt.id {
             // How long ago the call was sent, on the boot clock of the same boot (rule 4.8),
             // never on the wall clock, which a step can shorten. Another boot, or a row from

@@ -16,7 +16,7 @@ extension Scheduler {
                     return (run, due.map { ($0, run.instances[$0].epoch) })
                 }
             }
-            if let reads = nextStartRead(run, now: now) { return (run, reads) }
+            if let reads = run.nextStartRead(now: now) { return (run, reads) }
             if !run.pollChunks.isEmpty { return (run, run.pollChunks.removeFirst()) }
             guard run.pollsInFlight == 0, !run.watched.isEmpty else { continue }
             // A rebooting instance is not polled before the plan's shortest confirmed reboot has
@@ -36,7 +36,7 @@ extension Scheduler {
                 order += rest.prefix(room)
             }
             var members = order.filter { !run.instances[$0].inFlight }.map { ($0, run.instances[$0].epoch) }
-            if due { members = withNextBatch(run, members) }
+            if due { members = run.withNextBatch(members) }
             run.urgent.removeAll()
             if due { run.nextPollAt = nil }
             guard !members.isEmpty else { continue }

@@ -27,8 +27,8 @@ public final class Scheduler: @unchecked Sendable {
 
     var plans: [PlanRun] = []
     var planById: [String: PlanRun] = [:]
-    /// Instance id → the plan that holds it until it is terminal there (rule 7).
-    var claims: [String: String] = [:]
+    /// Which plan holds each instance it calls or follows (rule 4.7).
+    var claims = InstanceClaims()
     var timer: SchedulerTimer?
     var pumpScheduled = false
     /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved
