@@ -227,7 +227,7 @@ extension Scheduler {
         }
         for run in plans where !run.inFlightReboots.isEmpty {
             for i in run.inFlightReboots {
-                if let due = flightReadingDue(run.instances[i]) { if due <= now { wantsCall = true } else { consider(due) } }
+                if let due = run.flightReadingDue(run.instances[i], timing: pollTiming) { if due <= now { wantsCall = true } else { consider(due) } }
             }
         }
         if !pageWaits.isEmpty { consider(limiter.nextToken(now: now)) }

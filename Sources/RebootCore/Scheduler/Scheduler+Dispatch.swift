@@ -180,14 +180,4 @@ extension Scheduler {
 
     /// How far apart the readings of a call in doubt may be (SPEC §4.8).
     var inDoubtReadingSpacing: TimeInterval { min(settings.pollInterval, effectiveMinRebootTime / 2) }
-
-    /// When the unanswered reboot call of `inst` should next be read (SPEC §4.8): `pollInterval`
-    /// after the send, then at most `min(pollInterval, minRebootTime / 2)` apart; nil while a
-    /// reading is out.
-    func flightReadingDue(_ inst: InstanceRun) -> Date? {
-        guard inst.inFlight, !inst.flightReadOut, let sent = inst.sentAt else { return nil }
-        let first = sent + settings.pollInterval
-        guard let last = inst.flightReadSentAt else { return first }
-        return max(first, last + inDoubtReadingSpacing)
-    }
 }

@@ -7,70 +7,9 @@ extension Scheduler {
     /// The next poll call to send, building a round when one is due.
     func nextPollChunk(now: Date) -> (PlanRun, [(Int, Int)])? {
         for run in plans {
-            // Unanswered reboot calls are read from the send on (SPEC §4.8), in a call of their own.
-            if !run.inFlightReboots.isEmpty {
-                let due = run.inFlightReboots.sorted().filter { i in flightReadingDue(run.instances[i]).map { $0 <= now } ?? false }
-                    .prefix(BCCClient.maxIdsPerCall)
-                if !due.isEmpty {
-                    for i in due { run.instances[i].flightReadSent(at: now) }
-                    return (run, due.map { ($0, run.instances[$0].epoch) })
-                }
-            }
-            if let reads = run.nextStartRead(now: now) { return (run, reads) }
-            if !run.pollChunks.isEmpty { return (run, run.pollChunks.removeFirst()) }
-            guard run.pollsInFlight == 0, !run.watched.isEmpty else { continue }
-            // A rebooting instance is not polled before the plan's shortest confirmed reboot has
-            // passed since its answer (`PollHoldoff`): such a poll could not confirm it.
-            let holdoff = run.pollHoldoff.delay(rebootTimeout: run.plan.rebootTimeout)
-            var due = run.nextPollAt.map { $0 <= now } ?? false
-            if due, run.urgent.isEmpty, let at = roundWorthSending(run, holdoff: holdoff, now: now), at > now {
-                run.nextPollAt = at
-                due = false
-            }
-            guard due || !run.urgent.isEmpty else { continue }
-            // Urgent instances first; a full round when due; fill every call up to 100 ids.
-            var order: [Int] = run.urgent.sorted()
-            let rest = run.watched.subtracting(run.urgent).sorted().filter { pollable(run.instances[$0], holdoff: holdoff, now: now) }
-            if due { order += rest } else {
-                let room = (BCCClient.maxIdsPerCall - order.count % BCCClient.maxIdsPerCall) % BCCClient.maxIdsPerCall
-                order += rest.prefix(room)
-            }
-            var members = order.filter { !run.instances[$0].inFlight }.map { ($0, run.instances[$0].epoch) }
-            if due { members = run.withNextBatch(members) }
-            run.urgent.removeAll()
-            if due { run.nextPollAt = nil }
-            guard !members.isEmpty else { continue }
-            run.pollChunks = stride(from: 0, to: members.count, by: BCCClient.maxIdsPerCall).map {
-                Array(members[$0..<min($0 + BCCClient.maxIdsPerCall, members.count)])
-            }
-            return (run, run.pollChunks.removeFirst())
+            if let chunk = run.nextPollCall(now: now, timing: pollTiming) { return (run, chunk) }
         }
         return nil
-    }
-
-    /// Whether a poll of `inst` now could tell anything (see `PollHoldoff`).
-    func pollable(_ inst: InstanceRun, holdoff: TimeInterval, now: Date) -> Bool {
-        guard holdoff > 0, inst.state == .rebooting, !inst.isInDoubt, let accepted = inst.acceptedAt else { return true }
-        return accepted + holdoff <= now
-    }
-
-    /// When a round of `run` is worth its call (issue 10: poll a batch's instances together).
-    /// The batch ends only when its last instance is seen Running, so while every watched
-    /// instance is merely rebooting, the round waits until the last of them has passed the
-    /// hold-off; never, though, past the first one's `acceptedAt + rebootTimeout/2`, so that no
-    /// instance nears its timeout unpolled. A waiting or in-doubt instance needs its readings
-    /// at the poll interval (rules 4.4, 4.8): then now. Nil when every one is in flight.
-    func roundWorthSending(_ run: PlanRun, holdoff: TimeInterval, now: Date) -> Date? {
-        guard holdoff > 0 else { return now }
-        var last: Date?, firstDeadline: Date?
-        for i in run.watched where !run.instances[i].inFlight {
-            let inst = run.instances[i]
-            guard inst.state == .rebooting, !inst.isInDoubt, let accepted = inst.acceptedAt else { return now }
-            last = max(last ?? accepted, accepted + holdoff)
-            firstDeadline = min(firstDeadline ?? .distantFuture, accepted + run.plan.rebootTimeout / 2)
-        }
-        guard let last, let firstDeadline else { return nil }
-        return max(now, min(last, firstDeadline))
     }
 
     func sendPoll(_ run: PlanRun, _ chunk: [(Int, Int)], now: Date) {
@@ -147,21 +86,9 @@ extension Scheduler {
             // backoff (not at once: that would poll at the full limiter rate through an outage).
             // Failed polls back off exponentially, never longer apart than the poll interval, so
             // that in-doubt evidence (rule 4.8) keeps its spacing once the API answers again.
-            let backoff = RetryPolicy(maxAttempts: .max, baseDelay: settings.retry.baseDelay,
-                                      maxDelay: min(settings.retry.maxDelay, settings.pollInterval))
-            run.nextPollAt = now + backoff.delay(attempt: run.pollFailures, retryAfter: error.retryAfter.map { min($0, settings.pollInterval) },
-                                                 random: random())
+            run.pollFailed(error, now: now, retry: settings.retry, timing: pollTiming, random: random())
             startReadFailed(run, chunk, error, now: now)
         }
-        if run.pollsInFlight == 0 && run.pollChunks.isEmpty {
-            if run.roundHadInDoubt {
-                // A call in doubt is read at most min(pollInterval, minRebootTime / 2) apart (SPEC §4.8).
-                let next = now + inDoubtReadingSpacing
-                run.nextPollAt = min(run.nextPollAt ?? next, next)
-            } else if run.nextPollAt == nil {
-                run.nextPollAt = now + settings.pollInterval
-            }
-            run.roundHadInDoubt = false
-        }
+        run.callAnswered(now: now, timing: pollTiming)
     }
 }
