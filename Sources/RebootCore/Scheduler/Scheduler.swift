@@ -64,15 +64,8 @@ public final class Scheduler: @unchecked Sendable {
     var planEndings = 0
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
-    private let hopLock = NSLock()
-    private var pendingHops = 0
-    /// Answers waiting for the queue (see `deliver`), guarded by `hopLock`.
-    private var answers: [@Sendable () -> Void] = []
-    /// Answers waiting for the next pump (see `deliver`), guarded by `hopLock`.
-    private var heldAnswers: [@Sendable () -> Void] = []
-    /// Until when `deliver` holds answers for the next pump (see `refreshAnswerHold`), guarded
-    /// by `hopLock`.
-    private var holdAnswersUntil: Date?
+    /// Where answers wait for the queue (see `deliver`).
+    let mailbox: AnswerMailbox
 
     public init(
         journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
@@ -88,6 +81,7 @@ public final class Scheduler: @unchecked Sendable {
         self.logger = logger
         self.random = random
         self.apiForRegion = api
+        mailbox = AnswerMailbox(queue: queue, now: { [clock] in clock.now() })
         limiter = RateLimiter(requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
                               maxInFlight: settings.maxConcurrentRequests, now: clock.now())
     }
@@ -203,10 +197,7 @@ public final class Scheduler: @unchecked Sendable {
     public func drain() {
         while true {
             queue.sync { if runHeldAnswers() { schedulePumpOnQueue() } }
-            hopLock.lock()
-            let n = pendingHops
-            hopLock.unlock()
-            if n == 0 { return }
+            if mailbox.isIdle { return }
             usleep(200)
         }
     }
@@ -214,46 +205,13 @@ public final class Scheduler: @unchecked Sendable {
     // MARK: Queue plumbing
 
     /// Runs `work` on the queue later, counted for `drain()`.
-    func hop(_ work: @escaping @Sendable () -> Void) {
-        hopLock.lock()
-        pendingHops += 1
-        hopLock.unlock()
-        queue.async { [self] in
-            work()
-            hopLock.lock()
-            pendingHops -= 1
-            hopLock.unlock()
-        }
-    }
+    func hop(_ work: @escaping @Sendable () -> Void) { mailbox.hop(work) }
 
-    /// Runs an answer's handling on the queue. Answers that arrive while earlier ones still wait
-    /// share one hop (issue 10: a group's answers wake the queue once, not once each).
-    /// A `holdable` answer (a reboot call's) waits instead for the pump the timer runs soon
-    /// (see `refreshAnswerHold`): a call group's answers then cost no wake of their own (issue
-    /// 10). A poll's answer is never held: it is what ends a batch.
-    func deliver(holdable: Bool = false, _ work: @escaping @Sendable () -> Void) {
-        hopLock.lock()
-        pendingHops += 1
-        if holdable, let until = holdAnswersUntil, until > clock.now() {
-            heldAnswers.append(work)
-            hopLock.unlock()
-            return
-        }
-        answers.append(work)
-        let first = answers.count == 1
-        hopLock.unlock()
-        guard first else { return }
-        queue.async { [self] in
-            hopLock.lock()
-            let batch = answers
-            answers.removeAll()
-            hopLock.unlock()
-            for answer in batch { answer() }
-            hopLock.lock()
-            pendingHops -= batch.count
-            hopLock.unlock()
-        }
-    }
+    /// Runs an answer's handling on the queue (`AnswerMailbox`). A `holdable` answer (a reboot
+    /// call's) waits instead for the pump the timer runs soon (see `refreshAnswerHold`): a call
+    /// group's answers then cost no wake of their own (issue 10). A poll's answer is never
+    /// held: it is what ends a batch.
+    func deliver(holdable: Bool = false, _ work: @escaping @Sendable () -> Void) { mailbox.deliver(holdable: holdable, work) }
 
     /// Lets `deliver` hold answers until the timer fires, when it is armed at most a call
     /// group's spacing (`callGrouping`) ahead and a call slot is free. A pump then handles them
@@ -265,30 +223,22 @@ public final class Scheduler: @unchecked Sendable {
     func refreshAnswerHold() {
         let now = clock.now()
         let paced = limiter.currentRate * settings.callGrouping <= limiter.bucket.capacity / 2
-        let until = armedAt.flatMap { at in
+        mailbox.hold(until: armedAt.flatMap { at in
             !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
-        }
-        hopLock.lock()
-        holdAnswersUntil = until
-        hopLock.unlock()
+        })
     }
 
     /// Handles the answers `deliver` held, without a pump each: the caller runs or schedules
     /// the one they share. Returns whether there were any.
     @discardableResult
     func runHeldAnswers() -> Bool {
-        hopLock.lock()
-        let held = heldAnswers
-        heldAnswers.removeAll()
-        hopLock.unlock()
+        let held = mailbox.takeHeld()
         guard !held.isEmpty else { return false }
         let scheduled = pumpScheduled
         pumpScheduled = true
         for answer in held { answer() }
         pumpScheduled = scheduled
-        hopLock.lock()
-        pendingHops -= held.count
-        hopLock.unlock()
+        mailbox.ran(held.count)
         return true
     }
 
