@@ -99,7 +99,7 @@ let package = Package(
         // the ordinary build makes it a replayer of saved inputs.
         .executableTarget(name: "PlanFuzzer", dependencies: ["RebootCore"], path: "Fuzz/PlanFuzzer"),
         // `make bench`'s tick case: the status/metrics tick against a journal full of history.
-        .executableTarget(name: "TickBench", dependencies: ["RebootCore", .product(name: "GRDB", package: "GRDB.swift")],
+        .executableTarget(name: "TickBench", dependencies: ["RebootCore"],
                           path: "Benchmarks/TickBench"),
         .testTarget(
             name: "BCCTests",

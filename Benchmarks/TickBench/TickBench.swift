@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import RebootCore
 
 /// `make bench`'s tick case (issue 10): the daemon's 10-second status/metrics tick (scheduler
@@ -16,7 +15,7 @@ struct TickBench {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tickbench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: dir) }
-            let journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
+            let journal = try SQLiteJournal(path: dir.appendingPathComponent("journal.sqlite").path)
             try addFinishedPlans(finished, to: journal)
             let scheduler = Scheduler(journal: journal, settings: SchedulerSettings(), api: { _ in fatalError("no calls") })
             try scheduler.start()
@@ -42,30 +41,26 @@ struct TickBench {
         }
     }
 
-    /// Journals `count` succeeded plans of `instancesPerPlan` instances each, as history.
-    static func addFinishedPlans(_ count: Int, to journal: Journal) throws {
+    /// Journals `count` succeeded plans of `instancesPerPlan` instances each, as history, through
+    /// the store's own inserts (one commit per plan).
+    static func addFinishedPlans(_ count: Int, to journal: any JournalStore) throws {
         guard count > 0 else { return }
         let ids = (0..<instancesPerPlan).map { String(format: "i-bench%05d", $0) }
         let parameters = String(data: try JSONSerialization.data(withJSONObject: ["instances": ids, "batchSize": 5]), encoding: .utf8)!
-        journal.enqueue { db in
-            let at = "2026-01-01T00:00:00Z"
-            for p in 0..<count {
-                let id = String(format: "20260101T000000Z-history%05d", p)
-                try db.execute(sql: """
-                    INSERT INTO plans (id, name, sourceFile, format, sha256, submitterUid, submitterName, submittedAt, state,
-                      parameters, instanceCount, batchCount, currentBatch, updatedAt, finishedAt)
-                    VALUES (?, ?, ?, 'yaml', ?, 0, 'root', ?, 'succeeded', ?, ?, 4, 3, ?, ?)
-                    """, arguments: [id, "history\(p)", "history\(p).yaml", String(format: "%064d", p), at, parameters,
-                                     instancesPerPlan, at, at])
-                for (i, instance) in ids.enumerated() {
-                    try db.execute(sql: """
-                        INSERT INTO plan_instances (planId, idx, instanceId, batch, state, attempts, conflicts,
-                          observedNonRunning, startedAt, finishedAt, updatedAt)
-                        VALUES (?, ?, ?, ?, 'rebooted', 1, 0, 1, ?, ?, ?)
-                        """, arguments: [id, i, instance, i / 5, at, at, at])
-                }
+        let at = "2026-01-01T00:00:00Z"
+        for p in 0..<count {
+            let id = String(format: "20260101T000000Z-history%05d", p)
+            let plan = PlanRecord(
+                id: id, name: "history\(p)", sourceFile: "history\(p).yaml", format: "yaml", sha256: String(format: "%064d", p),
+                submitterUid: 0, submitterName: "root", submittedAt: at, state: "succeeded", parameters: parameters,
+                instanceCount: instancesPerPlan, batchCount: 4, currentBatch: 3, updatedAt: at, finishedAt: at, reason: nil, stopRequest: nil)
+            let instances = ids.enumerated().map { i, instance in
+                PlanInstanceRecord(
+                    planId: id, idx: i, instanceId: instance, batch: i / 5, state: "rebooted", attempts: 1, conflicts: 0, lastError: nil,
+                    lastStatus: nil, observedNonRunning: true, startedAt: at, finishedAt: at, updatedAt: at)
             }
+            try journal.insertPlan(plan, instances: instances,
+                                   event: PlanEventRecord(id: nil, planId: id, at: at, kind: "submitted", detail: "history"))
         }
-        try journal.flush()
     }
 }

@@ -16,7 +16,7 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
-    func journal() throws -> Journal {
+    func journal() throws -> any JournalStore {
         let c = try load()
         guard FileManager.default.fileExists(atPath: c.journal) else {
             throw CtlError(.unavailable, "no journal at \(SafeText.escaped(c.journal)) yet: has rebootd started with this config?")
@@ -24,13 +24,13 @@ struct ConfigOptions: ParsableArguments {
         if access(c.journal, R_OK) != 0 {
             throw CtlError(.permissionDenied, "cannot read the journal \(SafeText.escaped(c.journal)): permission denied (are you in the rebootd group?)")
         }
-        do { return try Journal(readOnlyPath: c.journal) } catch {
+        do { return try SQLiteJournal(readOnlyPath: c.journal) } catch {
             throw CtlError(.unavailable, "cannot open the journal \(SafeText.escaped(c.journal)): \(error)")
         }
     }
 
     /// The plan a PLAN argument names: an id, a unique id prefix, or the newest plan of a name.
-    func plan(_ argument: String, in journal: Journal) throws -> PlanRecord { try PlanLookup.resolve(argument, in: journal) }
+    func plan(_ argument: String, in journal: any JournalStore) throws -> PlanRecord { try PlanLookup.resolve(argument, in: journal) }
 }
 
 /// Prints JSON with sorted keys, the stable form scripts parse.

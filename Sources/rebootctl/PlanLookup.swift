@@ -4,7 +4,7 @@ import RebootCore
 /// Finds the plan a PLAN argument names (SPEC §7): a plan id, a unique prefix of one, or the name
 /// of the newest plan of that name.
 enum PlanLookup {
-    static func resolve(_ argument: String, in journal: Journal) throws -> PlanRecord {
+    static func resolve(_ argument: String, in journal: any JournalStore) throws -> PlanRecord {
         // An empty argument (an unset shell variable) would be a prefix of every id.
         guard !argument.isEmpty else { throw CtlError(.usage, "the plan argument is empty: give a plan id, a prefix of one, or a plan name") }
         if let exact = try journal.plan(id: argument) { return exact }

@@ -10,7 +10,7 @@ final class AnswerHoldTests: XCTestCase {
     /// A scheduler on virtual time whose calls are answered only when the test says.
     private struct Rig {
         let clock = ManualClock()
-        let journal: Journal
+        let journal: SQLiteJournal
         let cloud: FakeCloud
         let late: LateAnswerCloud
         let scheduler: Scheduler
@@ -18,7 +18,7 @@ final class AnswerHoldTests: XCTestCase {
 
         init(instances: Int, rate: Double = 20, burst: Int, maxConcurrent: Int, callGrouping: TimeInterval = 0.5,
              rebootScript: ((String) -> BCCError?)? = nil) throws {
-            journal = try Journal()
+            journal = try SQLiteJournal()
             let ids = SchedulerHarness.ids(instances)
             cloud = FakeCloud(clock: clock, ids: ids)
             cloud.rebootScript = rebootScript

@@ -39,9 +39,9 @@ final class InDoubtReadingsTests: XCTestCase {
 
     /// Runs one batch of 10 on `SlowTimeoutCloud` (3 of 10 answers lost past a 3 s timeout,
     /// reboots of 1.5 s) until the plan ends; returns the fake cloud, the journal and the plan.
-    private func lostAnswers(_ settings: SchedulerSettings) throws -> (FakeCloud, Journal, String, Set<String>) {
+    private func lostAnswers(_ settings: SchedulerSettings) throws -> (FakeCloud, SQLiteJournal, String, Set<String>) {
         let clock = ManualClock()
-        let journal = try Journal()
+        let journal = try SQLiteJournal()
         let ids = SchedulerHarness.ids(10)
         let lost: Set<String> = ["i-0003", "i-0006", "i-0009"]
         let fake = FakeCloud(clock: clock, ids: ids)

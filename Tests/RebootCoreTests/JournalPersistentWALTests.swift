@@ -11,7 +11,7 @@ final class JournalPersistentWALTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("journal.sqlite").path
         do {
-            let journal = try Journal(path: path)
+            let journal = try SQLiteJournal(path: path)
             XCTAssertEqual(try journal.plans().count, 0)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"), "-wal kept after the writer closed")
@@ -21,7 +21,7 @@ final class JournalPersistentWALTests: XCTestCase {
         chmod(dir.path, 0o555)
         for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o444) }
         defer { chmod(dir.path, 0o755) }
-        let reader = try Journal(readOnlyPath: path)
+        let reader = try SQLiteJournal(readOnlyPath: path)
         XCTAssertEqual(try reader.plans().count, 0)
     }
 }

@@ -9,7 +9,7 @@ final class JournalTests: XCTestCase {
     final class Flaky: @unchecked Sendable { var failures = 1 }
 
     /// A plan row "p" for events to hang on.
-    func addPlan(_ journal: Journal) throws {
+    func addPlan(_ journal: SQLiteJournal) throws {
         let t = JournalTime.format(Date())
         try journal.insertPlan(
             PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
@@ -19,7 +19,7 @@ final class JournalTests: XCTestCase {
     }
 
     func testFailedFlushKeepsTheWritesForTheNextOne() throws {
-        let journal = try Journal()
+        let journal = try SQLiteJournal()
         try addPlan(journal)
         let flaky = Flaky()
         journal.addEvent(planId: "p", at: Date(), kind: "a", detail: "first")
@@ -36,7 +36,7 @@ final class JournalTests: XCTestCase {
     /// The heads of active plans are the full records without their parameters (the scheduler
     /// reads those for one plan when it starts it); finished plans are not among them.
     func testActivePlanHeadsLeaveOutTheParametersAndFinishedPlans() throws {
-        let journal = try Journal()
+        let journal = try SQLiteJournal()
         let t = JournalTime.format(Date())
         let plan = try PlanParser().parse("name: heads\nbatchSize: 2\ninstances: [i-a, i-b, i-c]\n", fileName: "h.yaml", format: .yaml)
         let parameters = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
@@ -63,8 +63,8 @@ final class JournalTests: XCTestCase {
     func testTheDaemonsConnectionsKeepASmallPageCache() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("journal-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let journal = try Journal(path: dir.appendingPathComponent("journal.sqlite").path)
-        let expected = -Journal.pageCacheKiB
+        let journal = try SQLiteJournal(path: dir.appendingPathComponent("journal.sqlite").path)
+        let expected = -SQLiteJournal.pageCacheKiB
         XCTAssertEqual(try journal.writer.write { try Int.fetchOne($0, sql: "PRAGMA cache_size") }, expected)
         XCTAssertEqual(try journal.writer.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") }, expected)
     }
@@ -72,7 +72,7 @@ final class JournalTests: XCTestCase {
     /// `save(instance:)` writes every column that changes and leaves the id and batch; a row
     /// that does not exist is an error, as GRDB's record update made it.
     func testSavingAnInstanceUpdatesItsRowAndAMissingRowIsAnError() throws {
-        let journal = try Journal()
+        let journal = try SQLiteJournal()
         let t = JournalTime.format(Date())
         let row = PlanInstanceRecord(planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: "pending", attempts: 0, conflicts: 0,
                                      lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: t)
@@ -112,7 +112,7 @@ final class JournalTests: XCTestCase {
                                              startedAt: nil, finishedAt: nil, updatedAt: t) }
         }
         for (n, chunk) in [(7, 3), (6, 3), (2, 4096), (1, 1)] {
-            let journal = try Journal(readChunkRows: chunk)
+            let journal = try SQLiteJournal(readChunkRows: chunk)
             for (plan, count) in [("a", n), ("b", 5)] {
                 try journal.insertPlan(
                     PlanRecord(id: plan, name: plan, sourceFile: "\(plan).yaml", format: "yaml", sha256: plan, submitterUid: 0,
@@ -134,11 +134,11 @@ final class JournalTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("j-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("journal.sqlite").path
-        let writer = try Journal(path: path)
+        let writer = try SQLiteJournal(path: path)
         try addPlan(writer)
         let mode = try writer.writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")
-        let reader = try Journal(readOnlyPath: path)
+        let reader = try SQLiteJournal(readOnlyPath: path)
         for i in 0..<50 {
             writer.addEvent(planId: "p", at: Date(), kind: "k", detail: "\(i)")
             try writer.flush()

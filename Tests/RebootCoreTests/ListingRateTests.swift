@@ -14,7 +14,7 @@ final class ListingRateTests: XCTestCase {
         let client = BCCClient(endpoint: try BCCEndpoint("http://127.0.0.1:1"),
                                credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: "sk"), transport: transport)
         let api = BCCCloudAPI(client: client)
-        let journal = try Journal()
+        let journal = try SQLiteJournal()
         let scheduler = Scheduler(journal: journal, settings: SchedulerSettings(requestsPerSecond: 5, burst: 1, pollInterval: 1),
                                   clock: clock, random: { 0.5 }, api: { _ in api })
         try scheduler.start()

@@ -130,7 +130,7 @@ final class SchedulerFailureTests: XCTestCase {
     /// and resolved by polls, nothing is called twice, and the plan succeeds.
     func testRestartReadsTheRowsInChunksAndResumesEveryOne() throws {
         let ids = SchedulerHarness.ids(10)
-        let h = try SchedulerHarness(ids: ids, journal: try Journal(readChunkRows: 3))
+        let h = try SchedulerHarness(ids: ids, journal: try SQLiteJournal(readChunkRows: 3))
         h.cloud.rebootDuration = 20
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(10))))
         XCTAssertTrue(h.run(for: 60) { h.cloud.rebootCalls.count == 10 })

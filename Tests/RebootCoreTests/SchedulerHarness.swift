@@ -7,7 +7,7 @@ import XCTest
 /// A scheduler on a `ManualClock`, an in-memory journal and a `FakeCloud`.
 final class SchedulerHarness {
     let clock = ManualClock()
-    let journal: Journal
+    let journal: SQLiteJournal
     let cloud: FakeCloud
     var scheduler: Scheduler
     var settings: SchedulerSettings
@@ -16,8 +16,8 @@ final class SchedulerHarness {
     let events = EventLog()
 
     init(ids: [String], settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1),
-         journal: Journal? = nil) throws {
-        self.journal = try journal ?? Journal()
+         journal: SQLiteJournal? = nil) throws {
+        self.journal = try journal ?? SQLiteJournal()
         self.settings = settings
         cloud = FakeCloud(clock: clock, ids: ids)
         gates = FakeGates(clock: clock)

@@ -20,7 +20,7 @@ final class SpoolTests: XCTestCase {
             spool = Self.makeSpool(root: root, journal: harness.journal, scheduler: scheduler, submitDelay: submitDelay)
         }
 
-        static func makeSpool(root: String, journal: Journal, scheduler: Scheduler, submitDelay: TimeInterval) -> Spool {
+        static func makeSpool(root: String, journal: SQLiteJournal, scheduler: Scheduler, submitDelay: TimeInterval) -> Spool {
             var logger = Logger(label: "spool-test")
             logger.logLevel = .critical
             return Spool(

@@ -10,7 +10,7 @@ public final class FinishedPlanCounts: @unchecked Sendable {
 
     public init() {}
 
-    public func counts(journal: Journal, snapshot: SchedulerSnapshot) -> [String: Int] {
+    public func counts(journal: any JournalStore, snapshot: SchedulerSnapshot) -> [String: Int] {
         lock.lock()
         defer { lock.unlock() }
         if let cached, cached.planEndings == snapshot.planEndings { return cached.counts }

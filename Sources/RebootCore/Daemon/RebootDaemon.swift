@@ -11,7 +11,7 @@ import UnixSignals
 public final class RebootDaemon: @unchecked Sendable {
     public let configPath: String
     public internal(set) var config: RebootdConfig
-    let journal: Journal
+    let journal: any JournalStore
     public let scheduler: Scheduler
     let spool: Spool
     let notifier: SystemdNotifier
@@ -92,7 +92,7 @@ public final class RebootDaemon: @unchecked Sendable {
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
             throw DaemonError(.configuration, "\(error)")
         }
-        do { journal = try Journal(path: config.journal) } catch {
+        do { journal = try SQLiteJournal(path: config.journal) } catch {
             throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
         }
         let cloud = self.cloud

@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// One reboot call: committed before it is sent, its outcome after.
-public struct AttemptRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "attempts"
+public struct AttemptRecord: Codable, Sendable, Equatable {
     public var id: Int64?
     public var planId: String
     public var instanceId: String

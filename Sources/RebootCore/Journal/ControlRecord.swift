@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// A control command and who asked for it.
-public struct ControlRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "controls"
+public struct ControlRecord: Codable, Sendable, Equatable {
     public var id: Int64?
     public var planId: String
     public var verb: String

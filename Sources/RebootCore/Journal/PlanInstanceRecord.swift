@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// One instance of one plan.
-public struct PlanInstanceRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "plan_instances"
+public struct PlanInstanceRecord: Codable, Sendable, Equatable {
     public var planId: String
     public var idx: Int
     public var instanceId: String
@@ -17,4 +15,24 @@ public struct PlanInstanceRecord: Codable, Sendable, Equatable, FetchableRecord,
     public var startedAt: String?
     public var finishedAt: String?
     public var updatedAt: String
+
+    public init(
+        planId: String, idx: Int, instanceId: String, batch: Int, state: String, attempts: Int, conflicts: Int,
+        lastError: String? = nil, lastStatus: String? = nil, observedNonRunning: Bool, startedAt: String? = nil,
+        finishedAt: String? = nil, updatedAt: String
+    ) {
+        self.planId = planId
+        self.idx = idx
+        self.instanceId = instanceId
+        self.batch = batch
+        self.state = state
+        self.attempts = attempts
+        self.conflicts = conflicts
+        self.lastError = lastError
+        self.lastStatus = lastStatus
+        self.observedNonRunning = observedNonRunning
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.updatedAt = updatedAt
+    }
 }

@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 
 /// A plan as the journal holds it.
-public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "plans"
+public struct PlanRecord: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var sourceFile: String
@@ -22,6 +20,30 @@ public struct PlanRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var reason: String?
     /// `halt` or `cancel` once decided (SPEC §4.6, §4.10); restored after a restart.
     public var stopRequest: String?
+
+    public init(
+        id: String, name: String, sourceFile: String, format: String, sha256: String, submitterUid: Int, submitterName: String,
+        submittedAt: String, state: String, parameters: String, instanceCount: Int, batchCount: Int, currentBatch: Int,
+        updatedAt: String, finishedAt: String? = nil, reason: String? = nil, stopRequest: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.sourceFile = sourceFile
+        self.format = format
+        self.sha256 = sha256
+        self.submitterUid = submitterUid
+        self.submitterName = submitterName
+        self.submittedAt = submittedAt
+        self.state = state
+        self.parameters = parameters
+        self.instanceCount = instanceCount
+        self.batchCount = batchCount
+        self.currentBatch = currentBatch
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+        self.reason = reason
+        self.stopRequest = stopRequest
+    }
 
     /// The plan's parameters, decoded.
     public func decodedPlan() throws -> Plan { try Self.decode(parameters: parameters) }

@@ -38,7 +38,7 @@ extension Scheduler {
             try journal.insertPlan(record, instances: instances, event: PlanEventRecord(
                 id: nil, planId: id, at: time, kind: "submitted",
                 detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"),
-                also: intake.map { Journal.intakeInsert($0, planId: id, fileName: file.fileName, at: now) })
+                intake: intake.map { (key: $0, fileName: file.fileName, at: now) })
             emitAccepted(record, plan: file.plan)
             logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
             queuedDirty = true
@@ -270,11 +270,7 @@ extension Scheduler {
             journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true,
                                reason: "cancelled before it started")
             planEndings += 1
-            let time = JournalTime.format(wall)
-            journal.enqueue { db in
-                try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
-                               arguments: [time, planId])
-            }
+            journal.cancelPendingInstances(planId: planId, at: wall)
             emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: "cancelled before it started")
             return "cancelled (it had not started)"
         case "pause":

@@ -10,7 +10,7 @@ public final class Scheduler: @unchecked Sendable {
     public let queue = DispatchQueue(label: "rebootd.scheduler")
     let clock: SchedulerClock
     let apiForRegion: @Sendable (String?) -> CloudAPI
-    let journal: Journal
+    let journal: any JournalStore
     var settings: SchedulerSettings
     var limiter: RateLimiter
     var logger: Logger
@@ -68,7 +68,7 @@ public final class Scheduler: @unchecked Sendable {
     let mailbox: AnswerMailbox
 
     public init(
-        journal: Journal, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
+        journal: any JournalStore, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
         logger: Logger = Logger(label: "rebootd.scheduler"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         gates: GateChecking? = nil,

@@ -28,7 +28,7 @@ public final class Spool: @unchecked Sendable {
     let controlQueue = DispatchQueue(label: "rebootd.spool.control")
     /// Read and replaced on the intake queue only (`updateParser`).
     private(set) var parser: PlanParser
-    let journal: Journal?
+    let journal: (any JournalStore)?
     let submit: @Sendable (PlanFile, IntakeKey?) -> SubmitOutcome
     let applyControl: @Sendable (String, String, FileOwner, Date) throws -> String
     let logger: Logger
@@ -60,7 +60,7 @@ public final class Spool: @unchecked Sendable {
     }
 
     public init(
-        root: String, parser: PlanParser, logger: Logger, journal: Journal? = nil,
+        root: String, parser: PlanParser, logger: Logger, journal: (any JournalStore)? = nil,
         submit: @escaping @Sendable (PlanFile, IntakeKey?) -> SubmitOutcome,
         control: @escaping @Sendable (String, String, FileOwner, Date) throws -> String
     ) {

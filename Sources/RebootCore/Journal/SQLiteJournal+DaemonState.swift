@@ -4,7 +4,7 @@ import GRDB
 /// Migration v6: the daemon's own state, apart from any plan (issue 23). Today one row: the
 /// account pause of SPEC §4.5, written in the same commit as the plans it pauses and read at
 /// start, so it holds across restarts whatever became of those plans, until `resume --all`.
-extension Journal {
+extension SQLiteJournal {
     static func registerDaemonState(_ m: inout DatabaseMigrator) {
         m.registerMigration("v6-daemon-state") { db in
             try db.execute(sql: """
@@ -15,13 +15,6 @@ extension Journal {
                   updatedAt TEXT NOT NULL);
                 """)
         }
-    }
-
-    /// The account pause as journaled: the API's error code and message, and when it began.
-    public struct AccountPauseRecord: Sendable, Equatable {
-        public var code: String
-        public var message: String
-        public var since: String
     }
 
     static let accountPauseKey = "account-pause"

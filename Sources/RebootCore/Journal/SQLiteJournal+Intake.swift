@@ -1,45 +1,16 @@
 import Foundation
 import GRDB
 
-/// A file taken in from the spool, known by what identifies it on disk and by its content.
-public struct IntakeKey: Sendable, Equatable, CustomStringConvertible {
-    public let device: UInt64
-    public let inode: UInt64
-    public let size: Int64
-    public let mtimeNs: Int64
-    public let sha256: String
-
-    public init(device: UInt64, inode: UInt64, size: Int64, mtimeNs: Int64, sha256: String) {
-        self.device = device
-        self.inode = inode
-        self.size = size
-        self.mtimeNs = mtimeNs
-        self.sha256 = sha256
-    }
-
-    public init(_ snapshot: FileSnapshot, sha256: String) {
-        self.init(device: snapshot.device, inode: snapshot.inode, size: snapshot.size, mtimeNs: snapshot.mtimeNs, sha256: sha256)
-    }
-
-    public var description: String { "dev \(device) inode \(inode) size \(size) sha256 \(sha256.prefix(12))…" }
-
+extension IntakeKey {
+    /// The key's columns, in the `intake_file` index's order.
     var arguments: StatementArguments {
         [Int64(bitPattern: device), Int64(bitPattern: inode), size, mtimeNs, sha256]
     }
 }
 
-/// A row of the `intake` table: which plan a file became, and whether it has left `incoming/`.
-public struct IntakeRecord: Sendable, Equatable {
-    public static let moved = "moved"
-    public static let pendingMove = "pending-move"
-    public let planId: String
-    public let fileName: String
-    public let state: String
-}
-
 /// Migration v3: the files taken in from the spool (SPEC §3), so that a file that could not be
-/// moved out of `incoming/` is recognized and never submitted twice.
-extension Journal {
+/// moved out of `incoming/` is recognized and never submitted twice. Frozen: literal SQL only.
+extension SQLiteJournal {
     static func registerIntake(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3-intake") { db in
             try db.execute(sql: """
@@ -49,7 +20,7 @@ extension Journal {
                   sha256 TEXT NOT NULL,
                   planId TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
                   fileName TEXT NOT NULL,
-                  state TEXT NOT NULL CHECK (state IN ('\(IntakeRecord.moved)', '\(IntakeRecord.pendingMove)')),
+                  state TEXT NOT NULL CHECK (state IN ('moved', 'pending-move')),
                   takenAt TEXT NOT NULL, movedAt TEXT);
                 CREATE UNIQUE INDEX intake_file ON intake (device, inode, size, mtimeNs, sha256);
                 CREATE INDEX intake_state ON intake (state);

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The reports `rebootctl status` prints, built from the journal.
-extension Journal {
+extension JournalReading {
     public func summaryReports() throws -> [PlanSummaryReport] {
         let counts = try instanceCounts()
         return try plans().map { p in

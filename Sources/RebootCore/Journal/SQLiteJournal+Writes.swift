@@ -3,11 +3,13 @@ import GRDB
 
 /// Writing: plans and attempts commit at once; everything else is queued and committed
 /// together by `flush()`, in order, in one transaction.
-extension Journal {
+extension SQLiteJournal {
     /// `instances` is read once, inside the transaction: a lazy sequence keeps a 100,000-instance
     /// plan's rows from being materialised all at once (issue 10).
+    /// `intake`, the spool file the plan came from, is recorded in the same transaction, so a plan
+    /// is never in the journal without its file remembered.
     public func insertPlan(_ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
-                           also: (@Sendable (Database) throws -> Void)? = nil) throws {
+                           intake: (key: IntakeKey, fileName: String, at: Date)?) throws {
         let queued = takePending()
         do {
             try writer.write { db in
@@ -22,7 +24,7 @@ extension Journal {
                 try db.execute(sql: "UPDATE plans SET parameters = ? WHERE id = ?", arguments: [plan.parameters, plan.id])
                 for instance in instances { try instance.insert(db) }
                 try event.insert(db)
-                try also?(db)
+                if let intake { try Self.intakeInsert(intake.key, planId: plan.id, fileName: intake.fileName, at: intake.at)(db) }
             }
         } catch {
             restore(queued)
@@ -76,7 +78,7 @@ extension Journal {
     }
 
     /// Whether writes are queued that have not been committed yet.
-    var hasPendingWrites: Bool {
+    public var hasPendingWrites: Bool {
         pendingLock.lock()
         defer { pendingLock.unlock() }
         return !pending.isEmpty
@@ -152,6 +154,15 @@ extension Journal {
             try db.execute(sql: "UPDATE plans SET stopRequest = ?, updatedAt = ? WHERE id = ?", arguments: [stop.rawValue, time, planId])
         }
         addEvent(planId: planId, at: at, kind: stop == .halt ? "halted" : "cancel", detail: detail)
+    }
+
+    /// Cancels the instances of a plan that never started (cancelled while queued).
+    public func cancelPendingInstances(planId: String, at: Date) {
+        let time = JournalTime.format(at)
+        enqueue { db in
+            try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
+                           arguments: [time, planId])
+        }
     }
 
     public func addEvent(planId: String, at: Date, kind: String, detail: String) {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Reading, for the scheduler's resume and for `rebootctl`.
-extension Journal {
+extension SQLiteJournal {
     public func plans() throws -> [PlanRecord] {
         try writer.read { db in try PlanRecord.order(Column("id")).fetchAll(db) }
     }
@@ -25,7 +25,7 @@ extension Journal {
 
     public func activePlans() throws -> [PlanRecord] {
         try writer.read { db in
-            try PlanRecord.filter(Journal.activeStates.contains(Column("state"))).order(Column("id")).fetchAll(db)
+            try PlanRecord.filter(SQLiteJournal.activeStates.contains(Column("state"))).order(Column("id")).fetchAll(db)
         }
     }
 
@@ -35,7 +35,7 @@ extension Journal {
     /// (issue 10: they were alive beside the new plan's instances, at the daemon's peak).
     public func activePlanHeads() throws -> [PlanRecord] {
         try writer.read { db in
-            try PlanRecord.filter(Journal.activeStates.contains(Column("state")))
+            try PlanRecord.filter(SQLiteJournal.activeStates.contains(Column("state")))
                 .select(.allColumns(excluding: ["parameters"]), SQL(sql: "'' AS parameters"))
                 .order(Column("id")).fetchAll(db)
         }

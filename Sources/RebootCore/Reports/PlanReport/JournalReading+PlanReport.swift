@@ -1,7 +1,7 @@
 import Foundation
 
 /// `rebootctl report`'s data, read from the journal.
-extension Journal {
+extension JournalReading {
     public func planReport(planId: String, now: Date = Date()) throws -> PlanReport? {
         guard let plan = try plan(id: planId) else { return nil }
         // `resume --all` is journaled once, for "all": it belongs to every plan alive then.

@@ -5,7 +5,7 @@ import GRDB
 /// between batches (SPEC §4.1) is an interval, measured on the monotonic clock (§4.13); across a
 /// restart it is measured from this stamp when the boot is the same, and in full from the
 /// restart when it is not. The `batch-done` event keeps its wall time for people.
-extension Journal {
+extension SQLiteJournal {
     static func registerBatchDone(_ m: inout DatabaseMigrator) {
         m.registerMigration("v7-batch-done-boot") { db in
             try db.alter(table: "plans") { t in

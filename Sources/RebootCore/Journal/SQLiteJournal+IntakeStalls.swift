@@ -5,7 +5,7 @@ import GRDB
 /// The watchdog records the file's content hash before it withholds its ping; after the
 /// restart systemd makes, intake refuses that content at once, so one file cannot stall the
 /// daemon into a restart loop. Nothing is recorded on the normal path.
-extension Journal {
+extension SQLiteJournal {
     static func registerIntakeStalls(_ m: inout DatabaseMigrator) {
         m.registerMigration("v4-intake-stalls") { db in
             try db.execute(sql: """

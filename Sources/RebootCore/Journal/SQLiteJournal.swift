@@ -6,8 +6,9 @@ import GRDBSQLite
 
 /// The SQLite journal (SPEC §5): plans, their instances, every reboot attempt, plan events and
 /// control commands. WAL mode, schema by `DatabaseMigrator`. The daemon writes; `rebootctl`
-/// opens it read-only and reads concurrently.
-public final class Journal: @unchecked Sendable {
+/// opens it read-only and reads concurrently. The `JournalStore` the daemon runs on; opening
+/// it (a path, read-only, in memory) and raw SQL access (`writer`, `enqueue`) are its own.
+public final class SQLiteJournal: JournalStore, @unchecked Sendable {
     public let writer: any DatabaseWriter
     /// Writes queued by the scheduler, committed together by `flush()`.
     var pending: [@Sendable (Database) throws -> Void] = []
@@ -33,7 +34,7 @@ public final class Journal: @unchecked Sendable {
             // levels. A 100,000-instance plan filled the writer's and a reader's default
             // caches with its rows and parameters, 4 MB that rebootd kept (issue 10); the pool
             // may open more readers, each with its own cache.
-            try db.execute(sql: "PRAGMA cache_size = -\(Journal.pageCacheKiB)")
+            try db.execute(sql: "PRAGMA cache_size = -\(SQLiteJournal.pageCacheKiB)")
             // Keep -wal and -shm when the daemon closes the journal: operators' rebootctl reads
             // it with group read access only, and SQLite can open a WAL database read-only only
             // while those files exist (it cannot create them in a directory it may not write).
