@@ -4,7 +4,7 @@ import Foundation
 /// Plan lifecycle: submission, activation, resume after a restart, controls, the end.
 extension Scheduler {
     /// What `control` answers for a plan id the journal does not know.
-    public static let noSuchPlan = "ignored: no such plan"
+    public static let noSuchPlan = ControlRule.noSuchPlan
 
     func submitOnQueue(_ file: PlanFile, intake: IntakeKey? = nil) -> SubmitOutcome {
         let now = wall
@@ -251,40 +251,36 @@ extension Scheduler {
             if wasPaused { updateReason(run, "resumed by an operator") }
             return "resumed"
         case "cancel":
-            if let stop = run.stop { return "ignored: the plan is already \(stop == .halt ? "halted" : "cancelled")" }
+            if let stop = run.stop { return ControlRule.alreadyStopped(stop) }
             cancel(run, now: now)
             return "cancelling: \(run.instances.filter { $0.inFlight || $0.state == .rebooting }.count) instances followed to their outcome"
         default:
-            return "ignored: unknown verb \(verb)"
+            return ControlRule.unknownVerb(verb)
         }
     }
 
     /// A control for a plan that is not running: a queued (or queued and paused) plan.
     func controlStoredPlan(planId: String, verb: String) -> String {
         guard let record = try? journal.plan(id: planId) else { return Scheduler.noSuchPlan }
-        let queued = record.state == PlanState.queued.rawValue
-        let pausedQueued = record.state == PlanState.paused.rawValue && record.currentBatch < 0
-        guard queued || pausedQueued else { return "ignored: plan is \(record.state)" }
-        switch verb {
-        case "cancel":
-            journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true,
-                               reason: "cancelled before it started")
+        let outcome = ControlRule.notStarted(state: PlanState(rawValue: record.state), stateText: record.state,
+                                             currentBatch: record.currentBatch, verb: verb)
+        let reason = ControlRule.reason(outcome)
+        switch outcome {
+        case .cancel:
+            journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true, reason: reason)
             planEndings += 1
             journal.cancelPendingInstances(planId: planId, at: wall)
-            emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: "cancelled before it started")
-            return "cancelled (it had not started)"
-        case "pause":
-            journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false,
-                               reason: "paused before it started")
-            if queued { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: "paused before it started", cause: .operator_) }
-            return "paused (it will not start until resumed)"
-        case "resume" where pausedQueued:
+            emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: reason)
+        case .pause(let announce):
+            journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false, reason: reason)
+            if announce { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: reason, cause: .operator_) }
+        case .requeue:
             journal.updatePlan(id: planId, state: PlanState.queued.rawValue, currentBatch: -1, at: wall, finished: false, reason: nil)
             queuedDirty = true
-            return "resumed (queued)"
-        default:
-            return "ignored: plan is \(record.state)"
+        case .ignored:
+            break
         }
+        return ControlRule.answer(outcome)
     }
 
     /// Lifts an operator's pause and an account pause from one plan. Deadlines are moved on by
@@ -346,15 +342,11 @@ extension Scheduler {
     /// Dry run: journal the batches and the times they would start, call nothing.
     func runDry(_ run: PlanRun, now: Date) {
         let start = wall
-        var t = max(start, run.plan.startAfter ?? start)
-        for (b, range) in run.batches.enumerated() {
-            if let window = run.plan.window, let open = window.nextOpening(after: t) { t = open }
-            journal.addEvent(planId: run.id, at: start, kind: "dry-run",
-                             detail: "batch \(b + 1)/\(run.batches.count) of \(range.count) would start at \(JournalTime.format(t)): \(run.plan.instances[range].prefix(5).joined(separator: ","))\(range.count > 5 ? ",…" : "")")
-            t += run.plan.pauseBetweenBatches
+        for detail in DryRun.schedule(run.plan, batches: run.batches, from: start) {
+            journal.addEvent(planId: run.id, at: start, kind: "dry-run", detail: detail)
         }
         for inst in run.instances {
-            inst.finish(.skipped, reason: "dry run", wall: start)
+            inst.finish(.skipped(DryRun.reason), wall: start)
             journal.save(instance: run.record(of: inst, wall: start))
         }
         // A dry run checks and journals its gates too; it ends when their answers are in.
