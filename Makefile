@@ -17,7 +17,7 @@ RELEASE := -c release --static-swift-stdlib
 # Every direct dependency is pinned with exact: in Package.swift. Package.resolved is not
 # committed: a package mirror's commit ids differ from upstream's, so a resolved file made on one
 # machine breaks the build on another.
-.PHONY: all bootstrap bootstrap-test resolve build release test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
+.PHONY: all bootstrap bootstrap-test resolve build release lint format test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
 
 # The debug build's products: `make test` builds them once and runs everything on them.
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
@@ -55,12 +55,23 @@ build: bootstrap resolve
 release: bootstrap resolve
 	$(SWIFT) build $(RELEASE)
 
+## lint: `swift format` (from the toolchain) with the committed .swift-format, strict: a file
+## that `make format` would change fails. The debug build also treats every warning of our own
+## targets as an error (Package.swift), so `make test` fails on a new warning.
+## format: rewrites the sources as the linter wants them.
+FORMATTED := Sources Tests Benchmarks Fuzz Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMATTED)
+
 ## test: one debug build, then everything on it: unit and end-to-end tests (real binaries over
 ## loopback; in parallel, the timing-tight ones after in a serial group), the Python SDK interop
 ## check, the hardening check under an emulated systemd sandbox, the alert rules, and the install
 ## layout with systemd-analyze verify. Every real component is installed by bootstrap, so a
 ## missing one fails the tests (REBOOTD_REQUIRE_TOOLS=1) instead of skipping them.
-test: bootstrap-test resolve
+test: bootstrap-test resolve lint
 	$(SWIFT) build --build-tests
 	REBOOTD_REQUIRE_TOOLS=1 SWIFT=$(SWIFT) scripts/run_tests.sh
 	$(MAKE) interop BIN="$(DEBUG_BIN)"

@@ -1,5 +1,9 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
+
+// Our own targets build without warnings: in the debug build (`make test`, CI) a warning is
+// an error, so a new one fails CI. Release builds keep warnings as warnings.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error, .when(configuration: .debug))]
 
 let package = Package(
     name: "rebootd",
@@ -99,22 +103,31 @@ let package = Package(
         // the ordinary build makes it a replayer of saved inputs.
         .executableTarget(name: "PlanFuzzer", dependencies: ["RebootCore"], path: "Fuzz/PlanFuzzer"),
         // `make bench`'s tick case: the status/metrics tick against a journal full of history.
-        .executableTarget(name: "TickBench", dependencies: ["RebootCore"],
-                          path: "Benchmarks/TickBench"),
+        .executableTarget(
+            name: "TickBench", dependencies: ["RebootCore"],
+            path: "Benchmarks/TickBench"),
         .testTarget(
             name: "BCCTests",
             dependencies: ["BCC", "BCCSimulator", "RebootTesting"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "BCCSimulatorTests", dependencies: ["BCCSimulator", "BCC"]),
-        .testTarget(name: "RebootCoreTests", dependencies: ["RebootCore", "RebootTesting", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: [
-            "BCCSimulator",
-            // The gate and notify tests' own loopback server (metrics page, webhook receivers).
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-        ], exclude: ["Support"]),
+        .testTarget(
+            name: "RebootCoreTests",
+            dependencies: [
+                "RebootCore", "RebootTesting", "BCC", "PlanFuzzer", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "BCCSimulator",
+                // The gate and notify tests' own loopback server (metrics page, webhook receivers).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ], exclude: ["Support"]),
     ]
 )
+
+for target in package.targets { target.swiftSettings = (target.swiftSettings ?? []) + strict }

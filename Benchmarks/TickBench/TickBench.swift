@@ -33,8 +33,10 @@ struct TickBench {
             }
             times.sort()
             medians[finished] = times[times.count / 2]
-            print(String(format: "== tick: %6d finished plans in the journal: median %.3f ms, p95 %.3f ms (%d ticks)",
-                         finished, times[times.count / 2], times[times.count * 95 / 100], ticks))
+            print(
+                String(
+                    format: "== tick: %6d finished plans in the journal: median %.3f ms, p95 %.3f ms (%d ticks)",
+                    finished, times[times.count / 2], times[times.count * 95 / 100], ticks))
         }
         if let none = medians[0], let many = medians[10_000], none > 0 {
             print(String(format: "  ratio with 10,000 finished plans to none: %.2f", many / none))
@@ -59,8 +61,9 @@ struct TickBench {
                     planId: id, idx: i, instanceId: instance, batch: i / 5, state: "rebooted", attempts: 1, conflicts: 0, lastError: nil,
                     lastStatus: nil, observedNonRunning: true, startedAt: at, finishedAt: at, updatedAt: at)
             }
-            try journal.insertPlan(plan, instances: instances,
-                                   event: PlanEventRecord(id: nil, planId: id, at: at, kind: "submitted", detail: "history"))
+            try journal.insertPlan(
+                plan, instances: instances,
+                event: PlanEventRecord(id: nil, planId: id, at: at, kind: "submitted", detail: "history"))
         }
     }
 }

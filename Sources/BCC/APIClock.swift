@@ -50,10 +50,12 @@ public final class APIClock: @unchecked Sendable {
     static func parseIMFFixdate(_ text: String) -> TimeInterval? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
-              let year = Int(parts[3]) else { return nil }
+            let year = Int(parts[3])
+        else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
         guard clock.count == 3, (1...31).contains(day), (0...23).contains(clock[0]), (0...59).contains(clock[1]),
-              (0...60).contains(clock[2]), (1970...9999).contains(year) else { return nil }
+            (0...60).contains(clock[2]), (1970...9999).contains(year)
+        else { return nil }
         var t = tm()
         t.tm_year = Int32(year - 1900)
         t.tm_mon = Int32(month)

@@ -52,7 +52,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
             let certificates = try NIOSSLCertificate.fromPEMFile(path)
             return certificates.isEmpty ? .failure(.notSent("holds no PEM certificate")) : .success(certificates.count)
         } catch {
-            return .failure(.notSent(FileManager.default.isReadableFile(atPath: path) ? "is not a PEM certificate file (\(error))" : "cannot be read"))
+            return .failure(
+                .notSent(FileManager.default.isReadableFile(atPath: path) ? "is not a PEM certificate file (\(error))" : "cannot be read"))
         }
     }
 
@@ -132,8 +133,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport, @unchecked Sendable 
         if let e = error as? HTTPClientError {
             if [.deadlineExceeded, .readTimeout, .writeTimeout].contains(e) { return .timedOut }
             // The proxy refused or timed out before forwarding anything: nothing reached the API.
-            if [.connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme,
-                .invalidProxyResponse, .proxyAuthenticationRequired, .httpProxyHandshakeTimeout].contains(e) {
+            if [
+                .connectTimeout, .socksHandshakeTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme,
+                .invalidProxyResponse, .proxyAuthenticationRequired, .httpProxyHandshakeTimeout,
+            ].contains(e) {
                 return .notSent("connection failed (\(e))")
             }
             return .lost("connection lost (\(e))")

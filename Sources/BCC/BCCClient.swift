@@ -39,8 +39,10 @@ public final class BCCClient: Sendable {
         _ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
     ) {
         let body = Data("{\"forceStop\":\(forceStop)}".utf8)
-        send(method: "PUT", path: "/v2/instance/\(id)", query: [("reboot", nil)], body: body,
-             expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)) { result in
+        send(
+            method: "PUT", path: "/v2/instance/\(id)", query: [("reboot", nil)], body: body,
+            expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)
+        ) { result in
             completion(result.map { $0.headers["x-bce-request-id"] })
         }
     }
@@ -85,21 +87,30 @@ public final class BCCClient: Sendable {
         _ ids: [String], forceStop: Bool, completion: @escaping @Sendable (Result<BatchRebootResult, BCCError>) -> Void
     ) {
         guard ids.count <= Self.maxIdsPerCall else {
-            completion(.failure(BCCError(httpStatus: nil, code: "TooManyIds",
-                message: "at most \(Self.maxIdsPerCall) ids per batch call, got \(ids.count)", kind: .instanceFatal)))
+            completion(
+                .failure(
+                    BCCError(
+                        httpStatus: nil, code: "TooManyIds",
+                        message: "at most \(Self.maxIdsPerCall) ids per batch call, got \(ids.count)", kind: .instanceFatal)))
             return
         }
-        struct Body: Encodable { let instanceIds: [String]; let forceStop: Bool }
+        struct Body: Encodable {
+            let instanceIds: [String]
+            let forceStop: Bool
+        }
         let body = (try? JSONEncoder().encode(Body(instanceIds: ids, forceStop: forceStop))) ?? Data()
-        send(method: "PUT", path: "/v2/instance/batchAction", query: [("reboot", nil)], body: body,
-             expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)) { result in
-            completion(result.flatMap { response in
-                Self.decode(BatchRebootResult.self, response).map { r in
-                    var r = r
-                    if r.requestId == nil { r.requestId = response.headers["x-bce-request-id"] }
-                    return r
-                }
-            })
+        send(
+            method: "PUT", path: "/v2/instance/batchAction", query: [("reboot", nil)], body: body,
+            expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)
+        ) { result in
+            completion(
+                result.flatMap { response in
+                    Self.decode(BatchRebootResult.self, response).map { r in
+                        var r = r
+                        if r.requestId == nil { r.requestId = response.headers["x-bce-request-id"] }
+                        return r
+                    }
+                })
         }
     }
 
@@ -131,11 +142,15 @@ public final class BCCClient: Sendable {
         let queryString = query.map { k, v in
             v.map { "\(URIEncoding.encode(k))=\(URIEncoding.encode($0))" } ?? URIEncoding.encode(k)
         }.joined(separator: "&")
-        let urlString = endpoint.url.absoluteString + URIEncoding.encode(path, keepSlash: true)
+        let urlString =
+            endpoint.url.absoluteString + URIEncoding.encode(path, keepSlash: true)
             + (queryString.isEmpty ? "" : "?" + queryString)
         guard let url = URL(string: urlString) else {
-            completion(.failure(BCCError(httpStatus: nil, code: "InvalidRequest",
-                message: "cannot build a URL for path \(path)", kind: .instanceFatal)))
+            completion(
+                .failure(
+                    BCCError(
+                        httpStatus: nil, code: "InvalidRequest",
+                        message: "cannot build a URL for path \(path)", kind: .instanceFatal)))
             return
         }
         let timeout = requestTimeout
@@ -180,9 +195,10 @@ public final class BCCClient: Sendable {
         do {
             return .success(try JSONDecoder().decode(type, from: response.body))
         } catch {
-            return .failure(.invalidResponse(
-                "cannot decode \(T.self) from the answer (\(response.body.count) bytes)",
-                httpStatus: response.status, requestId: response.headers["x-bce-request-id"]))
+            return .failure(
+                .invalidResponse(
+                    "cannot decode \(T.self) from the answer (\(response.body.count) bytes)",
+                    httpStatus: response.status, requestId: response.headers["x-bce-request-id"]))
         }
     }
 }

@@ -18,7 +18,7 @@ public struct BCCEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ string: String) throws {
         guard let components = URLComponents(string: string),
-              let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty
+            let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty
         else { throw Invalid(endpoint: string, reason: "expected a URL like https://bcc.bj.baidubce.com") }
         guard scheme == "https" || scheme == "http" else {
             throw Invalid(endpoint: string, reason: "scheme must be https")

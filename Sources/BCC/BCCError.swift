@@ -56,7 +56,8 @@ public struct BCCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func classify(httpStatus: Int?, code: String) -> Kind {
         guard let status = httpStatus else { return .transient }
         let lower = code.lowercased()
-        let namesLimit = lower.contains("throttl") || lower.contains("limitexceeded")
+        let namesLimit =
+            lower.contains("throttl") || lower.contains("limitexceeded")
             || lower.contains("ratelimit") || lower.contains("toomanyrequests") || lower.contains("flowlimit")
         switch status {
         case 409: return .conflict

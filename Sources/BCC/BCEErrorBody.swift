@@ -1,5 +1,3 @@
-
-
 /// BCE's JSON error body.
 public struct BCEErrorBody: Codable, Sendable {
     public var requestId: String?

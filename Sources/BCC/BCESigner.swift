@@ -43,7 +43,8 @@ public struct BCESigner: Sendable {
         signedHeaders: [String]?
     ) -> String {
         let uri = URIEncoding.encode(path.isEmpty ? "/" : path, keepSlash: true)
-        let queryString = query
+        let queryString =
+            query
             .filter { $0.0.lowercased() != "authorization" }
             .map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1 ?? ""))" }
             .sorted()
@@ -70,7 +71,6 @@ public struct BCESigner: Sendable {
     public static func canonicalTime(_ date: Date) -> String {
         FastFormat.iso8601(Int(date.timeIntervalSince1970.rounded(.down)))
     }
-
 
     /// Parses a canonical time back; `nil` when it is not one.
     public static func parseCanonicalTime(_ string: String) -> Date? {

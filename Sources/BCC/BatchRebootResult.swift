@@ -1,5 +1,3 @@
-
-
 /// The body of `PUT /v2/instance/batchAction?reboot`.
 public struct BatchRebootResult: Codable, Sendable, Equatable {
     public var requestId: String?

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Calls a completion at most once, from whichever side gets there first.
@@ -11,7 +12,8 @@ final class CompletionOnce<Value: Sendable>: @unchecked Sendable {
     init(_ completion: @escaping @Sendable (Value) -> Void) { self.completion = completion }
 
     var hasFired: Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return completion == nil
     }
 

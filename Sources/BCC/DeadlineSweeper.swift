@@ -42,7 +42,10 @@ final class DeadlineSweeper: @unchecked Sendable {
         var due: [Entry] = []
         entries.removeAll { entry in
             if entry.isDone() { return true }
-            if entry.deadline <= now { due.append(entry); return true }
+            if entry.deadline <= now {
+                due.append(entry)
+                return true
+            }
             return false
         }
         lock.unlock()

@@ -27,8 +27,10 @@ public enum FastFormat {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                Int(parts.tm_min), Int(parts.tm_sec))
+        return (
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec)
+        )
     }
 
     /// `2015-08-11T04:17:29Z`, or `2015-08-11T04:17:29.123Z` with `millis`.

@@ -1,5 +1,3 @@
-
-
 /// The body of `GET /v2/instance/{id}`.
 public struct InstanceEnvelope: Codable, Sendable {
     public var instance: Instance

@@ -1,5 +1,3 @@
-
-
 /// One page of `GET /v2/instance` (describe many).
 public struct InstanceListPage: Codable, Sendable, Equatable {
     public var instances: [Instance]

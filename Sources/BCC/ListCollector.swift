@@ -21,9 +21,11 @@ final class ListCollector: @unchecked Sendable {
     private let nextPage: @Sendable (@escaping @Sendable () -> Void) -> Void
     private let completion: @Sendable (Result<[Instance], BCCError>) -> Void
 
-    init(client: BCCClient, chunks: [[String]],
-         nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { $0() },
-         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+    init(
+        client: BCCClient, chunks: [[String]],
+        nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { $0() },
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
         self.client = client
         self.chunks = chunks
         self.nextPage = nextPage
@@ -51,7 +53,8 @@ final class ListCollector: @unchecked Sendable {
                     return self.continueListing()
                 }
                 if self.markersSeen.contains(next) {
-                    return self.completion(.failure(.listingNeverEnds("the API's nextMarker \(SafeMarker.text(next)) repeated after \(self.pages) pages")))
+                    return self.completion(
+                        .failure(.listingNeverEnds("the API's nextMarker \(SafeMarker.text(next)) repeated after \(self.pages) pages")))
                 }
                 if self.pages >= Self.maxPages {
                     return self.completion(.failure(.listingNeverEnds("more than \(Self.maxPages) pages")))

@@ -12,7 +12,7 @@ public struct ProxySettings: Sendable, Equatable, CustomStringConvertible {
     /// `http://HOST:PORT` (a trailing `/` allowed); nil for anything else.
     public init?(url text: String, noProxy: [String] = []) {
         guard let url = URL(string: text), url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty,
-              url.path.isEmpty || url.path == "/", url.query == nil, url.user == nil
+            url.path.isEmpty || url.path == "/", url.query == nil, url.user == nil
         else { return nil }
         self.host = host
         port = url.port ?? 80

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `HTTPTransport` on Foundation's URLSession (libcurl on Linux).
@@ -70,7 +71,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         }
         sweeper.add(deadline: DeadlineSweeper.now() + deadline) { [weak task] in
             if once.fire(.failure(.timedOut)) { task?.cancel() }
-        } isDone: { once.hasFired }
+        } isDone: {
+            once.hasFired
+        }
         task.resume()
     }
 
@@ -78,10 +81,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
         guard let urlError = error as? URLError else { return .lost(String(describing: type(of: error))) }
         switch urlError.code {
         case .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-             .serverCertificateHasUnknownRoot:
+            .serverCertificateHasUnknownRoot:
             return .untrusted("URLError \(urlError.code.rawValue)")
         case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-             .badURL, .unsupportedURL, .secureConnectionFailed:
+            .badURL, .unsupportedURL, .secureConnectionFailed:
             return .notSent("connection failed (URLError \(urlError.code.rawValue))")
         case .timedOut:
             return .timedOut

@@ -42,7 +42,8 @@ extension BCCSimulator {
                 hang = seconds
                 result = apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
             case .endless:
-                result = call == .describeMany
+                result =
+                    call == .describeMany
                     ? describeMany(query: query, requestId: requestId, ids: &ids, answered: &before, endless: true)
                     : apply(call, pathId: pathId, query: query, body: body, requestId: requestId, ids: &ids, before: &before)
             case .busy(let seconds):
@@ -56,11 +57,12 @@ extension BCCSimulator {
         if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
 
         let after = before.isEmpty ? [:] : fleet.statuses(Array(before.keys))
-        log.write(RequestLog.Entry(
-            start: start.timeIntervalSince1970, end: now().timeIntervalSince1970, method: method, path: path,
-            call: call.rawValue, ids: ids, status: result.status, code: result.code,
-            signatureVerified: signatureVerified,
-            before: before.mapValues(\.rawValue), after: after.mapValues(\.rawValue)))
+        log.write(
+            RequestLog.Entry(
+                start: start.timeIntervalSince1970, end: now().timeIntervalSince1970, method: method, path: path,
+                call: call.rawValue, ids: ids, status: result.status, code: result.code,
+                signatureVerified: signatureVerified,
+                before: before.mapValues(\.rawValue), after: after.mapValues(\.rawValue)))
 
         var responseHeaders: HTTPFields = [HTTPField.Name("x-bce-request-id")!: requestId]
         if !result.body.isEmpty { responseHeaders[.contentType] = "application/json;charset=UTF-8" }
@@ -87,8 +89,9 @@ extension BCCSimulator {
             case .accepted:
                 return .empty()
             case .notRunning(let status):
-                return .error(409, "Instance.RebootInstanceOperationForbidden",
-                              "The instance status is \(status.rawValue), reboot is forbidden", requestId: requestId)
+                return .error(
+                    409, "Instance.RebootInstanceOperationForbidden",
+                    "The instance status is \(status.rawValue), reboot is forbidden", requestId: requestId)
             case .unknown:
                 return .error(404, "NoSuchObject", "The instance \(id) does not exist", requestId: requestId)
             }
@@ -101,7 +104,10 @@ extension BCCSimulator {
         case .describeMany:
             return describeMany(query: query, requestId: requestId, ids: &ids, answered: &before)
         case .batchReboot:
-            struct BatchBody: Decodable { let instanceIds: [String]; let forceStop: Bool? }
+            struct BatchBody: Decodable {
+                let instanceIds: [String]
+                let forceStop: Bool?
+            }
             guard let parsed = try? JSONDecoder().decode(BatchBody.self, from: body) else {
                 return .error(400, "MalformedJSON", "the JSON you provided was not well-formed", requestId: requestId)
             }
@@ -139,9 +145,10 @@ extension BCCSimulator {
             let statuses = fleet.statuses(pageIds)
             answered = statuses
             let page = params["marker"].flatMap { Int($0.dropFirst("endless-".count)) } ?? 0
-            return .json(InstanceListPage(
-                instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
-                marker: params["marker"] ?? "", isTruncated: true, nextMarker: "endless-\(page + 1)", maxKeys: maxKeys))
+            return .json(
+                InstanceListPage(
+                    instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
+                    marker: params["marker"] ?? "", isTruncated: true, nextMarker: "endless-\(page + 1)", maxKeys: maxKeys))
         }
         if let marker = params["marker"], !marker.isEmpty {
             guard let index = selection.firstIndex(of: marker) else {

@@ -96,7 +96,11 @@ public final class BCCSimulator: Sendable {
     }
 
     func adminState() -> Response {
-        struct Entry: Encodable { let id: String; let status: String; let reboots: Int }
+        struct Entry: Encodable {
+            let id: String
+            let status: String
+            let reboots: Int
+        }
         struct State: Encodable { let instances: [Entry] }
         let state = State(instances: fleet.snapshot().map { Entry(id: $0.id, status: $0.status.rawValue, reboots: $0.reboots) })
         let data = (try? JSONEncoder().encode(state)) ?? Data()

@@ -37,7 +37,10 @@ public final class FaultInjector: @unchecked Sendable {
         if let limit = configuration.qpsLimit {
             lock.lock()
             while head < admitted.count, now.timeIntervalSince(admitted[head]) >= 1 { head += 1 }
-            if head > 4096 { admitted.removeFirst(head); head = 0 }
+            if head > 4096 {
+                admitted.removeFirst(head)
+                head = 0
+            }
             let inWindow = admitted.count - head
             if inWindow >= limit {
                 lock.unlock()

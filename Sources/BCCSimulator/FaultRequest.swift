@@ -39,8 +39,9 @@ struct FaultRequest: Decodable {
         let c = try decoder.container(keyedBy: Key.self)
         let unknown = c.allKeys.map(\.stringValue).filter { !Self.keys.contains($0) }.sorted()
         if !unknown.isEmpty {
-            throw Invalid(message: "unknown key\(unknown.count > 1 ? "s" : "") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); "
-                + "allowed: \(Self.keys.joined(separator: ", "))")
+            throw Invalid(
+                message: "unknown key\(unknown.count > 1 ? "s" : "") \(unknown.map { "\"\($0)\"" }.joined(separator: ", ")); "
+                    + "allowed: \(Self.keys.joined(separator: ", "))")
         }
         func value<T: Decodable>(_ name: String, _ type: T.Type, _ what: String) throws -> T? {
             do {
@@ -68,8 +69,9 @@ struct FaultRequest: Decodable {
         } catch let invalid as Invalid {
             throw invalid
         } catch {
-            throw Invalid(message: "the body must be a JSON object such as "
-                + #"{"call": "describeMany", "kind": "error", "status": 500, "for": 10}"#)
+            throw Invalid(
+                message: "the body must be a JSON object such as "
+                    + #"{"call": "describeMany", "kind": "error", "status": 500, "for": 10}"#)
         }
         return try request.fault(now: now)
     }

@@ -13,7 +13,8 @@ public final class FaultSchedule: @unchecked Sendable {
     /// Adds a fault and returns it with its id.
     @discardableResult
     public func add(_ fault: ScheduledFault) -> ScheduledFault {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         var fault = fault
         fault.id = nextId
         nextId += 1
@@ -24,7 +25,8 @@ public final class FaultSchedule: @unchecked Sendable {
     /// Removes every fault; returns how many were active.
     @discardableResult
     public func clear(at now: Date) -> Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let active = faults.filter { $0.isActive(at: now) }.count
         faults.removeAll()
         return active
@@ -32,7 +34,8 @@ public final class FaultSchedule: @unchecked Sendable {
 
     /// The faults still active at `now`.
     public func active(at now: Date) -> [ScheduledFault] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         prune(at: now)
         return faults
     }
@@ -40,7 +43,8 @@ public final class FaultSchedule: @unchecked Sendable {
     /// The fault that hits a request of `call` at `now`, if any, counted as applied.
     /// `draw` gives a uniform number in [0, 1); it is called only for faults with a rate below 1.
     public func hit(_ call: SimulatedCall, at now: Date, draw: () -> Double) -> ScheduledFault.Kind? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         prune(at: now)
         for index in faults.indices where faults[index].call.matches(call) {
             let rate = faults[index].rate

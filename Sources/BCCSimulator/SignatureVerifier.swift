@@ -32,7 +32,7 @@ public struct SignatureVerifier: Sendable {
         }
         let parts = auth.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 6, parts[0] == "bce-auth-v1", let expiration = Int(parts[3]),
-              let timestamp = BCESigner.parseCanonicalTime(parts[2])
+            let timestamp = BCESigner.parseCanonicalTime(parts[2])
         else {
             return Refusal(status: 400, code: "InvalidHTTPAuthHeader", message: "the Authorization header is malformed")
         }
@@ -49,7 +49,8 @@ public struct SignatureVerifier: Sendable {
             expirationSeconds: expiration, signedHeaders: signed)
         // Compare the signature itself: the signed-header list may be written in any order.
         guard expected.split(separator: "/").last == parts[5].split(separator: "/").last, !parts[5].isEmpty else {
-            return Refusal(status: 400, code: "SignatureDoesNotMatch", message: "the request signature we calculated does not match the signature you provided")
+            return Refusal(
+                status: 400, code: "SignatureDoesNotMatch", message: "the request signature we calculated does not match the signature you provided")
         }
         return nil
     }

@@ -45,22 +45,26 @@ public final class SimulatedFleet: @unchecked Sendable {
 
     /// Draws a uniform number in [0, 1) from the seeded generator.
     public func draw() -> Double {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return Double(rng.next() >> 11) / Double(1 << 53)
     }
 
     public func contains(_ id: String) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return records[id] != nil
     }
 
     public func status(_ id: String) -> InstanceStatus? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return settle(id)?.status
     }
 
     public func statuses(_ ids: [String]) -> [String: InstanceStatus] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         var out: [String: InstanceStatus] = [:]
         for id in ids { if let r = settle(id) { out[id] = r.status } }
         return out
@@ -68,10 +72,12 @@ public final class SimulatedFleet: @unchecked Sendable {
 
     /// Reboots one instance if it is Running.
     public func reboot(_ id: String) -> RebootOutcome {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard var record = settle(id) else { return .unknown }
         guard record.status.isRunning else { return .notRunning(record.status) }
-        let duration = rebootRange.lowerBound == rebootRange.upperBound
+        let duration =
+            rebootRange.lowerBound == rebootRange.upperBound
             ? rebootRange.lowerBound
             : rebootRange.lowerBound + Double(rng.next() >> 11) / Double(1 << 53) * (rebootRange.upperBound - rebootRange.lowerBound)
         record.status = .starting
@@ -84,7 +90,8 @@ public final class SimulatedFleet: @unchecked Sendable {
     /// Something other than this reboot (a console start, a resize) takes a Running instance into
     /// `Starting` for `seconds`; the instance is Running again after. Returns its status now.
     public func beginOtherOperation(_ id: String, seconds: TimeInterval) -> InstanceStatus? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         guard var record = settle(id) else { return nil }
         guard record.status.isRunning else { return record.status }
         record.status = .starting
@@ -95,7 +102,8 @@ public final class SimulatedFleet: @unchecked Sendable {
 
     /// Every instance's status and accepted-reboot count, in fleet order.
     public func snapshot() -> [(id: String, status: InstanceStatus, reboots: Int)] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return order.compactMap { id in settle(id).map { (id, $0.status, $0.reboots) } }
     }
 

@@ -7,7 +7,10 @@ import RebootCore
 /// immediate unless a script says otherwise. Every call is recorded with its virtual time.
 public final class FakeCloud: CloudAPI, @unchecked Sendable {
     /// One call the scheduler made: a reboot of one instance, or a describe of several.
-    public enum Call: Equatable, Sendable { case reboot(String), describe([String]) }
+    public enum Call: Equatable, Sendable {
+        case reboot(String)
+        case describe([String])
+    }
 
     public let clock: ManualClock
     private let lock = NSLock()
@@ -84,12 +87,14 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
     }
 
     public var rebootCalls: [(at: Date, id: String)] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return calls.compactMap { if case .reboot(let id) = $0.call { return ($0.at, id) } else { return nil } }
     }
 
     public var describeCalls: [(at: Date, ids: [String])] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return calls.compactMap { if case .describe(let ids) = $0.call { return ($0.at, ids) } else { return nil } }
     }
 }

@@ -14,7 +14,8 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
 
     /// Timer firings so far (a busy loop shows as thousands of them).
     public var firedCount: Int {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return fired
     }
 
@@ -28,31 +29,36 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
     }
 
     public func now() -> Date {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return current
     }
 
     public func wallNow() -> Date {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return current + wallOffset
     }
 
     /// The virtual boot clock: it runs with `now()` from the clock's start, on boot `bootId`.
     public func boot() -> BootStamp {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return BootStamp(nanoseconds: Int64((current.timeIntervalSince(start) * 1e9).rounded()) + bootOffset, bootId: bootId)
     }
 
     /// A host reboot: the boot clock starts again from zero under a new boot id.
     public func rebootHost() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         bootId = UUID().uuidString.lowercased()
         bootOffset = -Int64((current.timeIntervalSince(start) * 1e9).rounded())
     }
 
     /// Steps the wall clock by `seconds` (either way); monotonic time and timers are unaffected.
     public func stepWall(by seconds: TimeInterval) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         wallOffset += seconds
     }
 
@@ -66,7 +72,8 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
 
     /// The earliest armed timer's fire time.
     public var nextFire: Date? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return timers.compactMap(\.fireAt).min()
     }
 

@@ -12,8 +12,10 @@ public final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 
     public var requests: [HTTPRequestSpec] { lock.withLock { seen } }
 
-    public func send(_ request: HTTPRequestSpec, deadline: TimeInterval,
-                     completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) {
+    public func send(
+        _ request: HTTPRequestSpec, deadline: TimeInterval,
+        completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void
+    ) {
         lock.withLock { seen.append(request) }
         completion(.success(answer(request)))
     }
@@ -24,8 +26,9 @@ public final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         let counter = Counter()
         return ScriptedTransport { request in
             guard request.method == "GET" else { return HTTPResponseData(status: 200, headers: ["x-bce-request-id": "r"], body: Data()) }
-            let page = InstanceListPage(instances: instances, marker: nil, isTruncated: true,
-                                        nextMarker: repeating ?? "m-\(counter.next())", maxKeys: 100)
+            let page = InstanceListPage(
+                instances: instances, marker: nil, isTruncated: true,
+                nextMarker: repeating ?? "m-\(counter.next())", maxKeys: 100)
             return HTTPResponseData(status: 200, headers: [:], body: (try? JSONEncoder().encode(page)) ?? Data())
         }
     }
@@ -33,6 +36,11 @@ public final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     private final class Counter: @unchecked Sendable {
         private let lock = NSLock()
         private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+        func next() -> Int {
+            lock.withLock {
+                value += 1
+                return value
+            }
+        }
     }
 }

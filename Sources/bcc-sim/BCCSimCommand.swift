@@ -121,7 +121,10 @@ struct BCCSimCommand: AsyncParsableCommand {
             list.append(BCECredentials(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey))
         }
         if let credentials {
-            struct File: Decodable { let accessKeyId: String; let secretAccessKey: String }
+            struct File: Decodable {
+                let accessKeyId: String
+                let secretAccessKey: String
+            }
             let text = try String(contentsOfFile: credentials, encoding: .utf8)
             let file = try YAMLDecoder().decode(File.self, from: text)
             list.append(BCECredentials(accessKeyId: file.accessKeyId, secretAccessKey: file.secretAccessKey))

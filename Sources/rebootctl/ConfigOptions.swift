@@ -22,7 +22,8 @@ struct ConfigOptions: ParsableArguments {
             throw CtlError(.unavailable, "no journal at \(SafeText.escaped(c.journal)) yet: has rebootd started with this config?")
         }
         if access(c.journal, R_OK) != 0 {
-            throw CtlError(.permissionDenied, "cannot read the journal \(SafeText.escaped(c.journal)): permission denied (are you in the rebootd group?)")
+            throw CtlError(
+                .permissionDenied, "cannot read the journal \(SafeText.escaped(c.journal)): permission denied (are you in the rebootd group?)")
         }
         do { return try SQLiteJournal(readOnlyPath: c.journal) } catch {
             throw CtlError(.unavailable, "cannot open the journal \(SafeText.escaped(c.journal)): \(error)")

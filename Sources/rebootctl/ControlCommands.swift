@@ -27,8 +27,9 @@ enum ControlDrop {
             if error.errno == EEXIST {
                 return print("a \(verb.rawValue) of \(SafeText.escaped(plan)) is already waiting in \(SafeText.escaped(dir)) for the daemon")
             }
-            throw CtlError(CtlError.kind(forErrno: error.errno),
-                           SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
+            throw CtlError(
+                CtlError.kind(forErrno: error.errno),
+                SafeText.escaped("cannot write into \(dir): \(error)") + " (are you in the rebootd-submit group?)")
         }
         guard DaemonLock.daemonRuns(spoolDir: config.spoolDir) != false else {
             return print("\(verb.rawValue) of \(SafeText.escaped(plan)) written; no rebootd is running, it is applied at the next start")
@@ -36,9 +37,10 @@ enum ControlDrop {
         let deadline = Date() + 5
         while Date() < deadline {
             if let journal = try? options.journal(),
-               let applied = try? journal.controls(planId: plan).last(where: {
-                   $0.verb == verb.rawValue && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
-               }) {
+                let applied = try? journal.controls(planId: plan).last(where: {
+                    $0.verb == verb.rawValue && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
+                })
+            {
                 // The daemon may refuse it (the plan ended meanwhile, an unknown plan): not applied.
                 if applied.result.hasPrefix("ignored") {
                     throw CtlError(.usage, "\(verb.rawValue) of \(SafeText.escaped(plan)) not applied: \(SafeText.escaped(applied.result))")

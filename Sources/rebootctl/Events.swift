@@ -11,18 +11,28 @@ struct Events: ParsableCommand {
     @Flag(help: "Print stable JSON.") var json = false
 
     /// One event in `--json` (stable: keys are only ever added).
-    struct Entry: Encodable { let at: String; let kind: String; let detail: String }
+    struct Entry: Encodable {
+        let at: String
+        let kind: String
+        let detail: String
+    }
 
     func run() throws {
         let journal = try options.journal()
         let record = try options.plan(plan, in: journal)
         // The plan's events and the controls applied to it (and `resume --all`), in time order.
         let controls = try journal.controls(planId: record.id) + journal.controls(planId: "all").filter { $0.appliedAt >= record.submittedAt }
-        let events = (try journal.events(planId: record.id).map { (at: $0.at, kind: $0.kind, detail: $0.detail) }
-            + controls.map { (at: $0.appliedAt, kind: "control", detail: "\($0.verb)\($0.planId == "all" ? " --all" : "") by \($0.requestedBy): \($0.result)") })
+        let events =
+            (try journal.events(planId: record.id).map { (at: $0.at, kind: $0.kind, detail: $0.detail) }
+            + controls.map {
+                (at: $0.appliedAt, kind: "control", detail: "\($0.verb)\($0.planId == "all" ? " --all" : "") by \($0.requestedBy): \($0.result)")
+            })
             .sorted { $0.at < $1.at }
         if json {
-            struct Output: Encodable { let plan: String; let events: [Entry] }
+            struct Output: Encodable {
+                let plan: String
+                let events: [Entry]
+            }
             return try printJSON(Output(plan: record.id, events: events.map { Entry(at: $0.at, kind: $0.kind, detail: $0.detail) }))
         }
         print("events of \(SafeText.escaped(record.id))")

@@ -13,7 +13,10 @@ enum PlanLookup {
         if prefixed.count == 1 { return prefixed[0] }
         if prefixed.count > 1 {
             let some = prefixed.prefix(3).map { SafeText.escaped($0.id) }.joined(separator: ", ")
-            throw CtlError(.usage, "\(SafeText.escaped(argument)) is the start of \(prefixed.count) plan ids (\(some)\(prefixed.count > 3 ? ", …" : "")): give more of it")
+            throw CtlError(
+                .usage,
+                "\(SafeText.escaped(argument)) is the start of \(prefixed.count) plan ids (\(some)\(prefixed.count > 3 ? ", …" : "")): give more of it"
+            )
         }
         if let named = plans.filter({ $0.name == argument }).max(by: { $0.submittedAt < $1.submittedAt }) { return named }
         throw CtlError(.noSuchPlan, "no plan \(SafeText.escaped(argument)) (no id, id prefix or plan name matches); `rebootctl status` lists them")

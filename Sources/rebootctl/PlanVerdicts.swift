@@ -20,7 +20,8 @@ struct PlanVerdicts {
         do {
             let file = try PlanFile.load(path: path, parser: parser)
             if let active = activeHashes[file.sha256] {
-                return .failure(.init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
+                return .failure(
+                    .init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
             }
             return .success(file)
         } catch {
@@ -34,7 +35,9 @@ struct PlanVerdicts {
         var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
         if p.layout.sizes.count > 12 { sizes += " …" }
         lines.append("  batches: \(sizes)")
-        lines.append("  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))")
+        lines.append(
+            "  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))"
+        )
         if let w = p.window { lines.append("  window: \(w.summary)") }
         if let s = p.startAfter { lines.append("  startAfter: \(JournalTime.format(s))") }
         if let r = p.region { lines.append("  region: \(SafeText.escaped(r))") }

@@ -10,7 +10,9 @@ struct RebootctlCommand: ParsableCommand {
         commandName: "rebootctl",
         abstract: "Validate, submit, watch and steer rebootd's rolling reboots.",
         version: RebootdVersion.string,
-        subcommands: [Validate.self, Submit.self, Status.self, Watch.self, Pause.self, Resume.self, Cancel.self, History.self, Events.self, Report.self])
+        subcommands: [
+            Validate.self, Submit.self, Status.self, Watch.self, Pause.self, Resume.self, Cancel.self, History.self, Events.self, Report.self,
+        ])
 
     /// Runs the command; a runtime failure (`CtlError`) prints one line and exits with its
     /// sysexits code, never the usage text (SPEC §7).

@@ -30,6 +30,8 @@ struct Report: ParsableCommand {
             let denied = code == NSFileWriteNoPermissionError || code == Int(EACCES)
             throw CtlError(denied ? .permissionDenied : .cannotWrite, "cannot write \(SafeText.escaped(path)): \(error.localizedDescription)")
         }
-        print("wrote \(SafeText.escaped(path)) (\(text.utf8.count / 1024) KiB): plan \(SafeText.escaped(report.plan.id)), \(report.plan.state), \(report.instances.count) instances")
+        print(
+            "wrote \(SafeText.escaped(path)) (\(text.utf8.count / 1024) KiB): plan \(SafeText.escaped(report.plan.id)), \(report.plan.state), \(report.instances.count) instances"
+        )
     }
 }

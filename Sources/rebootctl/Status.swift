@@ -20,7 +20,8 @@ struct Status: ParsableCommand {
         switch DurationParser.check(text) {
         case .success(let seconds) where seconds > 0: return seconds
         case .success: throw ValidationError("--since must be greater than zero")
-        case .failure(let failure): throw ValidationError("--since \(SafeText.escaped(text)) \(DurationParser.explain(failure)), or whole days such as 7d")
+        case .failure(let failure):
+            throw ValidationError("--since \(SafeText.escaped(text)) \(DurationParser.explain(failure)), or whole days such as 7d")
         }
     }
 

@@ -29,14 +29,20 @@ struct Submit: ParsableCommand {
         do {
             try ExclusiveFile.place(plan.data, directory: incoming, finalName: name)
         } catch {
-            throw CtlError(error.errno == EEXIST ? .cannotWrite : CtlError.kind(forErrno: error.errno),
-                           SafeText.escaped("cannot place the plan in \(incoming): \(error)")
-                               + (error.errno == EEXIST ? "; rename your file or wait" : " (are you in the rebootd-submit group?)"))
+            throw CtlError(
+                error.errno == EEXIST ? .cannotWrite : CtlError.kind(forErrno: error.errno),
+                SafeText.escaped("cannot place the plan in \(incoming): \(error)")
+                    + (error.errno == EEXIST ? "; rename your file or wait" : " (are you in the rebootd-submit group?)"))
         }
-        print("submitted \(SafeText.escaped(name)) (plan \"\(SafeText.escaped(plan.plan.name))\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))")
+        print(
+            "submitted \(SafeText.escaped(name)) (plan \"\(SafeText.escaped(plan.plan.name))\", \(plan.plan.instances.count) instances, \(plan.plan.layout.summary))"
+        )
         // The id once the daemon has taken the file (SPEC §7); without a daemon, the file waits.
         guard DaemonLock.daemonRuns(spoolDir: config.spoolDir) != false else {
-            if watch { throw CtlError(.unavailable, "no rebootd is running on \(SafeText.escaped(config.spoolDir)): nothing to watch; the plan waits in incoming/") }
+            if watch {
+                throw CtlError(
+                    .unavailable, "no rebootd is running on \(SafeText.escaped(config.spoolDir)): nothing to watch; the plan waits in incoming/")
+            }
             return print("no rebootd is running: the plan waits in incoming/ for the next start")
         }
         let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256, since: submittedAt, timeout: watch ? 15 : 10)
@@ -52,9 +58,11 @@ struct Submit: ParsableCommand {
         let earliest = since.addingTimeInterval(-0.002)
         let deadline = Date() + timeout
         while Date() < deadline {
-            if let journal = try? options.journal(), let plan = try? journal.plans().last(where: {
-                $0.sha256 == sha256 && $0.sourceFile == name && (JournalTime.parse($0.submittedAt).map { $0 >= earliest } ?? false)
-            }) {
+            if let journal = try? options.journal(),
+                let plan = try? journal.plans().last(where: {
+                    $0.sha256 == sha256 && $0.sourceFile == name && (JournalTime.parse($0.submittedAt).map { $0 >= earliest } ?? false)
+                })
+            {
                 print("accepted as \(SafeText.escaped(plan.id))")
                 return plan.id
             }
@@ -64,7 +72,10 @@ struct Submit: ParsableCommand {
             }
             usleep(200_000)
         }
-        throw CtlError(.unavailable, "the daemon did not take the plan within \(Int(timeout)) s (it stays in incoming/): is rebootd running with \(SafeText.escaped(options.config))?")
+        throw CtlError(
+            .unavailable,
+            "the daemon did not take the plan within \(Int(timeout)) s (it stays in incoming/): is rebootd running with \(SafeText.escaped(options.config))?"
+        )
     }
 
     /// The text of `{name}.error` (or `{time}-{name}.error`, when the name was taken) in

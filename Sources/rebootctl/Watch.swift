@@ -7,8 +7,9 @@ struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Follow a plan's progress until it ends.")
     @OptionGroup var options: ConfigOptions
     @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String
-    @Option(help: "Time between refreshes: a duration like 500ms, 2s, 1m or a number of seconds (at most 366 days).",
-            transform: Watch.parseInterval)
+    @Option(
+        help: "Time between refreshes: a duration like 500ms, 2s, 1m or a number of seconds (at most 366 days).",
+        transform: Watch.parseInterval)
     var interval: TimeInterval = 0.5
 
     /// A duration flag (SPEC §2: at most 366 days), greater than zero.
@@ -39,7 +40,9 @@ struct Watch: ParsableCommand {
         var startDone: Int?
         var last = ""
         while true {
-            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else { throw CtlError(.noSuchPlan, "no plan \(SafeText.escaped(planId))") }
+            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else {
+                throw CtlError(.noSuchPlan, "no plan \(SafeText.escaped(planId))")
+            }
             let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }
             startDone = startDone ?? done
             let line = render(p, done: done, eta: eta(done: done, startDone: startDone ?? 0, total: p.instances, since: started))

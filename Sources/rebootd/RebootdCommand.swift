@@ -57,10 +57,11 @@ struct RebootdCommand: AsyncParsableCommand {
         // SIGHUP reloads. The group traps SIGTERM/SIGINT before its services start, and the
         // scheduler service starts the daemon; SIGHUP is trapped here, before anything.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        let group = ServiceGroup(configuration: .init(
-            services: daemon.services(hangups: hangups).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: daemon.services(hangups: hangups).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do { try await group.run() } catch {
             logger.critical("stopped with an error: \(error)")
             throw ExitCode(1)

@@ -1,10 +1,12 @@
 import BCC
-@testable import BCCSimulator
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import XCTest
+
+@testable import BCCSimulator
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Faults switched while the simulator runs (`/_admin/faults`, SPEC §8), per kind of call, over
 /// HTTP against an in-process simulator whose clock the test moves.
@@ -14,12 +16,27 @@ final class RuntimeFaultTests: XCTestCase {
     final class TestClock: @unchecked Sendable {
         private let lock = NSLock()
         private var value = Date()
-        var now: Date { lock.lock(); defer { lock.unlock() }; return value }
-        func advance(_ seconds: TimeInterval) { lock.lock(); value += seconds; lock.unlock() }
+        var now: Date {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+        func advance(_ seconds: TimeInterval) {
+            lock.lock()
+            value += seconds
+            lock.unlock()
+        }
     }
 
     struct FaultList: Decodable {
-        struct F: Decodable { let id: Int; let call: String; let kind: String; let count: Int?; let applied: Int; let remainingSeconds: Double? }
+        struct F: Decodable {
+            let id: Int
+            let call: String
+            let kind: String
+            let count: Int?
+            let applied: Int
+            let remainingSeconds: Double?
+        }
         let faults: [F]
     }
 
@@ -46,8 +63,9 @@ final class RuntimeFaultTests: XCTestCase {
     }
 
     func makeClient(timeout: TimeInterval = 10) -> BCCClient {
-        BCCClient(endpoint: try! BCCEndpoint(running.endpoint), credentials: SimulatorConfiguration.demoCredentials,
-                  transport: URLSessionTransport(), requestTimeout: timeout)
+        BCCClient(
+            endpoint: try! BCCEndpoint(running.endpoint), credentials: SimulatorConfiguration.demoCredentials,
+            transport: URLSessionTransport(), requestTimeout: timeout)
     }
 
     /// Sends an admin request; returns the HTTP status and the body as text.
@@ -115,7 +133,7 @@ final class RuntimeFaultTests: XCTestCase {
             XCTAssertEqual(error.code, "GatewayTimeout")
         }
         XCTAssertEqual(sim.fleet.snapshot().first?.reboots, 0, "an error answer does not apply the call")
-        clock.advance(1000) // within the signature's 30 min validity
+        clock.advance(1000)  // within the signature's 30 min validity
         let still = await describeManyStatus()
         XCTAssertEqual(still, 200, "describe-many is not hit")
         let listed = try await activeFaults()

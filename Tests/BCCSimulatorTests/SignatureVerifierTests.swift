@@ -12,8 +12,9 @@ final class SignatureVerifierTests: XCTestCase {
         let when = date ?? now
         var headers = ["Host": "127.0.0.1:9", "x-bce-date": BCESigner.canonicalTime(when)]
         headers["Authorization"] = BCESigner(credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: secret))
-            .authorization(method: "GET", path: "/v2/instance", query: [("maxKeys", "10")], headers: headers,
-                           timestamp: when, expirationSeconds: expiring, signedHeaders: ["host", "x-bce-date"])
+            .authorization(
+                method: "GET", path: "/v2/instance", query: [("maxKeys", "10")], headers: headers,
+                timestamp: when, expirationSeconds: expiring, signedHeaders: ["host", "x-bce-date"])
         return headers
     }
 

@@ -1,7 +1,8 @@
 import BCC
-@testable import BCCSimulator
 import Foundation
 import XCTest
+
+@testable import BCCSimulator
 
 /// The simulator's state machine and faults, in virtual time (an injected clock).
 final class SimulatedFleetTests: XCTestCase {
@@ -44,7 +45,8 @@ final class SimulatedFleetTests: XCTestCase {
     }
 
     func testSeedMakesDrawsRepeatable() {
-        let a = SimulatedFleet(configuration: configuration()), b = SimulatedFleet(configuration: configuration())
+        let a = SimulatedFleet(configuration: configuration())
+        let b = SimulatedFleet(configuration: configuration())
         XCTAssertEqual((0..<5).map { _ in a.draw() }, (0..<5).map { _ in b.draw() })
         XCTAssertEqual(SimulatorConfiguration.generateIds(count: 50, seed: 7), SimulatorConfiguration.generateIds(count: 50, seed: 7))
         let ids = SimulatorConfiguration.generateIds(count: 500, seed: 3)
@@ -58,8 +60,9 @@ final class SimulatedFleetTests: XCTestCase {
         let fleet = SimulatedFleet(configuration: c)
         let faults = FaultInjector(configuration: c, fleet: fleet)
         let t0 = Date(timeIntervalSince1970: 1000)
-        XCTAssertEqual((0..<5).map { faults.decide(at: t0 + Double($0) * 0.1) },
-                       [.none, .none, .none, .throttle(retryAfter: 1), .throttle(retryAfter: 1)])
+        XCTAssertEqual(
+            (0..<5).map { faults.decide(at: t0 + Double($0) * 0.1) },
+            [.none, .none, .none, .throttle(retryAfter: 1), .throttle(retryAfter: 1)])
         XCTAssertEqual(faults.decide(at: t0 + 1.05), .none, "the first request left the window")
     }
 

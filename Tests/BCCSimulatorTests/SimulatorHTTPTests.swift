@@ -1,10 +1,11 @@
 import BCC
 import BCCSimulator
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import XCTest
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The simulator over HTTP: wire shapes, the request log and the admin state.
 final class SimulatorHTTPTests: XCTestCase {
@@ -17,14 +18,22 @@ final class SimulatorHTTPTests: XCTestCase {
         c.logPath = logPath
         let sim = try BCCSimulator(configuration: c)
         let running = try await sim.start()
-        let client = BCCClient(endpoint: try BCCEndpoint(running.endpoint), credentials: SimulatorConfiguration.demoCredentials,
-                               transport: URLSessionTransport())
+        let client = BCCClient(
+            endpoint: try BCCEndpoint(running.endpoint), credentials: SimulatorConfiguration.demoCredentials,
+            transport: URLSessionTransport())
         _ = try await client.reboot("i-one", forceStop: false)
         _ = try? await client.reboot("i-one", forceStop: false)
         _ = try await client.describeMany(["i-one", "i-two"])
 
         let (data, _) = try await URLSession.shared.data(from: URL(string: running.endpoint + "/_admin/state")!)
-        struct State: Decodable { struct I: Decodable { let id: String; let status: String; let reboots: Int }; let instances: [I] }
+        struct State: Decodable {
+            struct I: Decodable {
+                let id: String
+                let status: String
+                let reboots: Int
+            }
+            let instances: [I]
+        }
         let state = try JSONDecoder().decode(State.self, from: data)
         XCTAssertEqual(state.instances.map(\.reboots), [1, 0])
         XCTAssertEqual(state.instances.map(\.status), ["Starting", "Running"])

@@ -1,6 +1,7 @@
 import Foundation
-@testable import BCC
 import XCTest
+
+@testable import BCC
 
 /// SPEC §1: reboot calls expire `ceil(requestTimeout) + 5` s after their send, on the API's
 /// clock; the client learns that clock from the `Date` header and signs on it.
@@ -11,8 +12,10 @@ final class APIClockTests: XCTestCase {
         private let lock = NSLock()
         private(set) var seen: [HTTPRequestSpec] = []
         init(date: String) { self.date = date }
-        func send(_ request: HTTPRequestSpec, deadline: TimeInterval,
-                  completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) {
+        func send(
+            _ request: HTTPRequestSpec, deadline: TimeInterval,
+            completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void
+        ) {
             lock.withLock { seen.append(request) }
             completion(.success(HTTPResponseData(status: 200, headers: ["date": date, "x-bce-request-id": "r"], body: Data())))
         }
@@ -28,8 +31,9 @@ final class APIClockTests: XCTestCase {
         XCTAssertEqual(clock.now(hostNow: host), host, "before any answer: the host's clock")
         clock.observe(dateHeader: "Sun, 06 Dec 2026 23:42:49 GMT")
         mono.seconds += 2
-        XCTAssertEqual(clock.now(hostNow: host - 3600).timeIntervalSince1970, 1_796_600_569 + 0.5 + 2, accuracy: 0.001,
-                       "the host stepped back an hour: the API's time still runs from its answer")
+        XCTAssertEqual(
+            clock.now(hostNow: host - 3600).timeIntervalSince1970, 1_796_600_569 + 0.5 + 2, accuracy: 0.001,
+            "the host stepped back an hour: the API's time still runs from its answer")
     }
 
     func testTheIMFFixdateParses() {
@@ -44,9 +48,10 @@ final class APIClockTests: XCTestCase {
         let apiNow = Date(timeIntervalSince1970: 1_796_600_569)
         let local = apiNow - 600
         let transport = DatedTransport(date: "Sun, 06 Dec 2026 23:42:49 GMT")
-        let client = BCCClient(endpoint: try BCCEndpoint("http://127.0.0.1:1"),
-                               credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: "sk"),
-                               transport: transport, requestTimeout: 2.5, now: { local })
+        let client = BCCClient(
+            endpoint: try BCCEndpoint("http://127.0.0.1:1"),
+            credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: "sk"),
+            transport: transport, requestTimeout: 2.5, now: { local })
         let done = expectation(description: "two answers")
         done.expectedFulfillmentCount = 2
         client.describe("i-1") { _ in done.fulfill() }

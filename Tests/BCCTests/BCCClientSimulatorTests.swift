@@ -23,11 +23,14 @@ class BCCClientSimulatorTests: XCTestCase {
         return (sim, try await sim.start())
     }
 
-    func client(_ running: BCCSimulator.Running, secret: String? = nil, timeout: TimeInterval = 5,
-                now: @escaping @Sendable () -> Date = { Date() }) throws -> BCCClient {
+    func client(
+        _ running: BCCSimulator.Running, secret: String? = nil, timeout: TimeInterval = 5,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> BCCClient {
         let creds = BCECredentials(accessKeyId: credentials.accessKeyId, secretAccessKey: secret ?? credentials.secretAccessKey)
-        return BCCClient(endpoint: try BCCEndpoint(running.endpoint), credentials: creds,
-                         transport: makeTransport(), requestTimeout: timeout, now: now)
+        return BCCClient(
+            endpoint: try BCCEndpoint(running.endpoint), credentials: creds,
+            transport: makeTransport(), requestTimeout: timeout, now: now)
     }
 
     func testRebootDescribeAndList() async throws {
@@ -111,7 +114,10 @@ class BCCClientSimulatorTests: XCTestCase {
     }
 
     func testHangPastDeadlineIsInDoubtAndBounded() async throws {
-        let (_, running) = try await makeSimulator { $0.hangRate = 1; $0.hangSeconds = 4 }
+        let (_, running) = try await makeSimulator {
+            $0.hangRate = 1
+            $0.hangSeconds = 4
+        }
         defer { Task { try? await running.stop() } }
         let c = try client(running, timeout: 0.5)
         let started = Date()
@@ -146,9 +152,10 @@ class BCCClientSimulatorTests: XCTestCase {
             XCTAssertEqual(error.code, "RequestExpired")
             XCTAssertEqual(error.kind, .accountFatal)
         }
-        let stranger = BCCClient(endpoint: try BCCEndpoint(running.endpoint),
-                                 credentials: BCECredentials(accessKeyId: "unknown", secretAccessKey: "x"),
-                                 transport: makeTransport())
+        let stranger = BCCClient(
+            endpoint: try BCCEndpoint(running.endpoint),
+            credentials: BCECredentials(accessKeyId: "unknown", secretAccessKey: "x"),
+            transport: makeTransport())
         do {
             _ = try await stranger.describe("i-00000001")
             XCTFail("an unknown key must be refused")
@@ -159,8 +166,9 @@ class BCCClientSimulatorTests: XCTestCase {
     }
 
     func testConnectionRefusedIsNotInDoubt() async throws {
-        let c = BCCClient(endpoint: try BCCEndpoint("http://127.0.0.1:1"), credentials: credentials,
-                          transport: makeTransport(), requestTimeout: 3)
+        let c = BCCClient(
+            endpoint: try BCCEndpoint("http://127.0.0.1:1"), credentials: credentials,
+            transport: makeTransport(), requestTimeout: 3)
         do {
             _ = try await c.reboot("i-00000001", forceStop: false)
             XCTFail("nothing listens on port 1")

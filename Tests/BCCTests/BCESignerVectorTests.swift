@@ -62,8 +62,9 @@ final class BCESignerVectorTests: XCTestCase {
     func testExplicitExpirationChangesSignature() throws {
         let v = try XCTUnwrap(Self.loadVectors().first)
         let signer = BCESigner(credentials: v.credentials)
-        let a = signer.authorization(method: v.method, path: v.path, query: v.query, headers: v.headers,
-                                     timestamp: v.timestamp, expirationSeconds: 60, signedHeaders: v.signedHeaders)
+        let a = signer.authorization(
+            method: v.method, path: v.path, query: v.query, headers: v.headers,
+            timestamp: v.timestamp, expirationSeconds: 60, signedHeaders: v.signedHeaders)
         XCTAssertTrue(a.contains("/60/"))
         XCTAssertNotEqual(a, v.expected)
     }

@@ -1,20 +1,28 @@
-@testable import BCC
 import Foundation
 import RebootTesting
 import XCTest
+
+@testable import BCC
 
 /// SPEC §4.2 (issue 23 #7): a listing that never ends is a failed call, never an endless loop,
 /// and every page after the first waits for the caller's go-ahead (its rate-limiter token).
 final class ListingLimitsTests: XCTestCase {
     private func client(_ transport: ScriptedTransport) throws -> BCCClient {
-        BCCClient(endpoint: try BCCEndpoint("http://127.0.0.1:1"), credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: "sk"),
-                  transport: transport)
+        BCCClient(
+            endpoint: try BCCEndpoint("http://127.0.0.1:1"), credentials: BCECredentials(accessKeyId: "ak", secretAccessKey: "sk"),
+            transport: transport)
     }
 
     private func describe(_ client: BCCClient, pages: @escaping @Sendable () -> Void = {}) -> Result<[Instance], BCCError> {
         final class Box: @unchecked Sendable { var result: Result<[Instance], BCCError>? }
         let box = Box()
-        client.describeMany(["i-1"], nextPage: { pages(); $0() }) { box.result = $0 }
+        client.describeMany(
+            ["i-1"],
+            nextPage: {
+                pages()
+                $0()
+            },
+            completion: { box.result = $0 })
         return box.result ?? .failure(.listingNeverEnds("no answer"))
     }
 

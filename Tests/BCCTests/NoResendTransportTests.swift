@@ -1,6 +1,7 @@
-@testable import BCC
 import Foundation
 import XCTest
+
+@testable import BCC
 
 /// SPEC §4.8: the HTTP client must not send a request again by itself. libcurl re-sends a
 /// request when a reused keep-alive connection dies before a byte of the answer (issue 23 #8:
@@ -25,9 +26,14 @@ final class NoResendTransportTests: XCTestCase {
             addr.sin_addr.s_addr = inet_addr("127.0.0.1")
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
             let ok = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
+                }
             }
-            guard ok else { close(fd); throw POSIXError(.EADDRINUSE) }
+            guard ok else {
+                close(fd)
+                throw POSIXError(.EADDRINUSE)
+            }
             port = Int(UInt16(bigEndian: addr.sin_port))
             Thread.detachNewThread { [self] in acceptLoop() }
         }
@@ -59,7 +65,8 @@ final class NoResendTransportTests: XCTestCase {
                     buffer += chunk[0..<n]
                 }
                 let head = String(decoding: buffer.prefix(buffer.headEnd), as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 while buffer.count < buffer.headEnd + 4 + length {
                     let n = read(client, &chunk, chunk.count)
@@ -81,15 +88,21 @@ final class NoResendTransportTests: XCTestCase {
             }
         }
 
-        func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+        func stop() {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
     }
 
     private func send(_ transport: HTTPTransport, _ method: String, _ url: URL) -> Result<HTTPResponseData, TransportFailure> {
         final class Box: @unchecked Sendable { var result: Result<HTTPResponseData, TransportFailure> = .failure(.lost("none")) }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
-        transport.send(HTTPRequestSpec(method: method, url: url, headers: ["Content-Type": "application/json"],
-                                       body: method == "PUT" ? Data("{\"forceStop\":false}".utf8) : nil), deadline: 5) {
+        transport.send(
+            HTTPRequestSpec(
+                method: method, url: url, headers: ["Content-Type": "application/json"],
+                body: method == "PUT" ? Data("{\"forceStop\":false}".utf8) : nil), deadline: 5
+        ) {
             box.result = $0
             done.signal()
         }
@@ -108,7 +121,9 @@ final class NoResendTransportTests: XCTestCase {
             guard case .success(let answer) = send(transport, "GET", URL(string: base + "/v2/instance")!) else { return XCTFail("the read failed") }
             XCTAssertEqual(answer.status, 200)
         }
-        guard case .success = send(transport, "PUT", URL(string: base + "/v2/instance/i-0?reboot")!) else { return XCTFail("the first change failed") }
+        guard case .success = send(transport, "PUT", URL(string: base + "/v2/instance/i-0?reboot")!) else {
+            return XCTFail("the first change failed")
+        }
         let result = send(transport, "PUT", URL(string: base + "/v2/instance/drop-i-1?reboot")!)
         usleep(300_000)  // a re-send, if any, is made at once
         XCTAssertEqual(server.putsReceived, 2, "each reboot reached the API once, not again by libcurl")
@@ -131,12 +146,12 @@ final class NoResendTransportTests: XCTestCase {
     }
 }
 
-private extension Array where Element == UInt8 {
+extension Array where Element == UInt8 {
     /// The index of the blank line ending an HTTP head (`\r\n\r\n`), or `count`.
-    var headEnd: Int {
+    fileprivate var headEnd: Int {
         guard count >= 4 else { return count }
         for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return i }
         return count
     }
-    var containsHeadEnd: Bool { headEnd < count }
+    fileprivate var containsHeadEnd: Bool { headEnd < count }
 }

@@ -1,5 +1,6 @@
-@testable import BCC
 import XCTest
+
+@testable import BCC
 
 /// `proxy` and the environment's proxy variables (SPEC §6).
 final class ProxySettingsTests: XCTestCase {
@@ -20,8 +21,9 @@ final class ProxySettingsTests: XCTestCase {
     }
 
     func testNoProxyMatchesHostsAndDomainSuffixes() throws {
-        let p = try XCTUnwrap(ProxySettings.fromEnvironment(
-            ["https_proxy": "http://proxy:3128", "no_proxy": "localhost, .internal,corp.example,10.0.0.1"], https: true))
+        let p = try XCTUnwrap(
+            ProxySettings.fromEnvironment(
+                ["https_proxy": "http://proxy:3128", "no_proxy": "localhost, .internal,corp.example,10.0.0.1"], https: true))
         XCTAssertTrue(p.applies(toHost: "bcc.bj.baidubce.com"))
         XCTAssertFalse(p.applies(toHost: "localhost"))
         XCTAssertFalse(p.applies(toHost: "api.internal"))

@@ -54,7 +54,8 @@ final class BatchingEndToEndTests: XCTestCase {
 
         // Rate limit: no one-second window holds more than rps + burst calls.
         let starts = log.map(\.start).sorted()
-        var head = 0, most = 0
+        var head = 0
+        var most = 0
         for (i, t) in starts.enumerated() {
             while starts[head] <= t - 1 { head += 1 }
             most = max(most, i - head + 1)

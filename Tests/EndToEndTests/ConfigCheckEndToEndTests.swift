@@ -40,7 +40,8 @@ final class ConfigCheckEndToEndTests: XCTestCase {
         // systemd's LoadCredential= copy is used first, whatever the file's mode.
         let creds = h.dir.appendingPathComponent("creds")
         try FileManager.default.createDirectory(at: creds, withIntermediateDirectories: true)
-        try "accessKeyId: \(Harness.accessKeyId)\nsecretAccessKey: \(Harness.secret)\n".write(to: creds.appendingPathComponent("bce"), atomically: true, encoding: .utf8)
+        try "accessKeyId: \(Harness.accessKeyId)\nsecretAccessKey: \(Harness.secret)\n".write(
+            to: creds.appendingPathComponent("bce"), atomically: true, encoding: .utf8)
         let loaded = try h.run("rebootd", ["--config", h.configPath, "--check"], environment: ["CREDENTIALS_DIRECTORY": creds.path])
         XCTAssertEqual(loaded.status, 0, loaded.out)
         XCTAssertTrue(loaded.out.contains("$CREDENTIALS_DIRECTORY/bce"), loaded.out)

@@ -24,10 +24,12 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
             let retry = try XCTUnwrap(log.first { $0.call == "reboot" && $0.ids == [id] && $0.start > refused.end })
             XCTAssertEqual(retry.before[id], "Running", "the retry reached a Running instance")
             // A poll after the 409 saw it Running before the retry was sent.
-            XCTAssertTrue(log.contains { $0.call == "describeMany" && $0.before[id] == "Running" && $0.start >= refused.end && $0.end <= retry.start },
-                          "retry of \(id) came only after a poll saw it Running")
+            XCTAssertTrue(
+                log.contains { $0.call == "describeMany" && $0.before[id] == "Running" && $0.start >= refused.end && $0.end <= retry.start },
+                "retry of \(id) came only after a poll saw it Running")
             // And the first poll after the 409 came at once (not a pollInterval later).
-            let firstPoll = try XCTUnwrap(log.filter { $0.call == "describeMany" && $0.ids.contains(id) && $0.start >= refused.end }.map(\.start).min())
+            let firstPoll = try XCTUnwrap(
+                log.filter { $0.call == "describeMany" && $0.ids.contains(id) && $0.start >= refused.end }.map(\.start).min())
             XCTAssertLessThan(firstPoll - refused.end, 0.4)
         }
         XCTAssertTrue(try h.adminState().allSatisfy { $0.reboots == 1 })
@@ -37,9 +39,12 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
 
     func testFaultsStillGiveEveryInstanceExactlyOneAcceptedReboot() throws {
         let h = try Harness(name: "faults")
-        try h.startSim(["--instances", "60", "--seed", "3", "--error-rate", "0.1", "--qps-limit", "12",
-                        "--hang-rate", "0.05", "--hang-seconds", "3", "--reboot-min", "2", "--reboot-max", "3"])
-        try h.writeConfig("""
+        try h.startSim([
+            "--instances", "60", "--seed", "3", "--error-rate", "0.1", "--qps-limit", "12",
+            "--hang-rate", "0.05", "--hang-seconds", "3", "--reboot-min", "2", "--reboot-max", "3",
+        ])
+        try h.writeConfig(
+            """
             rateLimit: { requestsPerSecond: 20, burst: 10 }
             pollInterval: 500ms
             requestTimeout: 1s
@@ -62,10 +67,13 @@ final class ConflictAndFaultEndToEndTests: XCTestCase {
         let state = try h.adminState()
         XCTAssertEqual(state.filter { $0.reboots != 1 }.map(\.id), [], "exactly one accepted reboot each")
         let failed = try h.planStatus(plan).instances.filter { $0.state != "rebooted" }
-        XCTAssertEqual(failed.filter { $0.lastError != "in-doubt" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
-                       "anything not rebooted is a call in doubt whose evidence had a gap")
+        XCTAssertEqual(
+            failed.filter { $0.lastError != "in-doubt" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
+            "anything not rebooted is a call in doubt whose evidence had a gap")
         let log = try h.requests()
-        XCTAssertTrue(log.contains { $0.status == 500 }, "faults were injected: \(Dictionary(grouping: log, by: { "\($0.call) \($0.status)" }).mapValues(\.count))")
+        XCTAssertTrue(
+            log.contains { $0.status == 500 },
+            "faults were injected: \(Dictionary(grouping: log, by: { "\($0.call) \($0.status)" }).mapValues(\.count))")
         XCTAssertTrue(log.contains { $0.status == 429 }, "throttling was injected")
         XCTAssertTrue(log.contains { $0.end - $0.start >= 2.9 }, "a call hung past the 1 s deadline")
         let prom = try String(contentsOf: h.dir.appendingPathComponent("rebootd.prom"), encoding: .utf8)

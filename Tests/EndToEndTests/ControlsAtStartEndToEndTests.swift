@@ -41,11 +41,13 @@ final class ControlsAtStartEndToEndTests: XCTestCase {
         try h.requireDaemonUp()
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 30), "cancelled")
         let late = Self.rebootCalls(h, since: restarted)
-        XCTAssertEqual(late.map { "\($0.ids) at +\(String(format: "%.2f", $0.start - restarted)) s" }, [],
-                       "no reboot call after the restart: the cancel was applied first")
+        XCTAssertEqual(
+            late.map { "\($0.ids) at +\(String(format: "%.2f", $0.start - restarted)) s" }, [],
+            "no reboot call after the restart: the cancel was applied first")
         let status = try h.planStatus(plan)
-        XCTAssertEqual(status.instances.filter { !before.contains($0.id) && $0.state != "cancelled" }.map { "\($0.id): \($0.state)" }, [],
-                       "every instance never called is cancelled")
+        XCTAssertEqual(
+            status.instances.filter { !before.contains($0.id) && $0.state != "cancelled" }.map { "\($0.id): \($0.state)" }, [],
+            "every instance never called is cancelled")
     }
 
     /// Failed on name order: `P.pause` sorts before `P.resume`, so a resume written before the

@@ -12,7 +12,8 @@ final class CurlResendEndToEndTests: XCTestCase {
         try h.startSim(["--instances", "6", "--seed", "44", "--reboot-min", "2", "--reboot-max", "3"])
         let relay = try DroppingRelay(upstreamPort: h.simPort)
         defer { relay.stop() }
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             httpClient: curl
             rateLimit: { requestsPerSecond: 10, burst: 5 }
             maxConcurrentRequests: 2
@@ -36,7 +37,8 @@ final class CurlResendEndToEndTests: XCTestCase {
 
         let puts = try h.requests().filter { $0.call == "reboot" }
         let attempts = try GateEndToEndTests.sql(h, "SELECT instanceId FROM attempts")
-        var sent: [String: Int] = [:], journaled: [String: Int] = [:]
+        var sent: [String: Int] = [:]
+        var journaled: [String: Int] = [:]
         for p in puts { sent[p.ids[0], default: 0] += 1 }
         for a in attempts { journaled[a, default: 0] += 1 }
         XCTAssertEqual(sent, journaled, "each call bcc-sim saw is one journaled attempt: nothing was re-sent behind the daemon's back")

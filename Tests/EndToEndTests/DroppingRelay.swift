@@ -22,7 +22,10 @@ final class DroppingRelay: @unchecked Sendable {
         let ok = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        guard ok else { close(fd); throw POSIXError(.EADDRINUSE) }
+        guard ok else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
         port = Int(UInt16(bigEndian: addr.sin_port))
         Thread.detachNewThread { [self] in acceptLoop() }
     }
@@ -32,7 +35,10 @@ final class DroppingRelay: @unchecked Sendable {
     /// Reboot calls whose answer was lost so far.
     var dropped: Int { lock.withLock { drops } }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 
     private static func loopback(port: Int) -> sockaddr_in {
         var addr = sockaddr_in()
@@ -52,13 +58,17 @@ final class DroppingRelay: @unchecked Sendable {
 
     private func relay(_ client: Int32) {
         let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(client); close(upstream) }
+        defer {
+            close(client)
+            close(upstream)
+        }
         var addr = Self.loopback(port: upstreamPort)
         let connected = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { return }
-        var fromClient = MessageReader(fd: client), fromUpstream = MessageReader(fd: upstream)
+        var fromClient = MessageReader(fd: client)
+        var fromUpstream = MessageReader(fd: upstream)
         while let request = fromClient.next() {
             guard write(upstream, request.bytes) else { return }
             guard let answer = fromUpstream.next() else { return }
@@ -97,7 +107,8 @@ final class DroppingRelay: @unchecked Sendable {
             }
             let end = headEnd!
             let head = String(decoding: buffer[..<end], as: UTF8.self)
-            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            let length =
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             while buffer.count < end + 4 + length {
                 let n = read(fd, &chunk, chunk.count)

@@ -18,7 +18,8 @@ final class EvidenceEndToEndTests: XCTestCase {
     func testAFastRebootWhoseAnswerWasLostIsSeenFromTheSendAndNeverSentAgain() throws {
         let h = try Harness(name: "fast-lost")
         try h.startSim(["--instances", "8", "--seed", "41", "--reboot-min", "1", "--reboot-max", "2"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             rateLimit: { requestsPerSecond: 10, burst: 5 }
             requestTimeout: 5s
             pollInterval: 500ms
@@ -105,7 +106,10 @@ final class EvidenceEndToEndTests: XCTestCase {
         let deadline = Date() + 20
         while !seen && Date() < deadline {
             let more = log.readDataToEndOfFile()
-            if more.isEmpty { usleep(300); continue }
+            if more.isEmpty {
+                usleep(300)
+                continue
+            }
             seen = String(decoding: more, as: UTF8.self).contains(#""status":409"#)
         }
         XCTAssertTrue(seen, "a 409 was answered")
@@ -118,8 +122,9 @@ final class EvidenceEndToEndTests: XCTestCase {
         XCTAssertTrue(["succeeded", "failed"].contains(try h.waitPlanEnd(plan, timeout: 90)), "the plan ended")
         let sim = Dictionary(uniqueKeysWithValues: try h.adminState().map { ($0.id, $0.reboots) })
         let status = try h.planStatus(plan)
-        XCTAssertEqual(status.instances.filter { $0.state == "rebooted" && sim[$0.id] != 1 }.map { "\($0.id): \(sim[$0.id] ?? -1) accepted" }, [],
-                       "reported rebooted only with exactly one accepted reboot (409s at the kill: \(refused.sorted()))")
+        XCTAssertEqual(
+            status.instances.filter { $0.state == "rebooted" && sim[$0.id] != 1 }.map { "\($0.id): \(sim[$0.id] ?? -1) accepted" }, [],
+            "reported rebooted only with exactly one accepted reboot (409s at the kill: \(refused.sorted()))")
         XCTAssertEqual(sim.filter { $0.value > 1 }.map(\.key), [], "nothing rebooted twice")
     }
 }

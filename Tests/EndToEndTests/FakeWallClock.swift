@@ -34,7 +34,9 @@ final class FakeWallClock {
     /// The environment for a rebootd on this clock. Under the preload a Swift program sees no
     /// arguments: the config comes from `REBOOTD_CONFIG`.
     func environment(config: String) -> [String: String] {
-        ["LD_PRELOAD": preload, "FAKETIME_TIMESTAMP_FILE": offsetFile.path, "FAKETIME_NO_CACHE": "1",
-         "FAKETIME_DONT_FAKE_MONOTONIC": "1", "REBOOTD_CONFIG": config]
+        [
+            "LD_PRELOAD": preload, "FAKETIME_TIMESTAMP_FILE": offsetFile.path, "FAKETIME_NO_CACHE": "1",
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1", "REBOOTD_CONFIG": config,
+        ]
     }
 }

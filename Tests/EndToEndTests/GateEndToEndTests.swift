@@ -31,7 +31,8 @@ final class GateEndToEndTests: XCTestCase {
         XCTAssertTrue(h.waitFor(15) { prometheus.seriesCount("demo_unhealthy") == 1 }, "prometheus scrapes the fixture")
 
         try h.startSim(["--instances", "4", "--seed", "11", "--reboot-min", "0.5", "--reboot-max", "1"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             pollInterval: 300ms
             gates:
               no-alerts:
@@ -57,17 +58,19 @@ final class GateEndToEndTests: XCTestCase {
 
         web.metric = 0
         var resolved = Date.distantFuture
-        XCTAssertTrue(h.waitFor(20) {
-            guard prometheus.seriesCount(#"ALERTS{alertstate="firing"}"#) == 0 else { return false }
-            resolved = Date()
-            return true
-        })
+        XCTAssertTrue(
+            h.waitFor(20) {
+                guard prometheus.seriesCount(#"ALERTS{alertstate="firing"}"#) == 0 else { return false }
+                resolved = Date()
+                return true
+            })
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 30), "succeeded")
         let reboots = try h.requests().filter { $0.call == "reboot" && $0.status == 200 }.sorted { $0.start < $1.start }
         XCTAssertEqual(reboots.count, 4, "each instance once")
         XCTAssertTrue(try h.adminState().allSatisfy { $0.reboots == 1 })
         let batch2 = try XCTUnwrap(reboots.dropFirst(2).first?.start)
-        XCTAssertLessThanOrEqual(batch2 - resolved.timeIntervalSince1970, 2 + 1, "batch 2 starts within one gateInterval (2 s) of the alert resolving")
+        XCTAssertLessThanOrEqual(
+            batch2 - resolved.timeIntervalSince1970, 2 + 1, "batch 2 starts within one gateInterval (2 s) of the alert resolving")
 
         let checks = try Self.sql(h, "SELECT detail FROM plan_events WHERE kind = 'gate-check' ORDER BY id")
         XCTAssertTrue(checks.contains { $0.hasPrefix("gate no-alerts before batch 1/2: passed: no series") }, "\(checks)")
@@ -84,7 +87,8 @@ final class GateEndToEndTests: XCTestCase {
         defer { web.stop() }
         web.health = 503
         try h.startSim(["--instances", "3", "--seed", "12", "--reboot-min", "0.2", "--reboot-max", "0.4"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             pollInterval: 300ms
             gates:
               web-healthy: { http: \(web.base)/health, timeout: 2s }
@@ -116,10 +120,12 @@ final class GateEndToEndTests: XCTestCase {
     func testACommandGatesExitCodeAndOutputAreJournaled() throws {
         let h = try Harness(name: "gate-command")
         let script = h.dir.appendingPathComponent("check-quorum")
-        try "#!/bin/sh\necho \"quorum 2/3 for batch $REBOOTD_BATCH\"\necho 'db-2 unreachable' >&2\nexit 1\n".write(to: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"quorum 2/3 for batch $REBOOTD_BATCH\"\necho 'db-2 unreachable' >&2\nexit 1\n".write(
+            to: script, atomically: true, encoding: .utf8)
         chmod(script.path, 0o755)
         try h.startSim(["--instances", "2", "--seed", "13"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             gates:
               web-quorum: { command: [\(script.path), --cluster, web], timeout: 5s }
             gateInterval: 1s
@@ -128,15 +134,18 @@ final class GateEndToEndTests: XCTestCase {
         try h.startDaemon()
         let ids = try h.adminState().map(\.id)
         let plan = try h.submit("quorum.yaml", Harness.planYAML(ids, "batchSize: 2\nhealthGates: [web-quorum]"))
-        XCTAssertTrue(h.waitFor(10) { (try? h.ctl(["status", plan]).out.contains("waiting for gate web-quorum: exit 1: quorum 2/3 for batch 1")) == true },
-                      "status shows the gate and its result")
+        XCTAssertTrue(
+            h.waitFor(10) { (try? h.ctl(["status", plan]).out.contains("waiting for gate web-quorum: exit 1: quorum 2/3 for batch 1")) == true },
+            "status shows the gate and its result")
         let watched = try h.ctl(["watch", plan, "--interval", "200ms"])
         XCTAssertEqual(watched.status, 1, "watch ends with the plan, which failed")
         XCTAssertTrue(watched.out.contains("waiting for gate web-quorum: exit 1: quorum 2/3"), watched.out)
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 20), "failed")
         let checks = try Self.sql(h, "SELECT replace(detail, char(10), '|') FROM plan_events WHERE kind = 'gate-check'")
         XCTAssertGreaterThanOrEqual(checks.count, 2, "checked again every gateInterval")
-        XCTAssertEqual(checks.first, "gate web-quorum before batch 1/1: blocked: exit 1: quorum 2/3 for batch 1|output: quorum 2/3 for batch 1\\ndb-2 unreachable\\n")
+        XCTAssertEqual(
+            checks.first,
+            "gate web-quorum before batch 1/1: blocked: exit 1: quorum 2/3 for batch 1|output: quorum 2/3 for batch 1\\ndb-2 unreachable\\n")
         let reason = try Self.sql(h, "SELECT reason FROM plans WHERE id = '\(plan)'")
         XCTAssertEqual(reason, ["gate web-quorum: exit 1: quorum 2/3 for batch 1"])
         XCTAssertTrue(try h.requests().filter { $0.call == "reboot" }.isEmpty)
@@ -151,12 +160,19 @@ final class GateEndToEndTests: XCTestCase {
         try Harness.planYAML(ids, "batchSize: 1\nhealthGates: [web-qourum]").write(to: file, atomically: true, encoding: .utf8)
         let verdict = try h.ctl(["validate", file.path])
         XCTAssertEqual(verdict.status, 65)
-        XCTAssertTrue(verdict.out.contains("healthGates[0]") && verdict.out.contains("unknown gate \"web-qourum\"; gates in the config: web-quorum"), verdict.out)
+        XCTAssertTrue(
+            verdict.out.contains("healthGates[0]") && verdict.out.contains("unknown gate \"web-qourum\"; gates in the config: web-quorum"),
+            verdict.out)
 
         try h.startDaemon()
         try h.drop("typo.yaml", Harness.planYAML(ids, "batchSize: 1\nhealthGates: [web-qourum]"))
         let rejected = h.spool.appendingPathComponent("rejected")
-        XCTAssertTrue(h.waitFor(10) { ((try? FileManager.default.contentsOfDirectory(atPath: rejected.path)) ?? []).contains { $0.hasPrefix("typo") && $0.hasSuffix(".error") } })
+        XCTAssertTrue(
+            h.waitFor(10) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: rejected.path)) ?? []).contains {
+                    $0.hasPrefix("typo") && $0.hasSuffix(".error")
+                }
+            })
         let reasonFile = try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: rejected.path).first { $0.hasSuffix(".error") })
         let reason = try String(contentsOf: rejected.appendingPathComponent(reasonFile), encoding: .utf8)
         XCTAssertTrue(reason.contains("unknown gate \"web-qourum\""), reason)

@@ -1,9 +1,10 @@
 import BCCSimulator
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import XCTest
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Runs the real `bcc-sim`, `rebootd` and `rebootctl` binaries in a scratch directory, over
 /// loopback HTTP, and reads what the simulator saw.
@@ -34,7 +35,10 @@ final class Harness {
     }
 
     deinit {
-        for p in [daemon, sim].compactMap({ $0 }) where p.isRunning { p.terminate(); p.waitUntilExit() }
+        for p in [daemon, sim].compactMap({ $0 }) where p.isRunning {
+            p.terminate()
+            p.waitUntilExit()
+        }
         if ProcessInfo.processInfo.environment["KEEP_E2E"] == nil { try? FileManager.default.removeItem(at: dir) }
     }
 
@@ -55,7 +59,10 @@ final class Harness {
             if chunk.isEmpty { break }
             line.append(chunk)
         }
-        struct Port: Decodable { let port: Int; let scheme: String? }
+        struct Port: Decodable {
+            let port: Int
+            let scheme: String?
+        }
         let first = try JSONDecoder().decode(Port.self, from: line.split(separator: 0x0A).first.map { Data($0) } ?? Data())
         simPort = first.port
         simScheme = first.scheme ?? "http"
@@ -67,11 +74,17 @@ final class Harness {
         let fleet = dir.appendingPathComponent("fleet.txt")
         try ids.enumerated().map { $0.offset == stuckIndex ? "\($0.element) Error" : $0.element }.joined(separator: "\n")
             .write(to: fleet, atomically: true, encoding: .utf8)
-        try startSim(["--fleet", fleet.path, "--stuck", ids[stuckIndex], "--stuck-status", "Error",
-                      "--reboot-min", "\(rebootSeconds.lowerBound)", "--reboot-max", "\(rebootSeconds.upperBound)"])
+        try startSim([
+            "--fleet", fleet.path, "--stuck", ids[stuckIndex], "--stuck-status", "Error",
+            "--reboot-min", "\(rebootSeconds.lowerBound)", "--reboot-max", "\(rebootSeconds.upperBound)",
+        ])
     }
 
-    struct AdminInstance: Decodable { let id: String; let status: String; let reboots: Int }
+    struct AdminInstance: Decodable {
+        let id: String
+        let status: String
+        let reboots: Int
+    }
 
     func adminState() throws -> [AdminInstance] {
         struct State: Decodable { let instances: [AdminInstance] }
@@ -169,7 +182,15 @@ final class Harness {
     /// Fails the test at once, with the daemon's last lines, when it is not up and ready.
     func requireDaemonUp() throws {
         guard let p = daemon, p.isRunning, readyLines() > 0 else {
-            let status = daemon.map { $0.isRunning ? "running, never ready" : { $0.waitUntilExit(); return "exit \($0.terminationStatus)" }($0) } ?? "not started"
+            let status =
+                daemon.map {
+                    $0.isRunning
+                        ? "running, never ready"
+                        : {
+                            $0.waitUntilExit()
+                            return "exit \($0.terminationStatus)"
+                        }($0)
+                } ?? "not started"
             let log = (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? ""
             throw Failure("rebootd did not come up (\(status)): \(log.suffix(1500))")
         }
@@ -188,7 +209,9 @@ final class Harness {
     /// Runs one of the built binaries to completion: its exit status and its output (stdout and
     /// stderr together).
     /// Runs one of the binaries (or, with `absolute`, the program at that path) to its end.
-    func run(_ binary: String, _ args: [String], environment extra: [String: String] = [:], absolute: Bool = false) throws -> (status: Int32, out: String) {
+    func run(_ binary: String, _ args: [String], environment extra: [String: String] = [:], absolute: Bool = false) throws -> (
+        status: Int32, out: String
+    ) {
         let p = Process()
         p.executableURL = absolute ? URL(fileURLWithPath: binary) : Self.binDir.appendingPathComponent(binary)
         p.arguments = args
@@ -212,14 +235,26 @@ final class Harness {
     }
 
     struct PlanStatus: Decodable {
-        struct Inst: Decodable { let id: String; let state: String; let attempts: Int; let lastError: String? }
+        struct Inst: Decodable {
+            let id: String
+            let state: String
+            let attempts: Int
+            let lastError: String?
+        }
         let id: String
         let state: String
         let counts: [String: Int]
         let instances: [Inst]
     }
 
-    struct PlanList: Decodable { struct P: Decodable { let id: String; let state: String; let name: String }; let plans: [P] }
+    struct PlanList: Decodable {
+        struct P: Decodable {
+            let id: String
+            let state: String
+            let name: String
+        }
+        let plans: [P]
+    }
 
     func plans() throws -> [PlanList.P] {
         let r = try ctl(["status", "--json"])
@@ -246,8 +281,12 @@ final class Harness {
         let r = try ctl(["submit", file.path])
         XCTAssertEqual(r.status, 0, r.out)
         var id: String?
-        _ = waitFor(10) { id = (try? self.plans())?.first { $0.name == name.replacingOccurrences(of: ".yaml", with: "") }?.id; return id != nil }
-        return try XCTUnwrap(id, "plan \(name) was not accepted: \(String(describing: try? String(contentsOf: daemonLog, encoding: .utf8).suffix(2000)))")
+        _ = waitFor(10) {
+            id = (try? self.plans())?.first { $0.name == name.replacingOccurrences(of: ".yaml", with: "") }?.id
+            return id != nil
+        }
+        return try XCTUnwrap(
+            id, "plan \(name) was not accepted: \(String(describing: try? String(contentsOf: daemonLog, encoding: .utf8).suffix(2000)))")
     }
 
     /// Follows the plan with one `rebootctl watch` (which ends with the plan) until it ends or

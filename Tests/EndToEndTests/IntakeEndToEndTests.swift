@@ -51,8 +51,9 @@ final class IntakeEndToEndTests: XCTestCase {
         sleep(7)
         XCTAssertEqual(try h.plans().map(\.id), [id], "never submitted again")
         XCTAssertEqual(try h.requests().filter { $0.call == "reboot" }.count, ids.count, "each instance rebooted once")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("accepted/\(id).yaml").path),
-                      "accepted/ recreated and the file moved")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("accepted/\(id).yaml").path),
+            "accepted/ recreated and the file moved")
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.spool.appendingPathComponent("incoming/once.yaml").path))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: h.spool.appendingPathComponent("rejected").path), [])
     }

@@ -26,7 +26,8 @@ final class ListingEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(pages.count, 200, "the listing ran past the cap (else the test proves nothing)")
         // No one-second interval holds more than requestsPerSecond + burst calls (SPEC §4.2).
         let starts = log.map(\.start).sorted()
-        var most = 0, head = 0
+        var most = 0
+        var head = 0
         for (i, t) in starts.enumerated() {
             while t - starts[head] >= 1 { head += 1 }
             most = max(most, i - head + 1)

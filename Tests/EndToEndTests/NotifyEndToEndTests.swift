@@ -21,7 +21,8 @@ final class NotifyEndToEndTests: XCTestCase {
 
         try h.startSim(["--instances", "6", "--seed", "21", "--reboot-min", "0.3", "--reboot-max", "0.6"])
         let ids = try h.adminState().map(\.id)
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             pollInterval: 300ms
             requestTimeout: 2s
             inDoubtMaxGap: 10s
@@ -50,7 +51,16 @@ final class NotifyEndToEndTests: XCTestCase {
         XCTAssertEqual(reboots.count, 6)
         for (a, b) in zip(reboots, reboots.dropFirst()) { XCTAssertLessThan(b.start - a.start, 5, "no gap waiting for a receiver") }
 
-        struct Event: Decodable { let version: Int; let event: String; let planId: String; let planName: String; let state: String; let batch: Int?; let counts: [String: Int]; let instances: Int }
+        struct Event: Decodable {
+            let version: Int
+            let event: String
+            let planId: String
+            let planName: String
+            let state: String
+            let batch: Int?
+            let counts: [String: Int]
+            let instances: Int
+        }
         XCTAssertTrue(h.waitFor(10) { web.received("all").count == 6 })
         let all = try web.received("all").map { try JSONDecoder().decode(Event.self, from: $0.body) }
         XCTAssertEqual(all.map(\.event), ["plan-accepted", "plan-started", "batch-finished", "batch-finished", "batch-finished", "plan-finished"])
@@ -103,7 +113,8 @@ final class NotifyEndToEndTests: XCTestCase {
         // The stuck receiver's events were still queued at exit: lost, and said so.
         XCTAssertTrue(log.contains("notifications dropped at exit"), "events lost at exit are logged")
         let dropped = metrics.split(separator: "\n").first { $0.hasPrefix(#"rebootd_notifications_total{target="2",outcome="dropped"} "#) }
-        XCTAssertGreaterThanOrEqual(dropped.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0, 1,
-                                    "the stuck target's dropped events are counted: \(dropped ?? "no such line")")
+        XCTAssertGreaterThanOrEqual(
+            dropped.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0, 1,
+            "the stuck target's dropped events are counted: \(dropped ?? "no such line")")
     }
 }

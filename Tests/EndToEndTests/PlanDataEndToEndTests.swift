@@ -37,10 +37,11 @@ final class PlanDataEndToEndTests: XCTestCase {
         let text = try String(contentsOf: error, encoding: .utf8)
         XCTAssertTrue(text.contains("a (line 3, column 4)") && text.contains("anchors"), text)
         var state = ""
-        XCTAssertTrue(h.waitFor(3) {
-            state = (try? h.plans())?.first { $0.id == plan }?.state ?? ""
-            return state == "cancelled"
-        }, "the cancel dropped after the bomb was not applied within 3 s: \(state)")
+        XCTAssertTrue(
+            h.waitFor(3) {
+                state = (try? h.plans())?.first { $0.id == plan }?.state ?? ""
+                return state == "cancelled"
+            }, "the cancel dropped after the bomb was not applied within 3 s: \(state)")
         print("cancel applied after \(String(format: "%.2f", Date().timeIntervalSince(dropped))) s")
         XCTAssertTrue(h.daemon?.isRunning ?? false)
     }
@@ -80,8 +81,10 @@ final class PlanDataEndToEndTests: XCTestCase {
         let victim = h.dir.appendingPathComponent("victim")
         try "precious\n".write(to: victim, atomically: false, encoding: .utf8)
         // The names a predictable writer would use: the plan's name with the next pids.
-        let last = Int((try? String(contentsOfFile: "/proc/sys/kernel/ns_last_pid", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? Int(getpid())
+        let last =
+            Int(
+                (try? String(contentsOfFile: "/proc/sys/kernel/ns_last_pid", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? Int(getpid())
         for pid in last...(last + 400) {
             XCTAssertEqual(symlink(victim.path, incoming.appendingPathComponent(".plan.yaml.\(pid).tmp").path), 0)
         }
@@ -131,7 +134,11 @@ final class PlanDataEndToEndTests: XCTestCase {
         let name = "evil\n<2>forged \u{1B}[31mred.yaml"
         try h.drop(name, Harness.planYAML(try h.adminState().map(\.id), "batchSize: 1\ndryRun: true"))
         var plan: String?
-        XCTAssertTrue(h.waitFor(5) { plan = (try? h.plans())?.first?.id; return plan != nil })
+        XCTAssertTrue(
+            h.waitFor(5) {
+                plan = (try? h.plans())?.first?.id
+                return plan != nil
+            })
         let status = try h.ctl(["status", try XCTUnwrap(plan)])
         XCTAssertEqual(status.status, 0, status.out)
         XCTAssertTrue(status.out.contains("from evil\\n<2>forged \\x1b[31mred.yaml"), status.out)

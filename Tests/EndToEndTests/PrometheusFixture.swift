@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real Prometheus (Debian's `prometheus`, installed by `make bootstrap`) on a loopback port,
@@ -19,26 +20,28 @@ final class PrometheusFixture {
     func start(scraping target: String) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try """
-            groups:
-              - name: demo
-                rules:
-                  - alert: DemoUnhealthy
-                    expr: demo_unhealthy > 0
-                    labels: { severity: critical }
-            """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+        groups:
+          - name: demo
+            rules:
+              - alert: DemoUnhealthy
+                expr: demo_unhealthy > 0
+                labels: { severity: critical }
+        """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         try """
-            global: { scrape_interval: 1s, evaluation_interval: 1s }
-            rule_files: [\(dir.appendingPathComponent("rules.yml").path)]
-            scrape_configs:
-              - job_name: demo
-                static_configs: [{ targets: ["\(target)"] }]
-            """.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
+        global: { scrape_interval: 1s, evaluation_interval: 1s }
+        rule_files: [\(dir.appendingPathComponent("rules.yml").path)]
+        scrape_configs:
+          - job_name: demo
+            static_configs: [{ targets: ["\(target)"] }]
+        """.write(to: dir.appendingPathComponent("prometheus.yml"), atomically: true, encoding: .utf8)
         port = try Self.freePort()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["--config.file=\(dir.appendingPathComponent("prometheus.yml").path)",
-                       "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
-                       "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn"]
+        p.arguments = [
+            "--config.file=\(dir.appendingPathComponent("prometheus.yml").path)",
+            "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
+        ]
         p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         p.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try p.run()
@@ -52,7 +55,10 @@ final class PrometheusFixture {
     }
 
     func stop() {
-        if let p = process, p.isRunning { p.terminate(); p.waitUntilExit() }
+        if let p = process, p.isRunning {
+            p.terminate()
+            p.waitUntilExit()
+        }
     }
 
     deinit { stop() }
@@ -62,8 +68,9 @@ final class PrometheusFixture {
         var parts = URLComponents(string: base + "/api/v1/query")!
         parts.queryItems = [URLQueryItem(name: "query", value: query)]
         guard let url = parts.url, let (status, body) = try? get(url.absoluteString.replacingOccurrences(of: base, with: "")), status == 200,
-              let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
-              let data = json["data"] as? [String: Any], let result = data["result"] as? [Any] else { return nil }
+            let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            let data = json["data"] as? [String: Any], let result = data["result"] as? [Any]
+        else { return nil }
         return result.count
     }
 
@@ -74,7 +81,9 @@ final class PrometheusFixture {
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error { box.result = .failure(error) } else {
+            if let error {
+                box.result = .failure(error)
+            } else {
                 box.result = .success(((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data ?? Data(), as: UTF8.self)))
             }
             done.signal()
@@ -92,7 +101,9 @@ final class PrometheusFixture {
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 } }
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
         guard bound else { throw Harness.Failure("cannot find a free port") }
         return Int(UInt16(bigEndian: addr.sin_port))
     }

@@ -25,14 +25,14 @@ final class ProxyEndToEndTests: XCTestCase {
             log = dir.appendingPathComponent("tinyproxy.log")
             let conf = dir.appendingPathComponent("tinyproxy.conf")
             try """
-                Port \(port)
-                Listen 127.0.0.1
-                Timeout 30
-                LogFile "\(log.path)"
-                LogLevel Connect
-                MaxClients 20
-                Allow 127.0.0.1
-                """.write(to: conf, atomically: true, encoding: .utf8)
+            Port \(port)
+            Listen 127.0.0.1
+            Timeout 30
+            LogFile "\(log.path)"
+            LogLevel Connect
+            MaxClients 20
+            Allow 127.0.0.1
+            """.write(to: conf, atomically: true, encoding: .utf8)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/tinyproxy")
             process.arguments = ["-d", "-c", conf.path]
             process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
@@ -63,17 +63,22 @@ final class ProxyEndToEndTests: XCTestCase {
         let web = WebFixture()
         try web.start()
         defer { web.stop() }
-        try h.startSim(["--instances", "4", "--seed", "41", "--reboot-min", "0.2", "--reboot-max", "0.3",
-                        "--tls-cert", certs.cert, "--tls-key", certs.key])
+        try h.startSim([
+            "--instances", "4", "--seed", "41", "--reboot-min", "0.2", "--reboot-max", "0.3",
+            "--tls-cert", certs.cert, "--tls-key", certs.key,
+        ])
         // A notify target goes through the same proxy: chat services are reached like the API.
-        try h.writeConfig("pollInterval: 300ms\nminRebootTime: 200ms\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n"
-                          + "notify:\n  - url: \(web.base)/hook/viaproxy\n    events: [plan-finished]\n")
+        try h.writeConfig(
+            "pollInterval: 300ms\nminRebootTime: 200ms\nrequestTimeout: 3s\ncaFile: \(certs.ca)\nproxy: http://127.0.0.1:\(proxy.port)\n"
+                + "notify:\n  - url: \(web.base)/hook/viaproxy\n    events: [plan-finished]\n")
         try h.startDaemon(environment: ["no_proxy": "", "https_proxy": "", "http_proxy": ""])
         let ids = SimulatorConfiguration.generateIds(count: 4, seed: 41)
         let plan = try h.submit("p.yaml", Harness.planYAML(ids, "batchSize: 2"))
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 60), "succeeded")
         let seen = proxy.requests()
-        XCTAssertTrue(seen.contains { $0.contains("CONNECT") && $0.contains("127.0.0.1:\(h.simPort)") }, "the proxy tunnelled the calls:\n\(seen.joined(separator: "\n"))")
+        XCTAssertTrue(
+            seen.contains { $0.contains("CONNECT") && $0.contains("127.0.0.1:\(h.simPort)") },
+            "the proxy tunnelled the calls:\n\(seen.joined(separator: "\n"))")
         let accepted = try h.requests().filter { $0.call == "reboot" && $0.status == 200 }.flatMap(\.ids)
         XCTAssertEqual(accepted.sorted(), ids.sorted())
         XCTAssertTrue(try String(contentsOf: h.daemonLog, encoding: .utf8).contains("proxy=http://127.0.0.1:\(proxy.port)"))
@@ -98,7 +103,8 @@ final class ProxyEndToEndTests: XCTestCase {
         let apiThroughProxy = try String(contentsOf: proxy.log, encoding: .utf8).split(separator: "\n")
             .filter { $0.contains("127.0.0.1:\(h.simPort)/v2/instance") }
         let apiCalls = try h.requests().count
-        XCTAssertGreaterThanOrEqual(apiThroughProxy.count, apiCalls, "every API call went through the proxy (\(apiThroughProxy.count) of \(apiCalls))")
+        XCTAssertGreaterThanOrEqual(
+            apiThroughProxy.count, apiCalls, "every API call went through the proxy (\(apiThroughProxy.count) of \(apiCalls))")
         let accepted = try h.requests().filter { $0.call == "reboot" && $0.status == 200 }.flatMap(\.ids)
         XCTAssertEqual(accepted.sorted(), ids.sorted())
         h.signalDaemon(SIGTERM)

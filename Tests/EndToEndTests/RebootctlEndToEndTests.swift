@@ -52,9 +52,13 @@ final class RebootctlEndToEndTests: XCTestCase {
             .write(to: sharedConfig, atomically: true, encoding: .utf8)
         chmod(sharedConfig.path, 0o644)
         for d in [h.dir, shared] { chmod(d.path, 0o755) }
-        let denied = try h.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
-                                                   Harness.binDir.appendingPathComponent("rebootctl").path, "status", "--config", sharedConfig.path],
-                               absolute: true)
+        let denied = try h.run(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups",
+                Harness.binDir.appendingPathComponent("rebootctl").path, "status", "--config", sharedConfig.path,
+            ],
+            absolute: true)
         XCTAssertEqual(denied.status, 77, denied.out)
         XCTAssertTrue(denied.out.contains("permission denied"), denied.out)
     }
@@ -89,8 +93,9 @@ final class RebootctlEndToEndTests: XCTestCase {
         try Harness.planYAML([ids[0]], "name: \(name)\nbatchSize: 1").write(to: second, atomically: true, encoding: .utf8)
         let submitted = try h.ctl(["submit", second.path])
         XCTAssertEqual(submitted.status, 0, submitted.out)
-        let id = try XCTUnwrap(submitted.out.components(separatedBy: "accepted as ").last?.trimmingCharacters(in: .whitespacesAndNewlines),
-                               "submit prints the id: \(submitted.out)")
+        let id = try XCTUnwrap(
+            submitted.out.components(separatedBy: "accepted as ").last?.trimmingCharacters(in: .whitespacesAndNewlines),
+            "submit prints the id: \(submitted.out)")
         XCTAssertGreaterThanOrEqual(id.count, 81, id)
         XCTAssertTrue(try h.ctl(["status"]).out.contains(id), "the id whole in status")
         // By name: the newest plan of that name; by a unique prefix; an ambiguous prefix is refused.

@@ -44,7 +44,8 @@ final class ReloadEndToEndTests: XCTestCase {
         // A config that does not validate is ignored whole: the daemon goes on.
         try "rateLimit: { requestsPerSecond: -1 }\n".write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGHUP)
-        XCTAssertTrue(h.waitFor(5) { ((try? String(contentsOf: h.daemonLog, encoding: .utf8)) ?? "").contains("reload refused, keeping the running config") })
+        XCTAssertTrue(
+            h.waitFor(5) { ((try? String(contentsOf: h.daemonLog, encoding: .utf8)) ?? "").contains("reload refused, keeping the running config") })
         try original.write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGTERM)
         XCTAssertEqual(h.waitDaemonExit(10), 0)
@@ -64,7 +65,9 @@ final class ReloadEndToEndTests: XCTestCase {
         let plan = try h.submit("held.yaml", Harness.planYAML(ids, "batchSize: 1\nhealthGates: [quorum]"))
         XCTAssertTrue(h.waitFor(10) { (try? h.planStatus(plan).state) == "waiting-gate" })
 
-        try h.writeConfig("pollInterval: 300ms\ngates:\n  quorum: { command: [/bin/true] }\n  later: { command: [/bin/true] }\ngateInterval: 500ms\ngateTimeout: 5m\n")
+        try h.writeConfig(
+            "pollInterval: 300ms\ngates:\n  quorum: { command: [/bin/true] }\n  later: { command: [/bin/true] }\ngateInterval: 500ms\ngateTimeout: 5m\n"
+        )
         h.signalDaemon(SIGHUP)
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 20), "succeeded", "the reloaded gate passes")
         let later = try h.submit("later.yaml", Harness.planYAML(ids, "batchSize: 2\nhealthGates: [later]"))

@@ -21,11 +21,14 @@ final class ReportEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(ids.count, 200)
         let broken = ids[7]  // batch 2: stuck in Error, its reboot is refused and it fails
-        try h.startSim(["--instances", "200", "--seed", "42", "--reboot-min", "0.5", "--reboot-max", "1.5",
-                        "--initially-starting", "0.05", "--starting-for", "3", "--error-rate", "0.02",
-                        "--stuck", broken, "--stuck-status", "Error"])
+        try h.startSim([
+            "--instances", "200", "--seed", "42", "--reboot-min", "0.5", "--reboot-max", "1.5",
+            "--initially-starting", "0.05", "--starting-for", "3", "--error-rate", "0.02",
+            "--stuck", broken, "--stuck-status", "Error",
+        ])
         XCTAssertEqual(Set(try h.adminState().map(\.id)), Set(ids), "bcc-sim --seed 42 makes the demo plan's ids")
-        try h.writeConfig("rateLimit: { requestsPerSecond: 40, burst: 10 }\npollInterval: 500ms\nrequestTimeout: 1s\nminRebootTime: 500ms\ninDoubtMaxGap: 5s\n")
+        try h.writeConfig(
+            "rateLimit: { requestsPerSecond: 40, burst: 10 }\npollInterval: 500ms\nrequestTimeout: 1s\nminRebootTime: 500ms\ninDoubtMaxGap: 5s\n")
         try h.startDaemon()
         // As `make demo`: five calls find their instance busy after the batch's read (409s).
         try h.setFault(#"{"call": "reboot", "kind": "busy", "seconds": 1, "count": 5}"#)
@@ -49,11 +52,13 @@ final class ReportEndToEndTests: XCTestCase {
 
         let trap = try RequestTrap()
         defer { trap.stop() }
-        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
-                     "--disable-extensions", "--no-pings", "--disable-client-side-phishing-detection", "--disable-domain-reliability",
-                     "--proxy-server=http://127.0.0.1:\(trap.port)", "--proxy-bypass-list=<-loopback>",
-                     "--user-data-dir=\(h.dir.appendingPathComponent("chromium").path)"]
+        let flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
+            "--disable-extensions", "--no-pings", "--disable-client-side-phishing-detection", "--disable-domain-reliability",
+            "--proxy-server=http://127.0.0.1:\(trap.port)", "--proxy-bypass-list=<-loopback>",
+            "--user-data-dir=\(h.dir.appendingPathComponent("chromium").path)",
+        ]
         let png = Self.artifacts.appendingPathComponent("report.png")
         try? FileManager.default.removeItem(at: png)
         _ = try Self.runChromium(flags + ["--window-size=1280,800", "--screenshot=\(png.path)", html.absoluteString])
@@ -65,10 +70,13 @@ final class ReportEndToEndTests: XCTestCase {
         // Chromium's own services (clock, accounts, component updates) still call home through
         // the proxy; anything else would be the page's.
         let requests = trap.requests()
-        let page = requests.filter { line in !Self.browserHosts.contains { line.contains(" \($0):") || line.contains("//\($0)/") } && line != "(connection)" }
+        let page = requests.filter { line in
+            !Self.browserHosts.contains { line.contains(" \($0):") || line.contains("//\($0)/") } && line != "(connection)"
+        }
         XCTAssertEqual(page, [], "the page requested nothing outside the file (all requests: \(requests))")
         XCTAssertEqual(dom.components(separatedBy: "<g class=\"row\"").count - 1, 200, "one row per instance")
-        let failedRow = try XCTUnwrap(dom.components(separatedBy: "data-instance=\"\(broken)\"").dropFirst().first?.components(separatedBy: "</g>").first)
+        let failedRow = try XCTUnwrap(
+            dom.components(separatedBy: "data-instance=\"\(broken)\"").dropFirst().first?.components(separatedBy: "</g>").first)
         XCTAssertTrue(failedRow.contains("data-state=\"failed\""), failedRow)
         XCTAssertTrue(failedRow.contains("<title>\(broken) (batch 2): failed: instance status Error"), "the failure carries its reason: \(failedRow)")
         let batchMarks = dom.components(separatedBy: "class=\"m m-batch-start\" data-batch=\"").dropFirst().compactMap { part -> (Int, Double)? in
@@ -87,8 +95,10 @@ final class ReportEndToEndTests: XCTestCase {
 
     /// Where chromium itself phones, whatever page it shows (seen on Debian's chromium 156): its
     /// clock, accounts and component updates. Fonts or images (fonts.googleapis.com, …) are not here.
-    static let browserHosts = ["clients2.google.com", "accounts.google.com", "update.googleapis.com", "redirector.gvt1.com",
-                               "edgedl.me.gvt1.com", "optimizationguide-pa.googleapis.com", "safebrowsing.googleapis.com"]
+    static let browserHosts = [
+        "clients2.google.com", "accounts.google.com", "update.googleapis.com", "redirector.gvt1.com",
+        "edgedl.me.gvt1.com", "optimizationguide-pa.googleapis.com", "safebrowsing.googleapis.com",
+    ]
 
     static func runChromium(_ args: [String]) throws -> String {
         let p = Process()
@@ -127,7 +137,10 @@ final class RequestTrap: @unchecked Sendable {
         let ok = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        guard ok else { close(fd); throw Harness.Failure("cannot listen on a loopback port") }
+        guard ok else {
+            close(fd)
+            throw Harness.Failure("cannot listen on a loopback port")
+        }
         port = Int(UInt16(bigEndian: addr.sin_port))
         Thread.detachNewThread { [self] in serve() }
     }
@@ -148,7 +161,10 @@ final class RequestTrap: @unchecked Sendable {
         }
     }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 
     /// The first line of every request made so far.
     func requests() -> [String] { lock.withLock { lines } }

@@ -15,7 +15,8 @@ final class RestartClockEndToEndTests: XCTestCase {
         let h = try Harness(name: "restart-step")
         let clock = try FakeWallClock(h)
         try h.startSim(["--instances", "3", "--seed", "51", "--reboot-min", "2", "--reboot-max", "3"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             requestTimeout: 3s
             pollInterval: 500ms
             inDoubtGrace: 2s

@@ -24,7 +24,10 @@ final class SafetyEndToEndTests: XCTestCase {
         var applied: Date?
         let deadline = Date() + 5
         while Date() < deadline {
-            if !FileManager.default.fileExists(atPath: control.path) { applied = Date(); break }
+            if !FileManager.default.fileExists(atPath: control.path) {
+                applied = Date()
+                break
+            }
             usleep(5_000)
         }
         h.signalDaemon(SIGKILL)
@@ -35,16 +38,19 @@ final class SafetyEndToEndTests: XCTestCase {
         let journaled = try h.planStatus(plan)
 
         try h.startDaemon()
-        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 30), "cancelled",
-                       "a cancel applied before kill -9 holds after the restart (journal at the kill: plan \(journaled.state), \(journaled.counts))")
+        XCTAssertEqual(
+            try h.waitPlanEnd(plan, timeout: 30), "cancelled",
+            "a cancel applied before kill -9 holds after the restart (journal at the kill: plan \(journaled.state), \(journaled.counts))")
         let late = rebootCalls(h).filter { $0.start >= appliedAt.timeIntervalSince1970 }
-        XCTAssertEqual(late.map { "\($0.ids) at +\(String(format: "%.2f", $0.start - appliedAt.timeIntervalSince1970))s" }, [],
-                       "no reboot call started after the cancel was applied")
+        XCTAssertEqual(
+            late.map { "\($0.ids) at +\(String(format: "%.2f", $0.start - appliedAt.timeIntervalSince1970))s" }, [],
+            "no reboot call started after the cancel was applied")
         XCTAssertEqual(try h.adminState().filter { $0.reboots > 1 }.map(\.id), [], "no instance rebooted twice")
         let status = try h.planStatus(plan)
         XCTAssertEqual(status.state, "cancelled")
-        XCTAssertEqual(status.instances.filter { !calledBeforeCancel.contains($0.id) && $0.state != "cancelled" }.map { "\($0.id): \($0.state)" },
-                       [], "instances never called are cancelled")
+        XCTAssertEqual(
+            status.instances.filter { !calledBeforeCancel.contains($0.id) && $0.state != "cancelled" }.map { "\($0.id): \($0.state)" },
+            [], "instances never called are cancelled")
     }
 
     func testHaltThenKill9StaysFailed() throws {
@@ -65,7 +71,10 @@ final class SafetyEndToEndTests: XCTestCase {
         var sawFailure = false
         let deadline = Date() + 20
         while Date() < deadline {
-            if let s = try? h.planStatus(plan), s.instances.contains(where: { $0.state == "failed" }) { sawFailure = true; break }
+            if let s = try? h.planStatus(plan), s.instances.contains(where: { $0.state == "failed" }) {
+                sawFailure = true
+                break
+            }
             usleep(20_000)
         }
         h.signalDaemon(SIGKILL)
@@ -76,17 +85,19 @@ final class SafetyEndToEndTests: XCTestCase {
         let journaled = try h.planStatus(plan)
 
         try h.startDaemon()
-        XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 30), "failed",
-                       "a halt journaled before kill -9 holds after the restart (journal at the kill: plan \(journaled.state), \(journaled.counts))")
-        usleep(1_000_000) // a daemon that wrongly resumed would call batch 2 now
+        XCTAssertEqual(
+            try h.waitPlanEnd(plan, timeout: 30), "failed",
+            "a halt journaled before kill -9 holds after the restart (journal at the kill: plan \(journaled.state), \(journaled.counts))")
+        usleep(1_000_000)  // a daemon that wrongly resumed would call batch 2 now
         let called = Set(rebootCalls(h).flatMap(\.ids))
         XCTAssertEqual(called.subtracting(ids[0..<4]).sorted(), [], "reboot calls only ever for batch 1")
         XCTAssertEqual(try h.adminState().filter { $0.reboots > 1 }.map(\.id), [], "no instance rebooted twice")
         let status = try h.planStatus(plan)
         XCTAssertEqual(status.state, "failed")
         XCTAssertEqual(status.instances.filter { $0.state == "failed" }.count, 1)
-        XCTAssertEqual(status.instances.filter { $0.state == "rebooted" || $0.state == "rebooting" }.map(\.id).filter { !ids[0..<4].contains($0) },
-                       [], "no later instance was rebooted")
+        XCTAssertEqual(
+            status.instances.filter { $0.state == "rebooted" || $0.state == "rebooting" }.map(\.id).filter { !ids[0..<4].contains($0) },
+            [], "no later instance was rebooted")
     }
 
     func testSecondDaemonExitsAtOnceNamingTheHolder() throws {
@@ -117,7 +128,10 @@ final class SafetyEndToEndTests: XCTestCase {
         if !exited { kill(second.processIdentifier, SIGKILL) }
         second.waitUntilExit()
         let output = (try? String(contentsOf: outFile, encoding: .utf8)) ?? ""
-        XCTAssertTrue(exited, "a second rebootd on the same config must exit at once; it ran \(String(format: "%.1f", elapsed)) s (killed). Output: \(output.suffix(1500))")
+        XCTAssertTrue(
+            exited,
+            "a second rebootd on the same config must exit at once; it ran \(String(format: "%.1f", elapsed)) s (killed). Output: \(output.suffix(1500))"
+        )
         if exited {
             XCTAssertEqual(second.terminationStatus, 1, "exit status 1. Output: \(output.suffix(1500))")
         }
@@ -132,7 +146,8 @@ final class SafetyEndToEndTests: XCTestCase {
     func testLostAnswersDuringStatusOutageAreNeverResent() throws {
         let h = try Harness(name: "lost-answers")
         try h.startSim(["--instances", "20", "--seed", "24", "--reboot-min", "1", "--reboot-max", "2"])
-        try h.writeConfig("""
+        try h.writeConfig(
+            """
             rateLimit: { requestsPerSecond: 4, burst: 1 }
             requestTimeout: 1s
             pollInterval: 500ms
@@ -206,8 +221,9 @@ final class SafetyEndToEndTests: XCTestCase {
             XCTAssertLessThan(next.start - t.timeIntervalSince1970, 5, "a reboot call within 5 s of the step \(name)")
         }
         let status = try h.planStatus(plan)
-        XCTAssertEqual(status.instances.filter { $0.state != "rebooted" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
-                       "no instance failed (no timeout)")
+        XCTAssertEqual(
+            status.instances.filter { $0.state != "rebooted" }.map { "\($0.id): \($0.state) \($0.lastError ?? "")" }, [],
+            "no instance failed (no timeout)")
         XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map { "\($0.id): \($0.reboots)" }, [], "every instance rebooted exactly once")
     }
 

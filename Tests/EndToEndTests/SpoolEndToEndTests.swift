@@ -62,8 +62,10 @@ final class SpoolEndToEndTests: XCTestCase {
         let history = try h.ctl(["history", ids[0], "--json"])
         XCTAssertTrue(history.out.contains("\"outcome\" : \"accepted\""), history.out)
         // Human output fits an 80-column terminal.
-        for output in [try h.ctl(["status", plan]).out, try h.ctl(["status"]).out, try h.ctl(["watch", plan]).out,
-                       try h.ctl(["history", ids[0]]).out] {
+        for output in [
+            try h.ctl(["status", plan]).out, try h.ctl(["status"]).out, try h.ctl(["watch", plan]).out,
+            try h.ctl(["history", ids[0]]).out,
+        ] {
             XCTAssertFalse(output.isEmpty)
             for line in output.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
         }
@@ -71,8 +73,10 @@ final class SpoolEndToEndTests: XCTestCase {
         // Secrets: nowhere in logs, rebootctl output, the journal or the metrics.
         h.signalDaemon(SIGTERM)
         _ = h.waitDaemonExit(5)
-        var haystacks = [try Data(contentsOf: h.daemonLog), Data(h.outputs.joined().utf8),
-                         try Data(contentsOf: h.dir.appendingPathComponent("rebootd.prom"))]
+        var haystacks = [
+            try Data(contentsOf: h.daemonLog), Data(h.outputs.joined().utf8),
+            try Data(contentsOf: h.dir.appendingPathComponent("rebootd.prom")),
+        ]
         for file in try FileManager.default.contentsOfDirectory(atPath: h.dir.path) where file.hasPrefix("journal.sqlite") {
             haystacks.append(try Data(contentsOf: h.dir.appendingPathComponent(file)))
         }

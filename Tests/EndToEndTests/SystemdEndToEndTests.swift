@@ -34,10 +34,15 @@ final class SystemdEndToEndTests: XCTestCase {
             }
         }
 
-        deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd); unlink(path) }
+        deinit {
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+            unlink(path)
+        }
 
         var messages: [(Date, String)] {
-            lock.lock(); defer { lock.unlock() }
+            lock.lock()
+            defer { lock.unlock() }
             return received
         }
     }
@@ -52,8 +57,9 @@ final class SystemdEndToEndTests: XCTestCase {
         XCTAssertTrue(h.waitFor(5) { listener.messages.contains { $0.1 == "STATUS=idle: no active plans" } })
         // WATCHDOG=1 every WATCHDOG_USEC/2 (300 ms): five pings come within 3 s, and no two are
         // as far apart as the watchdog's deadline (600 ms), which is when systemd would kill it.
-        XCTAssertTrue(h.waitFor(3, every: 0.05) { listener.messages.filter { $0.1 == "WATCHDOG=1" }.count >= 5 },
-                      "WATCHDOG=1 at least every WATCHDOG_USEC/2")
+        XCTAssertTrue(
+            h.waitFor(3, every: 0.05) { listener.messages.filter { $0.1 == "WATCHDOG=1" }.count >= 5 },
+            "WATCHDOG=1 at least every WATCHDOG_USEC/2")
         let pings = listener.messages.filter { $0.1 == "WATCHDOG=1" }
         for (a, b) in zip(pings, pings.dropFirst()) { XCTAssertLessThan(b.0.timeIntervalSince(a.0), 0.6, "within the watchdog deadline") }
 
@@ -62,7 +68,9 @@ final class SystemdEndToEndTests: XCTestCase {
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 30), "succeeded")
         XCTAssertTrue(listener.messages.contains { $0.1.hasPrefix("STATUS=1 active plan; svc: running") })
         let statusTimes = listener.messages.filter { $0.1.hasPrefix("STATUS=") }.map(\.0)
-        for (a, b) in zip(statusTimes, statusTimes.dropFirst()) { XCTAssertGreaterThan(b.timeIntervalSince(a), 0.8, "at most once a second (less the listener thread's delay on a busy machine)") }
+        for (a, b) in zip(statusTimes, statusTimes.dropFirst()) {
+            XCTAssertGreaterThan(b.timeIntervalSince(a), 0.8, "at most once a second (less the listener thread's delay on a busy machine)")
+        }
 
         // Reload: the log level and the rate limit apply live; an endpoint change is refused.
         try h.writeConfig("pollInterval: 300ms\nlogLevel: debug\nrateLimit: { requestsPerSecond: 3, burst: 1 }\n")
@@ -73,10 +81,12 @@ final class SystemdEndToEndTests: XCTestCase {
         text = text.replacingOccurrences(of: "endpoint: http://127.0.0.1:\(h.simPort)", with: "endpoint: http://127.0.0.1:1")
         try text.write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGHUP)
-        XCTAssertTrue(h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("keeping the running value until a restart") == true })
+        XCTAssertTrue(
+            h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("keeping the running value until a restart") == true })
         try "logLevel: [broken".write(toFile: h.configPath, atomically: true, encoding: .utf8)
         h.signalDaemon(SIGHUP)
-        XCTAssertTrue(h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("reload refused, keeping the running config") == true })
+        XCTAssertTrue(
+            h.waitFor(5) { (try? String(contentsOf: h.daemonLog, encoding: .utf8))?.contains("reload refused, keeping the running config") == true })
         try text.write(toFile: h.configPath, atomically: true, encoding: .utf8)  // rebootctl reads it too
         // Still serving on the old endpoint, at the reloaded rate: 3 rps + burst 1.
         let second = try h.submit("svc2.yaml", Harness.planYAML(ids, "batchSize: 6"))
@@ -88,9 +98,11 @@ final class SystemdEndToEndTests: XCTestCase {
         XCTAssertEqual(h.waitDaemonExit(5), 0)
         XCTAssertTrue(listener.messages.contains { $0.1 == "STOPPING=1" })
         let prom = try String(contentsOf: h.dir.appendingPathComponent("rebootd.prom"), encoding: .utf8)
-        for name in ["rebootd_api_calls_total", "rebootd_api_call_duration_seconds_bucket", "rebootd_reboots_total",
-                     "rebootd_conflicts_total", "rebootd_throttled_total", "rebootd_instances", "rebootd_plans",
-                     "rebootd_rate_limit_tokens", "rebootd_rate_limit_current_rps", "rebootd_last_success_timestamp_seconds"] {
+        for name in [
+            "rebootd_api_calls_total", "rebootd_api_call_duration_seconds_bucket", "rebootd_reboots_total",
+            "rebootd_conflicts_total", "rebootd_throttled_total", "rebootd_instances", "rebootd_plans",
+            "rebootd_rate_limit_tokens", "rebootd_rate_limit_current_rps", "rebootd_last_success_timestamp_seconds",
+        ] {
             XCTAssertTrue(prom.contains(name), "\(name) missing from the metrics file")
         }
         XCTAssertTrue(prom.contains(#"rebootd_reboots_total{outcome="rebooted"} 12"#), prom)

@@ -29,8 +29,10 @@ final class TLSEndToEndTests: XCTestCase {
     func testAPlanOverHTTPSWithTheCAFromCAFile() throws {
         let h = try Harness(name: "tls")
         let certs = try Self.makeCertificates(in: h.dir)
-        try h.startSim(["--instances", "6", "--seed", "31", "--reboot-min", "0.2", "--reboot-max", "0.4",
-                        "--tls-cert", certs.cert, "--tls-key", certs.key])
+        try h.startSim([
+            "--instances", "6", "--seed", "31", "--reboot-min", "0.2", "--reboot-max", "0.4",
+            "--tls-cert", certs.cert, "--tls-key", certs.key,
+        ])
         XCTAssertEqual(h.simScheme, "https")
         try h.writeConfig("pollInterval: 300ms\ncaFile: \(certs.ca)\n")
         try h.startDaemon()
@@ -48,7 +50,7 @@ final class TLSEndToEndTests: XCTestCase {
         let h = try Harness(name: "tls-untrusted")
         let certs = try Self.makeCertificates(in: h.dir)
         try h.startSim(["--instances", "4", "--seed", "33", "--tls-cert", certs.cert, "--tls-key", certs.key])
-        try h.writeConfig("pollInterval: 300ms\n")   // no caFile: the test CA is not trusted
+        try h.writeConfig("pollInterval: 300ms\n")  // no caFile: the test CA is not trusted
         try h.startDaemon()
         let ids = SimulatorConfiguration.generateIds(count: 4, seed: 33)
         let plan = try h.submit("tls.yaml", Harness.planYAML(ids, "batchSize: 2"))

@@ -6,10 +6,13 @@ import XCTest
 final class TransportEndToEndTests: XCTestCase {
     func runPlan(httpClient: String?) throws {
         let h = try Harness(name: "transport-\(httpClient ?? "default")")
-        try h.startSim(["--instances", "8", "--seed", "21", "--reboot-min", "0.2", "--reboot-max", "0.4",
-                        "--initially-starting", "0.25", "--starting-for", "1", "--error-rate", "0.05"])
-        try h.writeConfig("pollInterval: 300ms\nretry: { maxAttempts: 6, baseDelay: 100ms, maxDelay: 500ms }\n"
-                          + (httpClient.map { "httpClient: \($0)\n" } ?? ""))
+        try h.startSim([
+            "--instances", "8", "--seed", "21", "--reboot-min", "0.2", "--reboot-max", "0.4",
+            "--initially-starting", "0.25", "--starting-for", "1", "--error-rate", "0.05",
+        ])
+        try h.writeConfig(
+            "pollInterval: 300ms\nretry: { maxAttempts: 6, baseDelay: 100ms, maxDelay: 500ms }\n"
+                + (httpClient.map { "httpClient: \($0)\n" } ?? ""))
         try h.startDaemon()
         let ids = try h.adminState().map(\.id)
         let plan = try h.submit("t.yaml", Harness.planYAML(ids, "batchSize: 4"))

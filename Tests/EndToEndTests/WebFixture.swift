@@ -10,9 +10,17 @@ import ServiceLifecycle
 /// webhook receivers that record what they get and answer as told (200, 500 at first, or hang).
 final class WebFixture: @unchecked Sendable {
     /// How a receiver at `/hook/NAME` answers.
-    enum HookMode: Sendable { case ok, failFirst(Int), hang }
+    enum HookMode: Sendable {
+        case ok
+        case failFirst(Int)
+        case hang
+    }
 
-    struct Received: Sendable { let hook: String; let at: Date; let body: Data }
+    struct Received: Sendable {
+        let hook: String
+        let at: Date
+        let body: Data
+    }
 
     private let lock = NSLock()
     private var metricValue = 0.0
@@ -48,8 +56,9 @@ final class WebFixture: @unchecked Sendable {
     func start() throws {
         let router = Router()
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: "# TYPE demo_unhealthy gauge\ndemo_unhealthy \(self.metric)\n")))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: "# TYPE demo_unhealthy gauge\ndemo_unhealthy \(self.metric)\n")))
         }
         router.get("/health") { _, _ in Response(status: .init(code: self.health)) }
         router.get("/malformed/api/v1/query") { _, _ in
@@ -79,11 +88,12 @@ final class WebFixture: @unchecked Sendable {
             }
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "web-fixture"),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: Logger(label: "web-fixture"))
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "web-fixture"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: Logger(label: "web-fixture"))
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "web-fixture")))
         self.group = group
         task = Task { try await group.run() }

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.5: account errors pause every plan (later ones too) and suspend every deadline;
 /// throttling never fails an instance.
@@ -94,10 +95,13 @@ final class AccountAndThrottleTests: XCTestCase {
 
     func testRule4_5_AccountErrorDuringACancelEndsTheInstanceInsteadOfRequeueingIt() throws {
         let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1))
-        let scheduler = h.scheduler, clock = h.clock
+        let scheduler = h.scheduler
+        let clock = h.clock
         h.cloud.rebootScript = { _ in
             // The cancel is applied while this call is in flight: before its answer is handled.
-            scheduler.queue.async { if let id = scheduler.plans.first?.id { _ = scheduler.applyControl(planId: id, verb: "cancel", now: clock.now()) } }
+            scheduler.queue.async {
+                if let id = scheduler.plans.first?.id { _ = scheduler.applyControl(planId: id, verb: "cancel", now: clock.now()) }
+            }
             return self.accountError
         }
         let plan = try h.submit(SchedulerHarness.plan(["i-a", "i-b"]))

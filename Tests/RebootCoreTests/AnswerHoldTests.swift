@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Answers that arrive while the timer is due within a call group's spacing wait for that
 /// pump (issue 10: a group's answers cost no wake each), and are handled before it sends.
@@ -16,8 +17,10 @@ final class AnswerHoldTests: XCTestCase {
         let scheduler: Scheduler
         let plan: String
 
-        init(instances: Int, rate: Double = 20, burst: Int, maxConcurrent: Int, callGrouping: TimeInterval = 0.5,
-             rebootScript: ((String) -> BCCError?)? = nil) throws {
+        init(
+            instances: Int, rate: Double = 20, burst: Int, maxConcurrent: Int, callGrouping: TimeInterval = 0.5,
+            rebootScript: ((String) -> BCCError?)? = nil
+        ) throws {
             journal = try SQLiteJournal()
             let ids = SchedulerHarness.ids(instances)
             cloud = FakeCloud(clock: clock, ids: ids)
@@ -27,22 +30,27 @@ final class AnswerHoldTests: XCTestCase {
             // A token more than the burst the tests count in reboot calls for each call of the
             // batch's status read (SPEC §4.1, 100 ids a call).
             let reads = (instances + 99) / 100
-            scheduler = Scheduler(journal: journal, settings: SchedulerSettings(
-                requestsPerSecond: rate, burst: burst + reads, maxConcurrentRequests: maxConcurrent, pollInterval: 1,
-                minRebootTime: 2, requestTimeout: 1, callGrouping: callGrouping), clock: clock, random: { 0.5 }, api: { _ in late })
+            scheduler = Scheduler(
+                journal: journal,
+                settings: SchedulerSettings(
+                    requestsPerSecond: rate, burst: burst + reads, maxConcurrentRequests: maxConcurrent, pollInterval: 1,
+                    minRebootTime: 2, requestTimeout: 1, callGrouping: callGrouping), clock: clock, random: { 0.5 }, api: { _ in late })
             try scheduler.start()
             let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(instances)))
             let data = try JSONEncoder().encode(plan)
-            let file = PlanFile(path: "/x/hold.json", fileName: "hold.json", format: .json, plan: plan,
-                                sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))
+            let file = PlanFile(
+                path: "/x/hold.json", fileName: "hold.json", format: .json, plan: plan,
+                sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))
             self.plan = try scheduler.submit(file).get().id
             settle()
             // The batch starts with its status read (SPEC §4.1): answered, the reboot calls go.
             if cloud.describeCalls.isEmpty {
-                clock.advance(by: 0.002)   // at a high rate the submit's pump is coalesced (`pumpCoalescing`)
+                clock.advance(by: 0.002)  // at a high rate the submit's pump is coalesced (`pumpCoalescing`)
                 settle()
             }
-            precondition(cloud.describeCalls.count == reads && cloud.rebootCalls.isEmpty, "the batch read comes first: \(cloud.describeCalls.count) \(cloud.rebootCalls.count)")
+            precondition(
+                cloud.describeCalls.count == reads && cloud.rebootCalls.isEmpty,
+                "the batch read comes first: \(cloud.describeCalls.count) \(cloud.rebootCalls.count)")
             late.answerAll()
             settle()
         }
@@ -150,7 +158,7 @@ final class AnswerHoldTests: XCTestCase {
     /// timer (the instant bench, 2,000 rps, lost a third of its throughput).
     func testNothingIsHeldWhenGroupsAreCappedByTheBurst() throws {
         let rig = try Rig(instances: 200, rate: 2000, burst: 100, maxConcurrent: 200)
-        rig.clock.advance(by: 0.002)   // at this rate the submit's pump is coalesced (`pumpCoalescing`)
+        rig.clock.advance(by: 0.002)  // at this rate the submit's pump is coalesced (`pumpCoalescing`)
         rig.settle()
         // The burst, and what 4 ms at 2,000 rps refilled (8 tokens), less the two reads'.
         XCTAssertGreaterThanOrEqual(rig.cloud.rebootCalls.count, 100, "the burst")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Backoff with full jitter, and maintenance windows across midnight and time zones.
 final class BackoffAndWindowTests: XCTestCase {
@@ -19,8 +20,8 @@ final class BackoffAndWindowTests: XCTestCase {
     func testWindowAcrossMidnight() {
         // 22:00-02:00 on Fridays (UTC): open Fri 23:00 and Sat 01:00, closed Sat 03:00 and Thu 23:00.
         let w = MaintenanceWindow(days: [6], start: 22 * 60, end: 2 * 60, timezone: "UTC")
-        XCTAssertTrue(w.isOpen(at: date("2026-11-27T23:00:00Z")))   // Friday
-        XCTAssertTrue(w.isOpen(at: date("2026-11-28T01:59:00Z")))   // Saturday early
+        XCTAssertTrue(w.isOpen(at: date("2026-11-27T23:00:00Z")))  // Friday
+        XCTAssertTrue(w.isOpen(at: date("2026-11-28T01:59:00Z")))  // Saturday early
         XCTAssertFalse(w.isOpen(at: date("2026-11-28T02:00:00Z")))
         XCTAssertFalse(w.isOpen(at: date("2026-11-26T23:00:00Z")))  // Thursday
         XCTAssertFalse(w.isOpen(at: date("2026-11-28T23:00:00Z")))  // Saturday night
@@ -30,7 +31,7 @@ final class BackoffAndWindowTests: XCTestCase {
     func testWindowInAnotherTimeZone() {
         // 01:00-05:00 Asia/Shanghai (UTC+8) on weekdays = 17:00-21:00 UTC the day before.
         let w = MaintenanceWindow(days: [2, 3, 4, 5, 6], start: 60, end: 300, timezone: "Asia/Shanghai")
-        XCTAssertTrue(w.isOpen(at: date("2026-11-26T17:30:00Z")))   // Fri 01:30 in Shanghai
+        XCTAssertTrue(w.isOpen(at: date("2026-11-26T17:30:00Z")))  // Fri 01:30 in Shanghai
         XCTAssertFalse(w.isOpen(at: date("2026-11-26T21:00:00Z")))  // Fri 05:00 in Shanghai
         XCTAssertFalse(w.isOpen(at: date("2026-11-27T17:30:00Z")))  // Sat 01:30 in Shanghai
         XCTAssertEqual(w.nextOpening(after: date("2026-11-27T12:00:00Z")), date("2026-11-29T17:00:00Z"), "Mon 01:00 Shanghai")
@@ -41,6 +42,6 @@ final class BackoffAndWindowTests: XCTestCase {
         let w = MaintenanceWindow(start: 60, end: 120, timezone: "America/New_York")
         XCTAssertTrue(w.isOpen(at: date("2026-07-01T05:30:00Z")))  // 01:30 EDT
         XCTAssertTrue(w.isOpen(at: date("2026-12-01T06:30:00Z")))  // 01:30 EST
-        XCTAssertFalse(w.isOpen(at: date("2026-12-01T05:30:00Z"))) // 00:30 EST
+        XCTAssertFalse(w.isOpen(at: date("2026-12-01T05:30:00Z")))  // 00:30 EST
     }
 }

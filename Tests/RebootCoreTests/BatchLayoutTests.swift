@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Batch layout for every batchSize form, and durations.
 final class BatchLayoutTests: XCTestCase {

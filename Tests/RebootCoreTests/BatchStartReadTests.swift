@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.1: a batch starts with a read of its instances' status; a reboot call goes only to an
 /// instance whose last read was `Running`. Issue 23.
@@ -117,7 +118,8 @@ extension BatchStartReadTests {
     /// the pause gets no call (before, the queued instances were called on their old reads).
     func testAResumedBatchIsReadAgainBeforeItsCalls() throws {
         let ids = SchedulerHarness.ids(6)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(6))))
         XCTAssertTrue(h.run(for: 10) { h.cloud.rebootCalls.count >= 1 })
         try h.control(plan, "pause")

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Issue 10 in virtual time: the timer wakes for what is due, reboot calls go out in groups,
 /// and polls wait for the plan's shortest confirmed reboot. Every rule stays exact.
@@ -26,15 +27,19 @@ final class CallEfficiencyTests: XCTestCase {
     /// While an instance reboots for 100 s, the timer fires for the polls (every 10 s), not
     /// every second for a timeout check 600 s away.
     func testTimerWakesOnlyForWhatIsDue() throws {
-        let h = try SchedulerHarness(ids: ["i-a"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 10, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ["i-a"],
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, pollInterval: 10, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 100
         let plan = try h.submit(SchedulerHarness.plan(["i-a"]) { $0.rebootTimeout = 600 })
         h.run(for: 1)
         XCTAssertEqual(h.cloud.rebootCalls.count, 1)
-        let firedBefore = h.clock.firedCount, pollsBefore = h.cloud.describeCalls.count
+        let firedBefore = h.clock.firedCount
+        let pollsBefore = h.cloud.describeCalls.count
         XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
-        let fires = h.clock.firedCount - firedBefore, polls = h.cloud.describeCalls.count - pollsBefore
+        let fires = h.clock.firedCount - firedBefore
+        let polls = h.cloud.describeCalls.count - pollsBefore
         XCTAssertGreaterThanOrEqual(polls, 9, "polled every 10 s")
         XCTAssertLessThanOrEqual(fires, polls + 3, "\(fires) timer firings for \(polls) polls")
         XCTAssertEqual(try h.planState(plan), "succeeded")
@@ -49,7 +54,8 @@ final class CallEfficiencyTests: XCTestCase {
         // Half a second of tokens at 20 rps, half the burst: groups of 10 after the burst of 20.
         XCTAssertLessThanOrEqual(sends, 1 + 40 / 10 + 1, "groups of 10 after the burst of 20, not one call per token")
         XCTAssertGreaterThanOrEqual(sends, 1 + 40 / 10, "a group is never larger than half the burst")
-        var head = 0, most = 0
+        var head = 0
+        var most = 0
         for (i, t) in times.enumerated() {
             while times[head] <= t - 1 { head += 1 }
             most = max(most, i - head + 1)
@@ -69,8 +75,10 @@ final class CallEfficiencyTests: XCTestCase {
     /// The times of the reboot calls of a one-batch plan of `instances` at 20 rps, run to its end.
     private func rebootCallTimes(instances: Int, burst: Int) throws -> [Date] {
         let ids = SchedulerHarness.ids(instances)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 20, burst: burst, maxConcurrentRequests: 64, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ids,
+            settings: SchedulerSettings(
+                requestsPerSecond: 20, burst: burst, maxConcurrentRequests: 64, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 1
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(instances))))
         XCTAssertTrue(h.run(for: 30) { h.finished(plan) })
@@ -109,11 +117,14 @@ final class CallEfficiencyTests: XCTestCase {
     /// as it is seen Running (rule 4.4), not when the rebooting ones are worth a poll.
     func testA409DuringADeferredRoundIsReadAtThePollInterval() throws {
         let ids = SchedulerHarness.ids(8)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
-            retry: .init(maxAttempts: 6, baseDelay: 4, maxDelay: 20)))
+        let h = try SchedulerHarness(
+            ids: ids,
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
+                retry: .init(maxAttempts: 6, baseDelay: 4, maxDelay: 20)))
         h.cloud.rebootDuration = 60
-        let cloud = h.cloud, clock = h.clock
+        let cloud = h.cloud
+        let clock = h.clock
         nonisolated(unsafe) var answers = 0
         h.cloud.rebootScript = { id in
             guard id == ids[7], answers < 2 else { return nil }
@@ -152,108 +163,111 @@ final class InstanceRunMemoryTests: XCTestCase {
     }
 
     #if canImport(Glibc)
-    /// One object per instance of a 100,000-instance plan: it fits a 96-byte malloc chunk
-    /// (it took 176 with full-width counters and optional dates, 128 with its batch, its last
-    /// status as a string and a byte per flag).
-    func testAnInstanceFitsA96ByteChunk() {
-        let inst = InstanceRun(index: 99_999, id: "i-0123456789abcdef")
-        // malloc.h is not in the Glibc module: look the function up.
-        typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
-        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size")
-        let usable = unsafeBitCast(symbol, to: UsableSize.self)(Unmanaged.passUnretained(inst).toOpaque())
-        XCTAssertLessThanOrEqual(usable, 88, "malloc_usable_size of an InstanceRun")
-        XCTAssertEqual(inst.index, 99_999)
-    }
+        /// One object per instance of a 100,000-instance plan: it fits a 96-byte malloc chunk
+        /// (it took 176 with full-width counters and optional dates, 128 with its batch, its last
+        /// status as a string and a byte per flag).
+        func testAnInstanceFitsA96ByteChunk() {
+            let inst = InstanceRun(index: 99_999, id: "i-0123456789abcdef")
+            // malloc.h is not in the Glibc module: look the function up.
+            typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
+            let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size")
+            let usable = unsafeBitCast(symbol, to: UsableSize.self)(Unmanaged.passUnretained(inst).toOpaque())
+            XCTAssertLessThanOrEqual(usable, 88, "malloc_usable_size of an InstanceRun")
+            XCTAssertEqual(inst.index, 99_999)
+        }
 
-    /// The packed flags are independent of each other.
-    func testPackedFlagsAreIndependent() {
-        let inst = InstanceRun(index: 0, id: "i-a")
-        inst.queued = true
-        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, false, false, false])
-        inst.watched = true
-        inst.queued = false
-        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, false])
-        inst.sent(attemptId: 1, now: Date(), effectDeadline: Date() + 16)
-        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, true, false])
-        inst.accepted(now: Date())
-        inst.polled(.starting)
-        XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, true])
-    }
-
-    /// The state and the flags share a byte: every state reads back beside every flag.
-    func testStateAndFlagsShareAByteWithoutTouchingEachOther() {
-        for state in InstanceState.allCases {
-            XCTAssertEqual(InstanceState(code: state.code), state)
+        /// The packed flags are independent of each other.
+        func testPackedFlagsAreIndependent() {
             let inst = InstanceRun(index: 0, id: "i-a")
             inst.queued = true
+            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, false, false, false])
             inst.watched = true
-            inst.restore(PlanInstanceRecord(
-                planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: state.rawValue, attempts: 2, conflicts: 1,
-                lastError: nil, lastStatus: "Starting", observedNonRunning: true, startedAt: nil, finishedAt: nil,
-                updatedAt: ""), attemptsMade: 0, countedMade: 0)
-            XCTAssertEqual(inst.state, state)
-            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, true, false, true], "\(state)")
             inst.queued = false
-            inst.watched = false
-            XCTAssertEqual(inst.state, state)
-            XCTAssertEqual(inst.lastStatus, "Starting")
+            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, false])
+            inst.sent(attemptId: 1, now: Date(), effectDeadline: Date() + 16)
+            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, true, false])
+            inst.accepted(now: Date())
+            inst.polled(.starting)
+            XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [false, true, false, true])
         }
-        XCTAssertEqual(Set(InstanceState.allCases.map(\.code)).count, InstanceState.allCases.count)
-        XCTAssertTrue(InstanceState.allCases.allSatisfy { $0.code < 8 }, "three bits")
-    }
 
-    /// Statuses are numbered once each; nil is 0; past the table's capacity a status reads as
-    /// the overflow text, and the table does not grow.
-    func testStatusNamesNumberEachTextOnceAndStopGrowing() {
-        let names = StatusNames()
-        XCTAssertEqual(names.code(nil), 0)
-        XCTAssertEqual(names.name(names.code(String(repeating: "x", count: 65))), StatusNames.overflow, "too long to keep")
-        XCTAssertEqual(names.name(names.code(String(repeating: "y", count: 64))), String(repeating: "y", count: 64))
-        XCTAssertNil(names.name(0))
-        let running = names.code("Running")
-        XCTAssertEqual(names.code("Running"), running)
-        XCTAssertNotEqual(names.code("Starting"), running)
-        XCTAssertEqual(names.name(running), "Running")
-        for i in 0..<(StatusNames.capacity - 3) { _ = names.code("Status\(i)") }
-        XCTAssertEqual(names.name(names.code("Status\(StatusNames.capacity - 4)")), "Status\(StatusNames.capacity - 4)")
-        let late = names.code("OneTooMany")
-        XCTAssertEqual(names.name(late), StatusNames.overflow)
-        XCTAssertEqual(names.name(names.code("Running")), "Running", "early codes stay")
-    }
+        /// The state and the flags share a byte: every state reads back beside every flag.
+        func testStateAndFlagsShareAByteWithoutTouchingEachOther() {
+            for state in InstanceState.allCases {
+                XCTAssertEqual(InstanceState(code: state.code), state)
+                let inst = InstanceRun(index: 0, id: "i-a")
+                inst.queued = true
+                inst.watched = true
+                inst.restore(
+                    PlanInstanceRecord(
+                        planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: state.rawValue, attempts: 2, conflicts: 1,
+                        lastError: nil, lastStatus: "Starting", observedNonRunning: true, startedAt: nil, finishedAt: nil,
+                        updatedAt: ""), attemptsMade: 0, countedMade: 0)
+                XCTAssertEqual(inst.state, state)
+                XCTAssertEqual([inst.queued, inst.watched, inst.inFlight, inst.observedNonRunning], [true, true, false, true], "\(state)")
+                inst.queued = false
+                inst.watched = false
+                XCTAssertEqual(inst.state, state)
+                XCTAssertEqual(inst.lastStatus, "Starting")
+            }
+            XCTAssertEqual(Set(InstanceState.allCases.map(\.code)).count, InstanceState.allCases.count)
+            XCTAssertTrue(InstanceState.allCases.allSatisfy { $0.code < 8 }, "three bits")
+        }
 
-    /// The plan knows each instance's batch: the batches are consecutive ranges of any sizes.
-    func testThePlanFindsEveryInstancesBatch() throws {
-        let plan = Plan(name: "b", instances: (0..<23).map { String(format: "i-%08d", $0) },
-                        batchSize: .list([.count(1), .count(3), .count(7)]))
-        let run = PlanRun(record: PlanRecord(
-            id: "p", name: "b", sourceFile: "b.yaml", format: "yaml", sha256: "x", submitterUid: 0, submitterName: "root",
-            submittedAt: "", state: "queued", parameters: "", instanceCount: 23, batchCount: plan.layout.batches.count,
-            currentBatch: -1, updatedAt: "", finishedAt: nil, reason: nil), plan: plan)
-        XCTAssertGreaterThan(run.batches.count, 3)
-        for (b, range) in run.batches.enumerated() {
-            for i in range {
-                XCTAssertEqual(run.batch(of: i), b, "instance \(i)")
-                XCTAssertEqual(run.record(of: run.instances[i], wall: Date()).batch, b)
+        /// Statuses are numbered once each; nil is 0; past the table's capacity a status reads as
+        /// the overflow text, and the table does not grow.
+        func testStatusNamesNumberEachTextOnceAndStopGrowing() {
+            let names = StatusNames()
+            XCTAssertEqual(names.code(nil), 0)
+            XCTAssertEqual(names.name(names.code(String(repeating: "x", count: 65))), StatusNames.overflow, "too long to keep")
+            XCTAssertEqual(names.name(names.code(String(repeating: "y", count: 64))), String(repeating: "y", count: 64))
+            XCTAssertNil(names.name(0))
+            let running = names.code("Running")
+            XCTAssertEqual(names.code("Running"), running)
+            XCTAssertNotEqual(names.code("Starting"), running)
+            XCTAssertEqual(names.name(running), "Running")
+            for i in 0..<(StatusNames.capacity - 3) { _ = names.code("Status\(i)") }
+            XCTAssertEqual(names.name(names.code("Status\(StatusNames.capacity - 4)")), "Status\(StatusNames.capacity - 4)")
+            let late = names.code("OneTooMany")
+            XCTAssertEqual(names.name(late), StatusNames.overflow)
+            XCTAssertEqual(names.name(names.code("Running")), "Running", "early codes stay")
+        }
+
+        /// The plan knows each instance's batch: the batches are consecutive ranges of any sizes.
+        func testThePlanFindsEveryInstancesBatch() throws {
+            let plan = Plan(
+                name: "b", instances: (0..<23).map { String(format: "i-%08d", $0) },
+                batchSize: .list([.count(1), .count(3), .count(7)]))
+            let run = PlanRun(
+                record: PlanRecord(
+                    id: "p", name: "b", sourceFile: "b.yaml", format: "yaml", sha256: "x", submitterUid: 0, submitterName: "root",
+                    submittedAt: "", state: "queued", parameters: "", instanceCount: 23, batchCount: plan.layout.batches.count,
+                    currentBatch: -1, updatedAt: "", finishedAt: nil, reason: nil), plan: plan)
+            XCTAssertGreaterThan(run.batches.count, 3)
+            for (b, range) in run.batches.enumerated() {
+                for i in range {
+                    XCTAssertEqual(run.batch(of: i), b, "instance \(i)")
+                    XCTAssertEqual(run.record(of: run.instances[i], wall: Date()).batch, b)
+                }
             }
         }
-    }
 
-    /// The packed fields read back what was written: wall times exactly, none as nil.
-    func testPackedFieldsReadBackExactly() {
-        let wall = Date(timeIntervalSinceReferenceDate: 817_000_000.123456)
-        let inst = InstanceRun(index: 3, id: "i-a")
-        XCTAssertNil(inst.startedAt)
-        XCTAssertNil(inst.finishedAt)
-        inst.batchStarted(wall: wall)
-        inst.sent(attemptId: 1, now: wall, effectDeadline: wall + 16)
-        inst.refused409(code: "Conflict", now: wall)
-        inst.finish(.failed, reason: "gone", wall: wall + 1.5)
-        XCTAssertEqual(inst.startedAt, wall)
-        XCTAssertEqual(inst.finishedAt, wall + 1.5)
-        let record = inst.record(planId: "p", batch: 1, wall: wall)
-        XCTAssertEqual([record.attempts, record.conflicts, record.idx, record.batch], [1, 1, 3, 1])
-        XCTAssertEqual(record.lastError, "gone")
-        XCTAssertGreaterThan(inst.epoch, 0)
-    }
+        /// The packed fields read back what was written: wall times exactly, none as nil.
+        func testPackedFieldsReadBackExactly() {
+            let wall = Date(timeIntervalSinceReferenceDate: 817_000_000.123456)
+            let inst = InstanceRun(index: 3, id: "i-a")
+            XCTAssertNil(inst.startedAt)
+            XCTAssertNil(inst.finishedAt)
+            inst.batchStarted(wall: wall)
+            inst.sent(attemptId: 1, now: wall, effectDeadline: wall + 16)
+            inst.refused409(code: "Conflict", now: wall)
+            inst.finish(.failed, reason: "gone", wall: wall + 1.5)
+            XCTAssertEqual(inst.startedAt, wall)
+            XCTAssertEqual(inst.finishedAt, wall + 1.5)
+            let record = inst.record(planId: "p", batch: 1, wall: wall)
+            XCTAssertEqual([record.attempts, record.conflicts, record.idx, record.batch], [1, 1, 3, 1])
+            XCTAssertEqual(record.lastError, "gone")
+            XCTAssertGreaterThan(inst.epoch, 0)
+        }
     #endif
 }

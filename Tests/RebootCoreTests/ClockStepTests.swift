@@ -1,20 +1,23 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.13: intervals run on the monotonic clock; a step of the wall clock, either way,
 /// never makes an instance time out, a grace expire or the rate limiter stall.
 final class ClockStepTests: XCTestCase {
     func testRule4_13_WallClockStepsBackAndForwardNeitherStallNorTimeOut() throws {
         let ids = SchedulerHarness.ids(12)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 4, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ids, settings: SchedulerSettings(requestsPerSecond: 4, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 3
-        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))) {
-            $0.rebootTimeout = 30
-            $0.pauseBetweenBatches = 2
-        })
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids, batch: .fixed(.count(4))) {
+                $0.rebootTimeout = 30
+                $0.pauseBetweenBatches = 2
+            })
         h.run(for: 2)
         let before = h.cloud.calls.count
         h.clock.stepWall(by: -600)

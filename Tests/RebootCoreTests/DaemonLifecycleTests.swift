@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-@testable import RebootCore
 import ServiceLifecycle
 import XCTest
+
+@testable import RebootCore
 
 /// The daemon's lifecycle in process (issue 9): its services run in one `ServiceGroup`; a
 /// graceful shutdown stops the spool first (`STOPPING=1`), then the scheduler, writes the
@@ -19,7 +20,7 @@ final class DaemonLifecycleTests: XCTestCase {
         let running = Task { try await group.run() }
         try await Task.sleep(for: .milliseconds(300))
         XCTAssertTrue(FileManager.default.fileExists(atPath: prom), "the metrics file is written at start")
-        try FileManager.default.removeItem(atPath: prom)   // the next periodic write is 10 s away
+        try FileManager.default.removeItem(atPath: prom)  // the next periodic write is 10 s away
 
         let started = Date()
         await group.triggerGracefulShutdown()
@@ -57,7 +58,7 @@ final class DaemonLifecycleTests: XCTestCase {
         XCTAssertTrue(before.contains("WATCHDOG=1"), "pinged while running: \(before)")
         XCTAssertTrue(before.contains("STOPPING=1"))
         try FileManager.default.removeItem(atPath: prom)
-        try await Task.sleep(for: .milliseconds(1200))   // past the status spacing and several pings
+        try await Task.sleep(for: .milliseconds(1200))  // past the status spacing and several pings
         daemon.scheduler.queue.sync { daemon.scheduler.pump() }
         try await Task.sleep(for: .milliseconds(300))
         var after: [String] = []

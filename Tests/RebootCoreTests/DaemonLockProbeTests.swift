@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// `rebootctl` asks whether a daemon runs (to say whether a control was applied, or waits for
 /// the next start) without taking the lock, which could make a daemon starting then exit.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import RebootCore
 
 /// A throwaway directory with credentials (0600) and a rebootd config for a daemon started in
@@ -15,19 +16,20 @@ enum DaemonTestConfig {
         chmod(creds, 0o600)
         let config = dir.appendingPathComponent("rebootd.yaml").path
         try """
-            endpoint: http://127.0.0.1:9
-            credentialsFile: \(creds)
-            spoolDir: \(dir.path)/spool
-            journal: \(dir.path)/journal.sqlite
+        endpoint: http://127.0.0.1:9
+        credentialsFile: \(creds)
+        spoolDir: \(dir.path)/spool
+        journal: \(dir.path)/journal.sqlite
 
-            """.appending(extra(dir)).write(toFile: config, atomically: true, encoding: .utf8)
+        """.appending(extra(dir)).write(toFile: config, atomically: true, encoding: .utf8)
         return (dir, config)
     }
 
     /// A daemon for the config in `dir`, not started, that sends its systemd messages to a
     /// listener on `dir/n.sock` (plus `environment`, e.g. `WATCHDOG_USEC`); its logger is quiet.
     static func notifyingDaemon(dir: URL, config: String, environment: [String: String] = [:], label: String)
-        throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, logger: Logger) {
+        throws -> (daemon: RebootDaemon, listener: SystemdNotifierTests.Listener, logger: Logger)
+    {
         let socket = dir.appendingPathComponent("n.sock").path
         let listener = try SystemdNotifierTests.Listener(socket)
         var logger = Logger(label: label)

@@ -1,16 +1,19 @@
 import Foundation
-@testable import RebootCore
 import XCTest
 import Yams
+
+@testable import RebootCore
 
 /// `DataComposer` builds plans and the config from libyaml's events instead of Yams' node graph
 /// (issue 10: a 100,000-id plan in a fraction of the memory). What a value means must not
 /// change: types resolve as Yams resolved them, and a repeated key is still refused.
 final class DataNodeTests: XCTestCase {
-    static let texts = ["yes", "Yes", "NO", "on", "Off", "true", "FALSE", "y", "n", "0", "-7", "+12", "0x1F", "0o17", "017",
-                        "0b101", "1_000", "1:30", "190:20:30", "1.5", "-2.5e3", ".inf", "-.Inf", ".nan", "1:30.5", "~", "null",
-                        "Null", "NULL", "nil", "<<", "=", "2026-11-28", "2026-11-28 01:02:03", "2026-1-2T3:04:05Z", "25%",
-                        "i-abc", "01:00", "abc def", "0.", "._1", "-", "+", "0x", "1__2", "1:60", "Yes!", "ON ", "", "'q'"]
+    static let texts = [
+        "yes", "Yes", "NO", "on", "Off", "true", "FALSE", "y", "n", "0", "-7", "+12", "0x1F", "0o17", "017",
+        "0b101", "1_000", "1:30", "190:20:30", "1.5", "-2.5e3", ".inf", "-.Inf", ".nan", "1:30.5", "~", "null",
+        "Null", "NULL", "nil", "<<", "=", "2026-11-28", "2026-11-28 01:02:03", "2026-1-2T3:04:05Z", "25%",
+        "i-abc", "01:00", "abc def", "0.", "._1", "-", "+", "0x", "1__2", "1:60", "Yes!", "ON ", "", "'q'",
+    ]
 
     func composed(_ text: String) throws -> DataNode {
         let result = DataComposer.compose(text)
@@ -43,7 +46,8 @@ final class DataNodeTests: XCTestCase {
         let expected: [(String, Tag.Name)] = [
             ("yes", .bool), ("Off", .bool), ("0x1F", .int), ("017", .int), ("1:30", .int), ("1_000", .int), ("-7", .int),
             ("1.5", .float), (".inf", .float), ("~", .null), ("null", .null), ("", .null), ("2026-11-28", .timestamp),
-            ("25%", .str), ("i-abc", .str), ("\"12\"", .str), ("'yes'", .str), ("\"~\"", .str), ("|\n  12", .str)]
+            ("25%", .str), ("i-abc", .str), ("\"12\"", .str), ("'yes'", .str), ("\"~\"", .str), ("|\n  12", .str),
+        ]
         for (text, tag) in expected {
             let node = try XCTUnwrap(try composed("v: \(text)\n").mapping?.first?.value, text)
             XCTAssertEqual(node.tag, tag, text)

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.6 and §4.10: a halt or a cancel holds across a restart; the plan ends `failed` or
 /// `cancelled`, never `succeeded`, and nothing of it is called again.
@@ -27,7 +28,8 @@ final class DurableStopTests: XCTestCase {
 
     func testRule4_10_CancelHoldsAcrossARestartWhileTheBatchStillReboots() throws {
         let ids = SchedulerHarness.ids(6)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 10
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(6))))
         h.run(for: 2.5)
@@ -69,7 +71,10 @@ final class DurableStopTests: XCTestCase {
         let h = try SchedulerHarness(ids: ["i-1"])
         h.cloud.inDoubtApplies = false
         var first = true
-        h.cloud.rebootScript = { _ in defer { first = false }; return first ? BCCError.timeout(seconds: 10, mutating: true) : nil }
+        h.cloud.rebootScript = { _ in
+            defer { first = false }
+            return first ? BCCError.timeout(seconds: 10, mutating: true) : nil
+        }
         let plan = try h.submit(SchedulerHarness.plan(["i-1"]))
         h.run(for: 0.5)
         // A crash before the instance row was saved: its attempt counter is behind the attempts table.
@@ -82,9 +87,10 @@ final class DurableStopTests: XCTestCase {
     func testSchemaRefusesUnknownStateWords() throws {
         let h = try SchedulerHarness(ids: ["i-1"])
         let plan = try h.submit(SchedulerHarness.plan(["i-1"]))
-        XCTAssertThrowsError(try h.journal.writer.write { db in
-            try db.execute(sql: "UPDATE plans SET state = 'halted' WHERE id = ?", arguments: [plan])
-        })
+        XCTAssertThrowsError(
+            try h.journal.writer.write { db in
+                try db.execute(sql: "UPDATE plans SET state = 'halted' WHERE id = ?", arguments: [plan])
+            })
         XCTAssertThrowsError(try h.journal.writer.write { db in try db.execute(sql: "UPDATE plan_instances SET state = 'done'") })
         XCTAssertThrowsError(try h.journal.writer.write { db in try db.execute(sql: "UPDATE plans SET stopRequest = 'stop'") })
     }
@@ -96,7 +102,10 @@ final class DurableStopTests: XCTestCase {
         h.journal.enqueue { _ in throw DatabaseErrorForTest() }
         let result = Box()
         let done = expectation(description: "stopped")
-        h.scheduler.stop(grace: 1) { ok in result.ok = ok; done.fulfill() }
+        h.scheduler.stop(grace: 1) { ok in
+            result.ok = ok
+            done.fulfill()
+        }
         h.clock.advance(by: 2)
         wait(for: [done], timeout: 5)
         XCTAssertEqual(result.ok, false, "the daemon must not exit 0 when its last commit failed")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The exclusive temporary file `rebootctl submit` writes through (SPEC §3).
 final class ExclusiveFileTests: XCTestCase {

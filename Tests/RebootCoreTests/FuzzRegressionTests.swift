@@ -1,7 +1,8 @@
 import Foundation
-@testable import PlanFuzzer
 import RebootCore
 import XCTest
+
+@testable import PlanFuzzer
 
 /// Replays the fuzz regression corpus (`Fixtures/fuzz-regressions/`: every crasher or slow input
 /// `make fuzz` has found, and the hostile inputs of issue 8) through the fuzz target's own body,

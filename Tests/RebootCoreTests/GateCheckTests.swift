@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Command gates run for real; Prometheus answers are read strictly (SPEC §4.14).
 final class GateCheckTests: XCTestCase {
@@ -56,20 +57,26 @@ final class GateCheckTests: XCTestCase {
     func testPrometheusAnswers() {
         func read(_ json: String, status: Int = 200) -> GateResult { PrometheusAnswer.result(status: status, body: Data(json.utf8)) }
         XCTAssertEqual(read(#"{"status":"success","data":{"resultType":"vector","result":[]}}"#), .passed("no series"))
-        let firing = read(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"ALERTS","alertname":"HighErrorRate","alertstate":"firing"},"value":[1,"1"]},{"metric":{},"value":[1,"1"]}]}}"#)
+        let firing = read(
+            #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"ALERTS","alertname":"HighErrorRate","alertstate":"firing"},"value":[1,"1"]},{"metric":{},"value":[1,"1"]}]}}"#
+        )
         XCTAssertEqual(firing, .blocked("2 series: ALERTS{alertname=HighErrorRate,alertstate=firing}"))
-        XCTAssertEqual(read(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400),
-                       .blocked("prometheus error: HTTP 400, bad_data: parse error"))
+        XCTAssertEqual(
+            read(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400),
+            .blocked("prometheus error: HTTP 400, bad_data: parse error"))
         XCTAssertEqual(read("<html>proxy error</html>"), .blocked("malformed answer (not Prometheus API JSON)"))
         XCTAssertEqual(read("", status: 503), .blocked("HTTP 503"))
-        XCTAssertEqual(read(#"{"status":"success","data":{"resultType":"scalar","result":[1,"0"]}}"#),
-                       .blocked("the query returned a scalar, not a vector"))
+        XCTAssertEqual(
+            read(#"{"status":"success","data":{"resultType":"scalar","result":[1,"0"]}}"#),
+            .blocked("the query returned a scalar, not a vector"))
         XCTAssertEqual(read(#"{"status":"success"}"#), .blocked("malformed answer (no data)"))
     }
 
     func testTheQueryURLKeepsAPathPrefixAndEscapesPlus() throws {
-        let url = try XCTUnwrap(LiveGateChecker.queryURL(base: URL(string: "http://prom.internal:9090/prometheus/")!,
-                                                          query: #"sum(up{job="web"}) + 1 < 3"#))
+        let url = try XCTUnwrap(
+            LiveGateChecker.queryURL(
+                base: URL(string: "http://prom.internal:9090/prometheus/")!,
+                query: #"sum(up{job="web"}) + 1 < 3"#))
         XCTAssertEqual(url.path, "/prometheus/api/v1/query")
         XCTAssertTrue(url.absoluteString.contains("%2B"), url.absoluteString)
         XCTAssertFalse(url.query?.contains("+") ?? true)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The `gates`, `gateInterval`, `gateTimeout` and `notify` keys (SPEC §6), and plans naming gates.
 final class GateConfigTests: XCTestCase {
@@ -22,11 +23,15 @@ final class GateConfigTests: XCTestCase {
     }
 
     func problems(_ yaml: String) -> [String] {
-        do { _ = try ConfigLoader.parse(yaml, file: "rebootd.yaml"); return [] } catch { return error.problems.map { "\($0.path): \($0.message)" } }
+        do {
+            _ = try ConfigLoader.parse(yaml, file: "rebootd.yaml")
+            return []
+        } catch { return error.problems.map { "\($0.path): \($0.message)" } }
     }
 
     func testEachGateKindParses() throws {
-        let c = try parse("""
+        let c = try parse(
+            """
             gates:
               no-critical-alerts:
                 prometheus: http://127.0.0.1:9090/prom
@@ -40,7 +45,9 @@ final class GateConfigTests: XCTestCase {
             gateInterval: 15s
             gateTimeout: 20m
             """)
-        XCTAssertEqual(c.gates["no-critical-alerts"]?.kind, .prometheus(base: URL(string: "http://127.0.0.1:9090/prom")!, query: "ALERTS{alertstate=\"firing\",severity=\"critical\"}"))
+        XCTAssertEqual(
+            c.gates["no-critical-alerts"]?.kind,
+            .prometheus(base: URL(string: "http://127.0.0.1:9090/prom")!, query: "ALERTS{alertstate=\"firing\",severity=\"critical\"}"))
         XCTAssertEqual(c.gates["no-critical-alerts"]?.timeout, 10)
         XCTAssertEqual(c.gates["web-healthy"]?.kind, .http(URL(string: "https://web.internal/healthz")!))
         XCTAssertEqual(c.gates["web-healthy"]?.timeout, 3)
@@ -51,7 +58,8 @@ final class GateConfigTests: XCTestCase {
     }
 
     func testBadGatesNameWhatToFix() {
-        let found = problems("""
+        let found = problems(
+            """
             gates:
               two: { http: https://a.example/, command: [/bin/true] }
               none: { timeout: 5s }
@@ -62,16 +70,18 @@ final class GateConfigTests: XCTestCase {
               stray: { http: https://a.example/, query: up }
             gateInterval: 0s
             """)
-        assertProblems(found, [
-            "gates.two: has http and command; a gate is exactly one kind",
-            "gates.none: needs exactly one of",
-            "gates.noquery.query: is required with prometheus",
-            "gates.relative.command[0]: must be an absolute path",
-            "gates.ftp.http: must be an http:// or https:// URL",
-            "gates.typo.htp: unknown key",
-            "gates.stray.query: only a prometheus gate takes a query",
-            "gateInterval:",
-        ])
+        assertProblems(
+            found,
+            [
+                "gates.two: has http and command; a gate is exactly one kind",
+                "gates.none: needs exactly one of",
+                "gates.noquery.query: is required with prometheus",
+                "gates.relative.command[0]: must be an absolute path",
+                "gates.ftp.http: must be an http:// or https:// URL",
+                "gates.typo.htp: unknown key",
+                "gates.stray.query: only a prometheus gate takes a query",
+                "gateInterval:",
+            ])
     }
 
     func testNotifyTargetsParseAndKeepTheirURLOutOfMessages() throws {
@@ -84,7 +94,8 @@ final class GateConfigTests: XCTestCase {
         try (secretURL + "\n").write(to: open, atomically: true, encoding: .utf8)
         chmod(open.path, 0o644)
 
-        let c = try parse("""
+        let c = try parse(
+            """
             notify:
               - url: https://hooks.slack.com/services/T/B/X
                 format: slack
@@ -101,7 +112,8 @@ final class GateConfigTests: XCTestCase {
         XCTAssertEqual(c.notify[1].label, "ops-dingtalk")
         XCTAssertNil(c.notify[1].events, "every event by default")
 
-        let found = problems("""
+        let found = problems(
+            """
             notify:
               - url: http://hooks.example/x?token=TOKEN-s3cr3t-77
               - urlFile: \(open.path)
@@ -111,14 +123,16 @@ final class GateConfigTests: XCTestCase {
               - { url: https://a.example/, urlFile: \(good.path) }
               - { format: json }
             """)
-        assertProblems(found, [
-            "notify[0].url: http:// is only allowed to a loopback address",
-            "notify[1].urlFile: \(open.path) can be read by group or others",
-            "notify[2].format: must be one of json, slack, dingtalk, feishu",
-            "notify[2].events[0]: unknown event \"plan-exploded\"",
-            "notify[3]: has both url and urlFile",
-            "notify[4]: needs url or urlFile",
-        ])
+        assertProblems(
+            found,
+            [
+                "notify[0].url: http:// is only allowed to a loopback address",
+                "notify[1].urlFile: \(open.path) can be read by group or others",
+                "notify[2].format: must be one of json, slack, dingtalk, feishu",
+                "notify[2].events[0]: unknown event \"plan-exploded\"",
+                "notify[3]: has both url and urlFile",
+                "notify[4]: needs url or urlFile",
+            ])
         XCTAssertFalse(found.joined().contains("TOKEN-s3cr3t-77"), "no message quotes a target's URL")
     }
 
@@ -132,22 +146,28 @@ final class GateConfigTests: XCTestCase {
         let parser = PlanParser(knownRegions: [], knownGates: ["web-quorum", "no-critical-alerts"])
         let plan = try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum]\n", fileName: "p.yaml", format: .yaml)
         XCTAssertEqual(plan.healthGates, ["web-quorum"])
-        XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-qorum]\n", fileName: "p.yaml", format: .yaml)) { error in
+        XCTAssertThrowsError(
+            try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-qorum]\n", fileName: "p.yaml", format: .yaml)
+        ) { error in
             let text = (error as? ValidationError)?.problems.map { "\($0.path): \($0.message)" } ?? []
             XCTAssertEqual(text, ["healthGates[1]: unknown gate \"web-qorum\"; gates in the config: no-critical-alerts, web-quorum"])
         }
-        XCTAssertThrowsError(try PlanParser(knownRegions: [], knownGates: []).parse(
-            "instances: [i-1]\nbatchSize: 1\nhealthGates: [a]\n", fileName: "p.yaml", format: .yaml)) { error in
+        XCTAssertThrowsError(
+            try PlanParser(knownRegions: [], knownGates: []).parse(
+                "instances: [i-1]\nbatchSize: 1\nhealthGates: [a]\n", fileName: "p.yaml", format: .yaml)
+        ) { error in
             XCTAssertTrue("\(error)".contains("the config defines no gates"), "\(error)")
         }
         XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: web-quorum\n", fileName: "p.yaml", format: .yaml))
-        XCTAssertThrowsError(try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-quorum]\n", fileName: "p.yaml", format: .yaml))
+        XCTAssertThrowsError(
+            try parser.parse("instances: [i-1]\nbatchSize: 1\nhealthGates: [web-quorum, web-quorum]\n", fileName: "p.yaml", format: .yaml))
     }
 
     func testGateNamesSurviveTheJournalsParameters() throws {
         var plan = Plan(name: "p", instances: ["i-1"], batchSize: .fixed(.count(1)))
-        XCTAssertFalse(String(decoding: try JSONEncoder().encode(plan), as: UTF8.self).contains("healthGates"),
-                       "plans without gates are journaled as before")
+        XCTAssertFalse(
+            String(decoding: try JSONEncoder().encode(plan), as: UTF8.self).contains("healthGates"),
+            "plans without gates are journaled as before")
         plan.healthGates = ["web-quorum"]
         XCTAssertEqual(try JSONDecoder().decode(Plan.self, from: JSONEncoder().encode(plan)).healthGates, ["web-quorum"])
     }
@@ -163,7 +183,8 @@ final class GateConfigTests: XCTestCase {
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
         let fifo = dir.appendingPathComponent("fifo")
         XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
-        let found = problems("""
+        let found = problems(
+            """
             gateInterval: 10m
             gateTimeout: 5m
             notify:
@@ -171,15 +192,19 @@ final class GateConfigTests: XCTestCase {
               - { urlFile: \(link.path) }
               - { urlFile: \(fifo.path) }
             """)
-        assertProblems(found, [
-            "gateInterval: (10m) must not be longer than gateTimeout (5m)",
-            "notify[0].events: is empty",
-        ])
+        assertProblems(
+            found,
+            [
+                "gateInterval: (10m) must not be longer than gateTimeout (5m)",
+                "notify[0].events: is empty",
+            ])
         XCTAssertTrue(found.contains { $0.hasPrefix("notify[1].urlFile:") && $0.contains("a symlink") }, "\(found)")
         XCTAssertTrue(found.contains { $0.hasPrefix("notify[2].urlFile:") && $0.contains("must be a regular file") }, "\(found)")
         let many = (1...33).map { "g\($0)" }
-        XCTAssertThrowsError(try PlanParser(knownGates: Set(many)).parse(
-            "instances: [i-1]\nbatchSize: 1\nhealthGates: [\(many.joined(separator: ", "))]\n", fileName: "p.yaml", format: .yaml)) { error in
+        XCTAssertThrowsError(
+            try PlanParser(knownGates: Set(many)).parse(
+                "instances: [i-1]\nbatchSize: 1\nhealthGates: [\(many.joined(separator: ", "))]\n", fileName: "p.yaml", format: .yaml)
+        ) { error in
             XCTAssertTrue("\(error)".contains("names 33 gates; at most 32"), "\(error)")
         }
     }

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.8: a call in doubt is resolved by evidence from successful polls, never by elapsed
 /// time alone; a gap in that evidence means it is never sent again.
@@ -15,24 +16,36 @@ final class InDoubtEvidenceTests: XCTestCase {
     func testRule4_8_EvidenceTable() {
         typealias Reading = (status: InstanceStatus, sent: Double, answered: Double)
         let cases: [(name: String, readings: [Reading], expected: [InDoubtEvidence.Verdict])] = [
-            ("Running from the send past the effect deadline plus minRebootTime, no gap",
-             [(.running, 1, 1), (.running, 4, 4), (.running, 7, 7), (.running, 10, 10)],
-             [.undecided, .undecided, .undecided, .notApplied]),
-            ("a reboot shorter than the first gap: every reading Running, but the first came too late",
-             [(.running, 5, 5), (.running, 8, 8), (.running, 11, 11)],
-             [.unknowable(gap: 5), .unknowable(gap: 5), .unknowable(gap: 5)]),
-            ("a gap in the middle: a whole reboot fits in it",
-             [(.running, 2, 2), (.running, 6.5, 6.5)],
-             [.undecided, .unknowable(gap: 4.5)]),
-            ("Running until the effect deadline only: a call applied at the last moment is still rebooting",
-             [(.running, 2, 2), (.running, 5, 5), (.running, 6, 6)],
-             [.undecided, .undecided, .undecided]),
-            ("a non-Running reading after the send: it took effect, whatever the gaps before",
-             [(.running, 2, 2), (.starting, 8, 8)],
-             [.undecided, .applied(.starting)]),
-            ("a slow answer does not shorten the gap: it runs from the last poll's send to this answer",
-             [(.running, 0.5, 3.9), (.running, 3.9, 8.1)],
-             [.undecided, .unknowable(gap: 7.6)]),
+            (
+                "Running from the send past the effect deadline plus minRebootTime, no gap",
+                [(.running, 1, 1), (.running, 4, 4), (.running, 7, 7), (.running, 10, 10)],
+                [.undecided, .undecided, .undecided, .notApplied]
+            ),
+            (
+                "a reboot shorter than the first gap: every reading Running, but the first came too late",
+                [(.running, 5, 5), (.running, 8, 8), (.running, 11, 11)],
+                [.unknowable(gap: 5), .unknowable(gap: 5), .unknowable(gap: 5)]
+            ),
+            (
+                "a gap in the middle: a whole reboot fits in it",
+                [(.running, 2, 2), (.running, 6.5, 6.5)],
+                [.undecided, .unknowable(gap: 4.5)]
+            ),
+            (
+                "Running until the effect deadline only: a call applied at the last moment is still rebooting",
+                [(.running, 2, 2), (.running, 5, 5), (.running, 6, 6)],
+                [.undecided, .undecided, .undecided]
+            ),
+            (
+                "a non-Running reading after the send: it took effect, whatever the gaps before",
+                [(.running, 2, 2), (.starting, 8, 8)],
+                [.undecided, .applied(.starting)]
+            ),
+            (
+                "a slow answer does not shorten the gap: it runs from the last poll's send to this answer",
+                [(.running, 0.5, 3.9), (.running, 3.9, 8.1)],
+                [.undecided, .unknowable(gap: 7.6)]
+            ),
         ]
         // The last read before the send was not Running: a non-Running reading may be the state
         // the call met (say Stopping), not its effect.
@@ -46,7 +59,11 @@ final class InDoubtEvidenceTests: XCTestCase {
             for r in c.readings { got.append(e.reading(r.status, sent: t0 + r.sent, answered: t0 + r.answered)) }
             XCTAssertEqual(got.count, c.expected.count, c.name)
             for (g, x) in zip(got, c.expected) {
-                if case .unknowable(let a) = g, case .unknowable(let b) = x { XCTAssertEqual(a, b, accuracy: 0.001, c.name) } else { XCTAssertEqual(g, x, c.name) }
+                if case .unknowable(let a) = g, case .unknowable(let b) = x {
+                    XCTAssertEqual(a, b, accuracy: 0.001, c.name)
+                } else {
+                    XCTAssertEqual(g, x, c.name)
+                }
             }
         }
     }
@@ -104,11 +121,14 @@ final class InDoubtEvidenceTests: XCTestCase {
             return BCCError.timeout(seconds: 1, mutating: true)
         }
         h.cloud.describeScript = { _ in h.clock.now() < outageEnds ? BCCError(httpStatus: 500, code: "InternalError", message: "down") : nil }
-        let plan = try h.submit(SchedulerHarness.plan(["i-d", "i-2"], batch: .fixed(.count(1))) {
-            $0.rebootTimeout = 30
-            $0.maxFailures = .count(1)
-        })
-        XCTAssertTrue(h.run(for: 45) { (try? h.journal.attempts(planId: plan).first?.outcome) == "unknown" }, "no reading for longer than the reboot timeout: unknowable")
+        let plan = try h.submit(
+            SchedulerHarness.plan(["i-d", "i-2"], batch: .fixed(.count(1))) {
+                $0.rebootTimeout = 30
+                $0.maxFailures = .count(1)
+            })
+        XCTAssertTrue(
+            h.run(for: 45) { (try? h.journal.attempts(planId: plan).first?.outcome) == "unknown" },
+            "no reading for longer than the reboot timeout: unknowable")
         h.run(for: 3)
         XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "rebooting", "read Starting after the outage: still followed")
         XCTAssertTrue(h.run(for: 120) { h.finished(plan) })
@@ -154,7 +174,10 @@ final class InDoubtEvidenceTests: XCTestCase {
     func testRule4_8_AnIdMissingOnceDoesNotEndTheInstance() throws {
         let h = try SchedulerHarness(ids: ["i-a"])
         h.cloud.rebootDuration = 3
-        h.cloud.rebootScript = { _ in h.cloud.hidden = ["i-a"]; return nil }  // unlisted once it reboots
+        h.cloud.rebootScript = { _ in
+            h.cloud.hidden = ["i-a"]
+            return nil
+        }  // unlisted once it reboots
         let plan = try h.submit(SchedulerHarness.plan(["i-a"]))
         h.run(for: 1.5)
         h.cloud.hidden = []

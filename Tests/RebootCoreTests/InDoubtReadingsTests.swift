@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Issue 23 #1 and #3 in virtual time: a call in doubt whose reboot is over before the first
 /// reading, and a restart across a wall-clock step, must never be taken for a call that did not
@@ -57,8 +58,11 @@ final class InDoubtReadingsTests: XCTestCase {
         try scheduler.start()
         let plan = SchedulerHarness.plan(ids, batch: .fixed(.count(10)))
         let data = try JSONEncoder().encode(plan)
-        let id = try scheduler.submit(PlanFile(path: "/x/fast.json", fileName: "fast.json", format: .json, plan: plan,
-                                               sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))).get().id
+        let id = try scheduler.submit(
+            PlanFile(
+                path: "/x/fast.json", fileName: "fast.json", format: .json, plan: plan,
+                sha256: PlanFile.sha256Hex(data), data: data, owner: FileOwner(uid: 0, name: "root"))
+        ).get().id
         var done = false
         for _ in 0..<3000 where !done {
             clock.advance(by: 0.1)
@@ -105,8 +109,10 @@ final class InDoubtReadingsTests: XCTestCase {
     /// a gap longer than a reboot: a lost request (never applied) ended failed (in-doubt)
     /// instead of being shown not applied and sent again.
     func testACallInDoubtIsReadAtTheShorterSpacing() throws {
-        let h = try SchedulerHarness(ids: ["i-d"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, pollInterval: 4, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ["i-d"],
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, pollInterval: 4, minRebootTime: 2, requestTimeout: 1))
         var first = true
         h.cloud.inDoubtApplies = false  // the request was lost: no effect, no answer
         h.cloud.rebootScript = { _ in
@@ -120,7 +126,8 @@ final class InDoubtReadingsTests: XCTestCase {
         XCTAssertEqual(h.cloud.accepted["i-d"], 1)
         let polls = h.cloud.calls.compactMap { call -> Date? in if case .describe = call.call { return call.at } else { return nil } }
         let gaps = zip(polls, polls.dropFirst()).map { $1.timeIntervalSince($0) }
-        XCTAssertLessThanOrEqual(gaps.prefix(5).max() ?? 99, 1.2, "readings about minRebootTime/2 apart (plus the virtual step), well under 4 s: \(gaps.prefix(5))")
+        XCTAssertLessThanOrEqual(
+            gaps.prefix(5).max() ?? 99, 1.2, "readings about minRebootTime/2 apart (plus the virtual step), well under 4 s: \(gaps.prefix(5))")
     }
 
     /// Down 50 s with the wall clock stepped back 40 s, and the reboot over during the downtime.

@@ -1,7 +1,8 @@
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// The watchdog's view of plan intake (issue 8): live while idle or progressing, stalled past
 /// its bound, and a stalled file refused after the restart (never a restart loop).
@@ -64,12 +65,13 @@ final class IntakeStallTests: XCTestCase {
         let sha = PlanFile.sha256Hex(Data(text.utf8))
         try drop(rig, "slow.yaml", text)
         var flagged: [Spool.IntakeItem] = []
-        XCTAssertTrue(rig.wait(10) {
-            !rig.spool.intakeHeartbeat.isLive(maxStall: 0.2) { item, seconds in
-                flagged.append(item)
-                try? rig.harness.journal.recordIntakeStall(sha256: item.sha256, fileName: item.fileName, seconds: seconds, at: Date())
-            }
-        })
+        XCTAssertTrue(
+            rig.wait(10) {
+                !rig.spool.intakeHeartbeat.isLive(maxStall: 0.2) { item, seconds in
+                    flagged.append(item)
+                    try? rig.harness.journal.recordIntakeStall(sha256: item.sha256, fileName: item.fileName, seconds: seconds, at: Date())
+                }
+            })
         XCTAssertEqual(flagged, [Spool.IntakeItem(sha256: sha, fileName: "slow.yaml")])
         XCTAssertNotNil(try rig.harness.journal.intakeStall(sha256: sha))
         XCTAssertTrue(rig.wait(30) { rig.exists("rejected/slow.yaml.error") }, "the slow file is still read to the end")

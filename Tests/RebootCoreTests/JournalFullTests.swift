@@ -1,9 +1,10 @@
 import BCC
 import Foundation
 import GRDB
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Issue 23 #9: while the journal cannot commit (a full disk), the scheduler decides nothing
 /// more: no poll, no batch, no notification, no call, until a commit works again. Before, it

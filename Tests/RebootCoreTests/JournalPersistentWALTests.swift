@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Operators' rebootctl reads the journal with group read access only. SQLite opens a WAL
 /// database read-only only while its -wal and -shm files exist (it cannot create them in a

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The migrations are frozen: a new journal's schema is, byte for byte, the one they made when
 /// they were written (`Fixtures/journal-schema/`, taken with `sqlite3` from a journal made
@@ -20,7 +21,11 @@ final class JournalSchemaTests: XCTestCase {
         }
         XCTAssertEqual(schema.joined(separator: "\n") + "\n", expected)
         let migrations = try journal.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
-        XCTAssertEqual(migrations, ["v1", "v2-state-checks", "v3-intake", "v4-intake-stalls", "v5-attempt-evidence", "v6-daemon-state",
-                                    "v7-batch-done-boot"])
+        XCTAssertEqual(
+            migrations,
+            [
+                "v1", "v2-state-checks", "v3-intake", "v4-intake-stalls", "v5-attempt-evidence", "v6-daemon-state",
+                "v7-batch-done-boot",
+            ])
     }
 }

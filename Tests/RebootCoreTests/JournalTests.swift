@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The journal keeps queued writes when a commit fails, and reads concurrently from a second
 /// (read-only) connection while the first writes.
@@ -12,9 +13,10 @@ final class JournalTests: XCTestCase {
     func addPlan(_ journal: SQLiteJournal) throws {
         let t = JournalTime.format(Date())
         try journal.insertPlan(
-            PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
-                       submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 0,
-                       batchCount: 0, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+            PlanRecord(
+                id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
+                submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 0,
+                batchCount: 0, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
             instances: [], event: PlanEventRecord(id: nil, planId: "p", at: t, kind: "submitted", detail: "test"))
     }
 
@@ -24,7 +26,10 @@ final class JournalTests: XCTestCase {
         let flaky = Flaky()
         journal.addEvent(planId: "p", at: Date(), kind: "a", detail: "first")
         journal.enqueue { _ in
-            if flaky.failures > 0 { flaky.failures -= 1; throw DatabaseError(resultCode: .SQLITE_FULL) }
+            if flaky.failures > 0 {
+                flaky.failures -= 1
+                throw DatabaseError(resultCode: .SQLITE_FULL)
+            }
         }
         XCTAssertThrowsError(try journal.flush())
         journal.addEvent(planId: "p", at: Date(), kind: "b", detail: "second")
@@ -41,13 +46,15 @@ final class JournalTests: XCTestCase {
         let plan = try PlanParser().parse("name: heads\nbatchSize: 2\ninstances: [i-a, i-b, i-c]\n", fileName: "h.yaml", format: .yaml)
         let parameters = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
         func record(_ id: String, state: String) -> PlanRecord {
-            PlanRecord(id: id, name: "heads", sourceFile: "h.yaml", format: "yaml", sha256: "sha-\(id)", submitterUid: 7,
-                       submitterName: "ops", submittedAt: t, state: state, parameters: parameters, instanceCount: 3,
-                       batchCount: 2, currentBatch: 1, updatedAt: t, finishedAt: nil, reason: "why", stopRequest: "halt")
+            PlanRecord(
+                id: id, name: "heads", sourceFile: "h.yaml", format: "yaml", sha256: "sha-\(id)", submitterUid: 7,
+                submitterName: "ops", submittedAt: t, state: state, parameters: parameters, instanceCount: 3,
+                batchCount: 2, currentBatch: 1, updatedAt: t, finishedAt: nil, reason: "why", stopRequest: "halt")
         }
         for (id, state) in [("a", "running"), ("b", "succeeded"), ("c", "queued")] {
-            try journal.insertPlan(record(id, state: state), instances: [],
-                                   event: PlanEventRecord(id: nil, planId: id, at: t, kind: "submitted", detail: "test"))
+            try journal.insertPlan(
+                record(id, state: state), instances: [],
+                event: PlanEventRecord(id: nil, planId: id, at: t, kind: "submitted", detail: "test"))
         }
         var expected = [record("a", state: "running"), record("c", state: "queued")]
         XCTAssertEqual(try journal.activePlans(), expected)
@@ -74,12 +81,14 @@ final class JournalTests: XCTestCase {
     func testSavingAnInstanceUpdatesItsRowAndAMissingRowIsAnError() throws {
         let journal = try SQLiteJournal()
         let t = JournalTime.format(Date())
-        let row = PlanInstanceRecord(planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: "pending", attempts: 0, conflicts: 0,
-                                     lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: t)
+        let row = PlanInstanceRecord(
+            planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: "pending", attempts: 0, conflicts: 0,
+            lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: t)
         try journal.insertPlan(
-            PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
-                       submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 1,
-                       batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+            PlanRecord(
+                id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0,
+                submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: 1,
+                batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
             instances: [row], event: PlanEventRecord(id: nil, planId: "p", at: t, kind: "submitted", detail: "test"))
         var changed = row
         changed.state = "failed"
@@ -107,17 +116,21 @@ final class JournalTests: XCTestCase {
     func testInstanceRowsComeInChunksInIndexOrder() throws {
         let t = JournalTime.format(Date())
         func rows(_ plan: String, _ n: Int) -> [PlanInstanceRecord] {
-            (0..<n).map { PlanInstanceRecord(planId: plan, idx: $0, instanceId: "i-\(plan)\($0)", batch: $0 / 2, state: "pending",
-                                             attempts: 0, conflicts: 0, lastError: nil, lastStatus: nil, observedNonRunning: false,
-                                             startedAt: nil, finishedAt: nil, updatedAt: t) }
+            (0..<n).map {
+                PlanInstanceRecord(
+                    planId: plan, idx: $0, instanceId: "i-\(plan)\($0)", batch: $0 / 2, state: "pending",
+                    attempts: 0, conflicts: 0, lastError: nil, lastStatus: nil, observedNonRunning: false,
+                    startedAt: nil, finishedAt: nil, updatedAt: t)
+            }
         }
         for (n, chunk) in [(7, 3), (6, 3), (2, 4096), (1, 1)] {
             let journal = try SQLiteJournal(readChunkRows: chunk)
             for (plan, count) in [("a", n), ("b", 5)] {
                 try journal.insertPlan(
-                    PlanRecord(id: plan, name: plan, sourceFile: "\(plan).yaml", format: "yaml", sha256: plan, submitterUid: 0,
-                               submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: count,
-                               batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
+                    PlanRecord(
+                        id: plan, name: plan, sourceFile: "\(plan).yaml", format: "yaml", sha256: plan, submitterUid: 0,
+                        submitterName: "root", submittedAt: t, state: "queued", parameters: "{}", instanceCount: count,
+                        batchCount: 1, currentBatch: -1, updatedAt: t, finishedAt: nil, reason: nil),
                     instances: rows(plan, count), event: PlanEventRecord(id: nil, planId: plan, at: t, kind: "submitted", detail: "test"))
             }
             var seen: [[PlanInstanceRecord]] = []

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// 10,000 plans made by mutating the valid fixtures byte-wise with a seeded generator go through
 /// the validator: none crashes, none takes long, and every rejection says where (a key path, a
@@ -43,8 +44,10 @@ final class MutatedPlanPropertyTests: XCTestCase {
                 let from = Int.random(in: 0..<other.count, using: &rng)
                 bytes.insert(contentsOf: other[from..<min(other.count, from + Int.random(in: 1...80, using: &rng))], at: at)
             default:
-                let snippets = ["&a ", "*a", "!!str ", "!x ", "? [k]\n: v\n", "\n---\n", "1e19", "9223372036854775807:59",
-                                "[[[[[[[[[[[[[[[[[[", "<<: ", "%TAG ! x:\n---\n", "\\u0000", "99999999999999999999h"]
+                let snippets = [
+                    "&a ", "*a", "!!str ", "!x ", "? [k]\n: v\n", "\n---\n", "1e19", "9223372036854775807:59",
+                    "[[[[[[[[[[[[[[[[[[", "<<: ", "%TAG ! x:\n---\n", "\\u0000", "99999999999999999999h",
+                ]
                 bytes.insert(contentsOf: Array(snippets.randomElement(using: &rng)!.utf8), at: at)
             }
         }
@@ -62,7 +65,9 @@ final class MutatedPlanPropertyTests: XCTestCase {
         }
 
         var rng = SeededGenerator(state: 0x5EED_2026_1128)
-        var accepted = 0, rejected = 0, notUTF8 = 0
+        var accepted = 0
+        var rejected = 0
+        var notUTF8 = 0
         var slowest: (seconds: TimeInterval, name: String, text: String) = (0, "", "")
         var unnamed: [String] = []
         for _ in 0..<10_000 {
@@ -80,13 +85,17 @@ final class MutatedPlanPropertyTests: XCTestCase {
             case .success: accepted += 1
             case .failure(let error):
                 rejected += 1
-                let located = !error.problems.isEmpty && error.problems.allSatisfy {
-                    !$0.path.isEmpty || $0.line != nil || $0.message.contains("does not parse") || $0.message.contains("is empty")
-                }
+                let located =
+                    !error.problems.isEmpty
+                    && error.problems.allSatisfy {
+                        !$0.path.isEmpty || $0.line != nil || $0.message.contains("does not parse") || $0.message.contains("is empty")
+                    }
                 if !located && unnamed.count < 5 { unnamed.append("\(error)\n---\n\(text.prefix(400))") }
             }
         }
-        print("mutated plans: \(accepted) accepted, \(rejected) rejected, \(notUTF8) of them not UTF-8 (repaired); slowest \(String(format: "%.1f", slowest.seconds * 1000)) ms (\(slowest.name))")
+        print(
+            "mutated plans: \(accepted) accepted, \(rejected) rejected, \(notUTF8) of them not UTF-8 (repaired); slowest \(String(format: "%.1f", slowest.seconds * 1000)) ms (\(slowest.name))"
+        )
         XCTAssertEqual(accepted + rejected, 10_000)
         XCTAssertGreaterThan(rejected, 5_000)
         // The target is 100 ms; 1 s keeps a noisy shared machine from failing the build.

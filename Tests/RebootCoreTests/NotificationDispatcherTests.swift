@@ -1,9 +1,10 @@
 import BCC
 import Foundation
 import Logging
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Delivery of plan events (SPEC §4.15) in virtual time, through a scripted transport.
 final class NotificationDispatcherTests: XCTestCase {
@@ -11,11 +12,15 @@ final class NotificationDispatcherTests: XCTestCase {
     final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         let lock = NSLock()
         let clock: ManualClock
-        var answer: @Sendable (Int) -> Result<HTTPResponseData, TransportFailure> = { _ in .success(HTTPResponseData(status: 200, headers: [:], body: Data())) }
+        var answer: @Sendable (Int) -> Result<HTTPResponseData, TransportFailure> = { _ in
+            .success(HTTPResponseData(status: 200, headers: [:], body: Data()))
+        }
         private(set) var sent: [(at: Date, url: URL, body: Data)] = []
         init(clock: ManualClock) { self.clock = clock }
 
-        func send(_ request: HTTPRequestSpec, deadline: TimeInterval, completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) {
+        func send(
+            _ request: HTTPRequestSpec, deadline: TimeInterval, completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void
+        ) {
             let n = lock.withLock { () -> Int in
                 sent.append((clock.now(), request.url, request.body ?? Data()))
                 return sent.count
@@ -36,7 +41,9 @@ final class NotificationDispatcherTests: XCTestCase {
     final class Counts: @unchecked Sendable {
         let lock = NSLock()
         var all: [String: Int] = [:]
-        func add(_ label: String, _ outcome: NotificationDispatcher.Outcome) { lock.withLock { all["\(label)/\(outcome.rawValue)", default: 0] += 1 } }
+        func add(_ label: String, _ outcome: NotificationDispatcher.Outcome) {
+            lock.withLock { all["\(label)/\(outcome.rawValue)", default: 0] += 1 }
+        }
         subscript(_ key: String) -> Int { lock.withLock { all[key] ?? 0 } }
     }
 
@@ -47,16 +54,20 @@ final class NotificationDispatcherTests: XCTestCase {
     static let secretURL = URL(string: "https://hooks.example/rebootd?token=NOTIFY-s3cr3t-42")!
 
     func dispatcher(_ targets: [NotifyTarget]) -> NotificationDispatcher {
-        let lines = self.lines, counts = self.counts
+        let lines = self.lines
+        let counts = self.counts
         var handler = JournaldLogHandler(label: "t", journald: false) { lines.add($0) }
         handler.logLevel = .debug
-        return NotificationDispatcher(targets: targets, transport: transport, clock: clock, requestTimeout: 5,
-                                      logger: Logger(label: "t") { _ in handler }, count: { counts.add($0, $1) })
+        return NotificationDispatcher(
+            targets: targets, transport: transport, clock: clock, requestTimeout: 5,
+            logger: Logger(label: "t") { _ in handler }, count: { counts.add($0, $1) })
     }
 
-    static func event(_ e: PlanNotification.Event, _ plan: String = "20261128T010000Z-web", cause: PlanNotification.Cause? = nil) -> PlanNotification {
-        PlanNotification(event: e, planId: plan, planName: "web", state: "running", batch: 1, batchCount: 3,
-                         counts: ["rebooted": 2, "pending": 4], instances: 6, cause: cause, time: "2026-11-28T01:00:00.000Z")
+    static func event(_ e: PlanNotification.Event, _ plan: String = "20261128T010000Z-web", cause: PlanNotification.Cause? = nil) -> PlanNotification
+    {
+        PlanNotification(
+            event: e, planId: plan, planName: "web", state: "running", batch: 1, batchCount: 3,
+            counts: ["rebooted": 2, "pending": 4], instances: 6, cause: cause, time: "2026-11-28T01:00:00.000Z")
     }
 
     /// Lets every queued hop run: an answer queues the next send, which queues its answer.
@@ -78,7 +89,7 @@ final class NotificationDispatcherTests: XCTestCase {
             NotifyTarget(url: URL(string: "https://hooks.example/b")!, format: .slack, events: ["plan-finished", "account-paused"], label: "chat"),
         ])
         for e in [PlanNotification.Event.planAccepted, .planStarted, .batchFinished, .planFinished] { d.post(Self.event(e)) }
-        d.post(Self.event(.planPaused, cause: .operator_))
+        d.post(Self.event(.planPaused, cause: .byOperator))
         d.post(Self.event(.planPaused, cause: .account))
         settle(d)
         let toAll = transport.sent.filter { $0.url == Self.secretURL }.map { String(decoding: $0.body, as: UTF8.self) }
@@ -92,7 +103,11 @@ final class NotificationDispatcherTests: XCTestCase {
     }
 
     func testAFailingReceiverGetsRetriesWithBackoffAndOrderHolds() throws {
-        transport.answer = { n in n <= 3 ? .success(HTTPResponseData(status: 500, headers: [:], body: Data())) : .success(HTTPResponseData(status: 204, headers: [:], body: Data())) }
+        transport.answer = { n in
+            n <= 3
+                ? .success(HTTPResponseData(status: 500, headers: [:], body: Data()))
+                : .success(HTTPResponseData(status: 204, headers: [:], body: Data()))
+        }
         let d = dispatcher([NotifyTarget(url: Self.secretURL, format: .json, label: "hook")])
         d.post(Self.event(.planStarted))
         d.post(Self.event(.batchFinished))
@@ -107,8 +122,9 @@ final class NotificationDispatcherTests: XCTestCase {
         let times = transport.sent.map(\.at)
         XCTAssertEqual(times[2].timeIntervalSince(times[1]), 2, accuracy: 0.06, "then 2 s")
         XCTAssertEqual(times[3].timeIntervalSince(times[2]), 4, accuracy: 0.06, "then 4 s")
-        XCTAssertEqual((0..<5).map { transport.json($0)["event"] as? String },
-                       ["plan-started", "plan-started", "plan-started", "plan-started", "batch-finished"], "the next event waits its turn")
+        XCTAssertEqual(
+            (0..<5).map { transport.json($0)["event"] as? String },
+            ["plan-started", "plan-started", "plan-started", "plan-started", "batch-finished"], "the next event waits its turn")
         XCTAssertEqual(counts["hook/failed"], 3)
         XCTAssertEqual(counts["hook/delivered"], 2)
         XCTAssertFalse(lines.text.contains("NOTIFY-s3cr3t-42"), "the URL never reaches a log line")
@@ -170,8 +186,10 @@ final class NotificationDispatcherTests: XCTestCase {
     /// Review finding: DingTalk and Feishu answer 200 with an error code for a bad token, a
     /// keyword mismatch or their rate limit; that was counted as delivered.
     func testChatRobotsErrorCodesAreFailuresAndRetried() throws {
-        let bodies: [String] = [#"{"errcode":310000,"errmsg":"keywords not in content"}"#, #"{"errcode":0,"errmsg":"ok"}"#,
-                                #"{"code":19021,"msg":"sign match fail"}"#, #"{"code":0,"msg":"success"}"#]
+        let bodies: [String] = [
+            #"{"errcode":310000,"errmsg":"keywords not in content"}"#, #"{"errcode":0,"errmsg":"ok"}"#,
+            #"{"code":19021,"msg":"sign match fail"}"#, #"{"code":0,"msg":"success"}"#,
+        ]
         transport.answer = { n in .success(HTTPResponseData(status: 200, headers: [:], body: Data(bodies[min(n, 4) - 1].utf8))) }
         let d = dispatcher([NotifyTarget(url: Self.secretURL, format: .dingtalk, label: "ding")])
         d.post(Self.event(.planStarted))
@@ -191,10 +209,12 @@ final class NotificationDispatcherTests: XCTestCase {
         final class Held: @unchecked Sendable { var completion: (@Sendable (Result<HTTPResponseData, TransportFailure>) -> Void)? }
         let held = Held()
         let hold = HoldingTransport(held: { held.completion = $0 })
-        let lines = self.lines, counts = self.counts
+        let lines = self.lines
+        let counts = self.counts
         let handler = JournaldLogHandler(label: "t", journald: false) { lines.add($0) }
-        let d = NotificationDispatcher(targets: [NotifyTarget(url: Self.secretURL, format: .json, label: "q")], transport: hold, clock: clock,
-                                       logger: Logger(label: "t") { _ in handler }, count: { counts.add($0, $1) })
+        let d = NotificationDispatcher(
+            targets: [NotifyTarget(url: Self.secretURL, format: .json, label: "q")], transport: hold, clock: clock,
+            logger: Logger(label: "t") { _ in handler }, count: { counts.add($0, $1) })
         for k in 0...NotificationDispatcher.maxQueued { d.post(Self.event(k == 0 ? .planAccepted : .batchFinished)) }
         settle(d)
         XCTAssertEqual(counts["q/dropped"], 1)
@@ -212,7 +232,9 @@ final class NotificationDispatcherTests: XCTestCase {
         let held: @Sendable (@escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) -> Void
         var sentEvents: [String] = []
         init(held: @escaping @Sendable (@escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) -> Void) { self.held = held }
-        func send(_ request: HTTPRequestSpec, deadline: TimeInterval, completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void) {
+        func send(
+            _ request: HTTPRequestSpec, deadline: TimeInterval, completion: @escaping @Sendable (Result<HTTPResponseData, TransportFailure>) -> Void
+        ) {
             let event = ((try? JSONSerialization.jsonObject(with: request.body ?? Data())) as? [String: Any])?["event"] as? String ?? ""
             lock.withLock { sentEvents.append(event) }
             held(completion)

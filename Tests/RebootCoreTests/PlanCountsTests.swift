@@ -1,7 +1,8 @@
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// The status tick's plan counts come from one SQL count, and agree with the plans themselves.
 final class PlanCountsTests: XCTestCase {

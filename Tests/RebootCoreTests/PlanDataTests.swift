@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Plans are data (SPEC §2): what YAML can do beyond data is refused at the parser's event level,
 /// before any node graph is walked, and durations are capped at 366 days.
@@ -23,7 +24,8 @@ final class PlanDataTests: XCTestCase {
     /// Parses on another thread and gives up waiting after `timeout` (the old parser stalled for
     /// minutes on the alias bomb; the test must fail, not hang).
     func parseWithin(_ timeout: TimeInterval, _ text: String, format: PlanParser.Format = .yaml)
-        -> (result: Result<Plan, RebootCore.ValidationError>?, seconds: TimeInterval) {
+        -> (result: Result<Plan, RebootCore.ValidationError>?, seconds: TimeInterval)
+    {
         final class Box: @unchecked Sendable { var result: Result<Plan, RebootCore.ValidationError>? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
@@ -80,8 +82,9 @@ final class PlanDataTests: XCTestCase {
         ]
         for (text, path, word) in cases {
             let found = problems(text)
-            XCTAssertTrue(found.contains { $0.path == path && $0.message.contains(word) && $0.line != nil },
-                          "expected \(word) at \"\(path)\" for:\n\(text)\ngot \(found)")
+            XCTAssertTrue(
+                found.contains { $0.path == path && $0.message.contains(word) && $0.line != nil },
+                "expected \(word) at \"\(path)\" for:\n\(text)\ngot \(found)")
         }
     }
 
@@ -128,7 +131,8 @@ final class PlanDataTests: XCTestCase {
         for value in ["367d", "1e400", ".inf", "nan"] {
             XCTAssertTrue(problems("instances: [i-a1]\nbatchSize: 1\nrebootTimeout: \(value)\n").contains { $0.path == "rebootTimeout" }, value)
         }
-        XCTAssertNoThrow(try PlanParser().parse(Self.valid + "pauseBetweenBatches: 31622400\nrebootTimeout: 8784h\n", fileName: "p.yaml", format: .yaml))
+        XCTAssertNoThrow(
+            try PlanParser().parse(Self.valid + "pauseBetweenBatches: 31622400\nrebootTimeout: 8784h\n", fileName: "p.yaml", format: .yaml))
         XCTAssertEqual(DurationParser.check("1e19"), .failure(.tooLong))
         XCTAssertEqual(DurationParser.check("366d"), .failure(.malformed))
         XCTAssertEqual(DurationParser.check("8784h"), .success(366 * 86_400))

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// The data behind `rebootctl report` (SPEC §10), from a journal the scheduler wrote in virtual
 /// time: 409 waits, a call in doubt, a pause, a cancel and a failure; and the HTML drawn from it.
@@ -18,7 +19,11 @@ final class PlanReportTests: XCTestCase {
             lostOnce = true
             return BCCError.timeout(seconds: 1, mutating: true)
         }
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.maxFailures = .count(1); $0.pauseBetweenBatches = 20 })
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids) {
+                $0.maxFailures = .count(1)
+                $0.pauseBetweenBatches = 20
+            })
         XCTAssertTrue(h.run(for: 60) { (try? h.instances(plan)["i-0004"]?.state) == "rebooted" })
         try h.control(plan, "pause")
         h.run(for: 10)
@@ -70,7 +75,9 @@ final class PlanReportTests: XCTestCase {
         XCTAssertNil(r.batches[2].startedAt, "batch 3 never started")
         XCTAssertEqual(r.durations?.count, 3)
         XCTAssertLessThanOrEqual(try XCTUnwrap(r.durations?.p50), try XCTUnwrap(r.durations?.max))
-        XCTAssertEqual(r.apiCalls.first { $0.kind == "reboot" && $0.outcome == "conflict" }?.count, 1, "i-0001 once (i-0003, read Error at its batch start, failed without a call)")
+        XCTAssertEqual(
+            r.apiCalls.first { $0.kind == "reboot" && $0.outcome == "conflict" }?.count, 1,
+            "i-0001 once (i-0003, read Error at its batch start, failed without a call)")
         XCTAssertEqual(r.apiCalls.reduce(0) { $0 + $1.count }, try h.journal.attempts(planId: plan).count)
         XCTAssertEqual(r.plan.settings.batchSizes, [2, 2, 2, 2])
         XCTAssertLessThanOrEqual(r.start, r.end)
@@ -105,18 +112,26 @@ final class PlanReportTests: XCTestCase {
         instances.reserveCapacity(100_000)
         for i in 0..<100_000 {
             let failed = i % 997 == 0
-            instances.append(.init(id: String(format: "i-%08d", i), batch: i / 100 + 1, state: failed ? "failed" : "rebooted",
-                                   reason: failed ? "timeout" : nil, firstCallAt: at(Double(i) * 0.1), runningAt: failed ? nil : at(Double(i) * 0.1 + 40),
-                                   finishedAt: at(Double(i) * 0.1 + 40), attempts: 1, conflicts: 0,
-                                   marks: failed ? [] : [.init(kind: "conflict", at: at(Double(i) * 0.1), until: at(Double(i) * 0.1 + 5), detail: "409")]))
+            instances.append(
+                .init(
+                    id: String(format: "i-%08d", i), batch: i / 100 + 1, state: failed ? "failed" : "rebooted",
+                    reason: failed ? "timeout" : nil, firstCallAt: at(Double(i) * 0.1), runningAt: failed ? nil : at(Double(i) * 0.1 + 40),
+                    finishedAt: at(Double(i) * 0.1 + 40), attempts: 1, conflicts: 0,
+                    marks: failed ? [] : [.init(kind: "conflict", at: at(Double(i) * 0.1), until: at(Double(i) * 0.1 + 5), detail: "409")]))
         }
-        let batches = (0..<1000).map { PlanReport.Batch(number: $0 + 1, size: 100, startedAt: at(Double($0) * 10), doneAt: at(Double($0) * 10 + 45), counts: ["rebooted": 100]) }
-        let marks = batches.map { PlanReport.Mark(kind: "batch-start", at: $0.startedAt!, detail: "batch \($0.number)/1000: 100 instances") }
-            + (0..<3000).map { PlanReport.Mark(kind: "gate-passed", at: at(Double($0) * 3), detail: "gate quorum before batch 1/1000: passed: exit 0") }
+        let batches = (0..<1000).map {
+            PlanReport.Batch(number: $0 + 1, size: 100, startedAt: at(Double($0) * 10), doneAt: at(Double($0) * 10 + 45), counts: ["rebooted": 100])
+        }
+        let marks =
+            batches.map { PlanReport.Mark(kind: "batch-start", at: $0.startedAt!, detail: "batch \($0.number)/1000: 100 instances") }
+            + (0..<3000).map {
+                PlanReport.Mark(kind: "gate-passed", at: at(Double($0) * 3), detail: "gate quorum before batch 1/1000: passed: exit 0")
+            }
         let settings = PlanReportBuilder.settings(Plan(name: "big", instances: ["i-1"], batchSize: .fixed(.count(100))))
         let report = PlanReport(
-            plan: .init(id: "20261128T000000Z-big", name: "big", state: "succeeded", reason: nil, sourceFile: "big.yaml", sha256: "00",
-                        submitter: "ops", submitterUid: 1000, submittedAt: at(0), startedAt: at(0), finishedAt: at(10_100), settings: settings),
+            plan: .init(
+                id: "20261128T000000Z-big", name: "big", state: "succeeded", reason: nil, sourceFile: "big.yaml", sha256: "00",
+                submitter: "ops", submitterUid: 1000, submittedAt: at(0), startedAt: at(0), finishedAt: at(10_100), settings: settings),
             counts: ["rebooted": 99_899, "failed": 101], durations: PlanReportBuilder.summarize([40, 41, 60]), apiCalls: [],
             start: at(0), end: at(10_100), instances: instances, batches: batches, marks: marks)
         let html = PlanReportHTML.render(report)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The plan validator against a corpus of malformed plans (each names the key path it must be
 /// rejected with), and the good examples shipped in config/plans.
@@ -14,8 +15,10 @@ final class PlanValidatorTests: XCTestCase {
         for name in files {
             let path = Self.corpus.appendingPathComponent(name).path
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            let expected = try XCTUnwrap(Self.expectations[name] ?? text.split(separator: "\n").first?
-                .replacingOccurrences(of: "# expect: ", with: ""), name)
+            let expected = try XCTUnwrap(
+                Self.expectations[name]
+                    ?? text.split(separator: "\n").first?
+                    .replacingOccurrences(of: "# expect: ", with: ""), name)
             do {
                 _ = try PlanFile.load(path: path, parser: PlanParser())
                 XCTFail("\(name) was accepted")

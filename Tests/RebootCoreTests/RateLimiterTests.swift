@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The token bucket and the limiter, in virtual time.
 final class RateLimiterTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Every metric is present from the start at zero, counts what the scheduler reports, and the
 /// file is replaced atomically.

@@ -1,9 +1,10 @@
 import BCC
 import Foundation
 import GRDB
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// What a restart in the middle of things reads and follows (SPEC §4.1, §4.8, §4.13; issue 23).
 final class RestartReadTests: XCTestCase {
@@ -11,7 +12,8 @@ final class RestartReadTests: XCTestCase {
     /// read again before their calls; one stopped meanwhile gets none.
     func testARestartReadsTheBatchAgainBeforeItsCalls() throws {
         let ids = SchedulerHarness.ids(4)
-        let h = try SchedulerHarness(ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ids, settings: SchedulerSettings(requestsPerSecond: 1, burst: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(4))))
         XCTAssertTrue(h.run(for: 10) { h.cloud.rebootCalls.count >= 1 })
         let called = Set(h.cloud.rebootCalls.map(\.id))
@@ -36,7 +38,11 @@ final class RestartReadTests: XCTestCase {
             return BCCError.timeout(seconds: 1, mutating: true)
         }
         h.cloud.describeScript = { _ in h.clock.now() < outageEnds ? BCCError(httpStatus: 500, code: "InternalError", message: "down") : nil }
-        let plan = try h.submit(SchedulerHarness.plan(["i-d"]) { $0.rebootTimeout = 30; $0.maxFailures = .percent(100) })
+        let plan = try h.submit(
+            SchedulerHarness.plan(["i-d"]) {
+                $0.rebootTimeout = 30
+                $0.maxFailures = .percent(100)
+            })
         XCTAssertTrue(h.run(for: 45) { (try? h.journal.attempts(planId: plan).first?.outcome) == "unknown" })
         XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "rebooting", "followed")
         try h.restart()

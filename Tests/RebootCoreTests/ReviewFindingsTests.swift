@@ -1,9 +1,10 @@
 import BCC
 import Foundation
 import GRDB
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Failures a review of the safety work found: a paused plan that spun, polls that ignored
 /// their backoff, a budget exceeded before the halt was journaled, a wall clock stepped back
@@ -53,16 +54,19 @@ final class ReviewFindingsTests: XCTestCase {
     }
 
     func testRule4_8_AWallClockSteppedBackAcrossARestartCountsAsAGap() throws {
-        let h = try SchedulerHarness(ids: ["i-d"], settings: SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1,
-                                                                               inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ["i-d"],
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, pollInterval: 1,
+                inDoubtMaxGap: 4, minRebootTime: 2, requestTimeout: 1))
         h.cloud.rebootDuration = 2
         let plan = try h.submit(SchedulerHarness.plan(["i-d"]))
         h.run(for: 0.3)
         h.scheduler.stop(grace: 0) { _ in }  // the crash
         h.run(for: 0.1)
         try h.journal.writer.write { db in try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL") }
-        h.clock.advance(by: 600)       // the daemon was down ten minutes: the reboot happened unseen
-        h.clock.stepWall(by: -900)     // and the wall clock went back further than that
+        h.clock.advance(by: 600)  // the daemon was down ten minutes: the reboot happened unseen
+        h.clock.stepWall(by: -900)  // and the wall clock went back further than that
         try h.restart()
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         XCTAssertEqual(try h.instances(plan)["i-d"]?.state, "failed")
@@ -72,8 +76,10 @@ final class ReviewFindingsTests: XCTestCase {
     /// With `maxActivePlans: 1`, the queued plan starts when the running one ends, with
     /// nothing else to wake the scheduler (the ending pump had already looked at the queue).
     func testAQueuedPlanStartsWhenTheOnlyActivePlanEnds() throws {
-        let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ["i-a", "i-b"],
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         let first = try h.submit(SchedulerHarness.plan(["i-a"]))
         let second = try h.submit(SchedulerHarness.plan(["i-b"]))
         XCTAssertTrue(h.run(for: 60) { (try? h.planState(first)) == "succeeded" })
@@ -85,8 +91,10 @@ final class ReviewFindingsTests: XCTestCase {
     /// fault: the plan stays queued (nothing is called for it) and starts once the journal reads
     /// again. Only parameters that do not decode fail a plan.
     func testAJournalReadErrorAtActivationLeavesThePlanQueued() throws {
-        let h = try SchedulerHarness(ids: ["i-a", "i-b"], settings: SchedulerSettings(
-            requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
+        let h = try SchedulerHarness(
+            ids: ["i-a", "i-b"],
+            settings: SchedulerSettings(
+                requestsPerSecond: 100, burst: 10, maxActivePlans: 1, pollInterval: 1, minRebootTime: 2, requestTimeout: 1))
         func state(_ id: String) throws -> String? {
             try h.journal.writer.read { try String.fetchOne($0, sql: "SELECT state FROM plans WHERE id = ?", arguments: [id]) }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Output hygiene: control characters escaped in log lines and human output.
 final class SafeTextTests: XCTestCase {

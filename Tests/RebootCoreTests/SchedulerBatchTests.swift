@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Batches, pauses, canaries, confirmation by bulk polls, rebootTimeout — in virtual time.
 final class SchedulerBatchTests: XCTestCase {
@@ -35,7 +36,11 @@ final class SchedulerBatchTests: XCTestCase {
     func testRebootTimeoutFailsInstance() throws {
         let h = try SchedulerHarness(ids: ["i-slow"])
         h.cloud.rebootDuration = 1000
-        let plan = try h.submit(SchedulerHarness.plan(["i-slow"]) { $0.rebootTimeout = 30; $0.maxFailures = .count(1) })
+        let plan = try h.submit(
+            SchedulerHarness.plan(["i-slow"]) {
+                $0.rebootTimeout = 30
+                $0.maxFailures = .count(1)
+            })
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         let row = try XCTUnwrap(h.instances(plan)["i-slow"])
         XCTAssertEqual(row.state, "failed")
@@ -57,7 +62,11 @@ final class SchedulerBatchTests: XCTestCase {
     func testDryRunCallsNothingAndJournalsBatches() throws {
         let ids = SchedulerHarness.ids(5)
         let h = try SchedulerHarness(ids: ids)
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.dryRun = true; $0.pauseBetweenBatches = 60 })
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids) {
+                $0.dryRun = true
+                $0.pauseBetweenBatches = 60
+            })
         XCTAssertTrue(h.run(for: 5) { h.finished(plan) })
         XCTAssertTrue(h.cloud.calls.isEmpty)
         let events = try h.journal.events(planId: plan).filter { $0.kind == "dry-run" }

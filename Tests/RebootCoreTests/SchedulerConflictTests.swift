@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Every 409 path (SPEC §4.4): wait and retry once Running, triage by status, limits.
 final class SchedulerConflictTests: XCTestCase {
@@ -15,7 +16,9 @@ final class SchedulerConflictTests: XCTestCase {
         XCTAssertEqual(reboots.count, 2, "one 409, then one accepted call")
         XCTAssertGreaterThanOrEqual(reboots[1].at.timeIntervalSince(reboots[0].at), 20, "retried only after it was Running")
         // A poll followed the 409 at once, and the retry came after a poll that saw Running.
-        XCTAssertTrue(h.cloud.describeCalls.contains { $0.at.timeIntervalSince(reboots[0].at) >= 0 && $0.at.timeIntervalSince(reboots[0].at) <= 0.06 }, "polled within one virtual step of the 409, not a pollInterval later")
+        XCTAssertTrue(
+            h.cloud.describeCalls.contains { $0.at.timeIntervalSince(reboots[0].at) >= 0 && $0.at.timeIntervalSince(reboots[0].at) <= 0.06 },
+            "polled within one virtual step of the 409, not a pollInterval later")
         let row = try XCTUnwrap(h.instances(plan)["i-busy"])
         XCTAssertEqual(row.state, "rebooted")
         XCTAssertEqual(row.conflicts, 1)

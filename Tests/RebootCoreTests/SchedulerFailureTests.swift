@@ -1,8 +1,9 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Retries with backoff, the failure budget, account errors, in-doubt calls and resume.
 final class SchedulerFailureTests: XCTestCase {
@@ -39,7 +40,9 @@ final class SchedulerFailureTests: XCTestCase {
     func testFailureBudgetHaltsThePlanAndLaterBatchesAreNeverCalled() throws {
         let ids = SchedulerHarness.ids(10)
         let h = try SchedulerHarness(ids: ids)
-        h.cloud.rebootScript = { id in ["i-0001", "i-0002"].contains(id) ? BCCError(httpStatus: 400, code: "InvalidInstanceStatus", message: "refused") : nil }
+        h.cloud.rebootScript = { id in
+            ["i-0001", "i-0002"].contains(id) ? BCCError(httpStatus: 400, code: "InvalidInstanceStatus", message: "refused") : nil
+        }
         let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(3))) { $0.maxFailures = .count(1) })
         XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
         XCTAssertEqual(try h.planState(plan), "failed")
@@ -138,8 +141,9 @@ final class SchedulerFailureTests: XCTestCase {
         // The chunks are rows 0-2, 3-5, 6-8 and 9.
         let lost = [ids[0], ids[3], ids[9]]
         try h.journal.writer.write { db in
-            try db.execute(sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL WHERE instanceId IN (?, ?, ?)",
-                           arguments: [lost[0], lost[1], lost[2]])
+            try db.execute(
+                sql: "UPDATE attempts SET outcome = NULL, finishedAt = NULL WHERE instanceId IN (?, ?, ?)",
+                arguments: [lost[0], lost[1], lost[2]])
             try db.execute(sql: "UPDATE plan_instances SET state = 'pending' WHERE idx IN (0, 3, 9)")
         }
         try h.restart()
@@ -172,4 +176,3 @@ final class SchedulerFailureTests: XCTestCase {
         XCTAssertEqual(try h.journal.attempts(planId: plan).map(\.outcome), ["applied", "applied", "applied"])
     }
 }
-

@@ -1,16 +1,20 @@
 import BCC
 import Foundation
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// Health gates before every batch (SPEC §4.14), in virtual time with scripted gates.
 final class SchedulerGateTests: XCTestCase {
     static func settings(interval: TimeInterval = 5, timeout: TimeInterval = 60) -> SchedulerSettings {
-        SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
-                          gates: ["quorum": HealthGate(name: "quorum", kind: .command(["/bin/true"])),
-                                  "alerts": HealthGate(name: "alerts", kind: .prometheus(base: URL(string: "http://127.0.0.1:9")!, query: "ALERTS"))],
-                          gateInterval: interval, gateTimeout: timeout)
+        SchedulerSettings(
+            requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1,
+            gates: [
+                "quorum": HealthGate(name: "quorum", kind: .command(["/bin/true"])),
+                "alerts": HealthGate(name: "alerts", kind: .prometheus(base: URL(string: "http://127.0.0.1:9")!, query: "ALERTS")),
+            ],
+            gateInterval: interval, gateTimeout: timeout)
     }
 
     /// Two instances behind a `quorum` gate that answers "exit 1".
@@ -95,7 +99,11 @@ final class SchedulerGateTests: XCTestCase {
         let ids = SchedulerHarness.ids(3)
         let h = try SchedulerHarness(ids: ids, settings: Self.settings())
         h.gates.set("alerts", .blocked("1 series: ALERTS{alertname=Down}"))
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.dryRun = true; $0.healthGates = ["quorum", "alerts"] })
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids) {
+                $0.dryRun = true
+                $0.healthGates = ["quorum", "alerts"]
+            })
         XCTAssertTrue(h.run(for: 5) { h.finished(plan) })
         XCTAssertTrue(h.cloud.calls.isEmpty, "a dry run calls nothing")
         XCTAssertEqual(h.gates.checks.map(\.gate), ["quorum", "alerts"])
@@ -135,7 +143,7 @@ final class SchedulerGateTests: XCTestCase {
         h.run(for: 1)
         let paused = h.events.all.filter { $0.event == .planPaused }
         XCTAssertEqual(paused.count, 1, "a second pause of a paused plan is no new event")
-        XCTAssertEqual(paused.first?.cause, .operator_)
+        XCTAssertEqual(paused.first?.cause, .byOperator)
     }
 
     /// Review finding: an answer from a round abandoned by a pause was taken for the round
@@ -213,7 +221,11 @@ final class SchedulerGateTests: XCTestCase {
         let ids = SchedulerHarness.ids(2)
         let h = try SchedulerHarness(ids: ids, settings: Self.settings())
         h.gates.holding = true
-        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.dryRun = true; $0.healthGates = ["quorum"] })
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids) {
+                $0.dryRun = true
+                $0.healthGates = ["quorum"]
+            })
         h.run(for: 1)
         try h.control(plan, "cancel")
         h.gates.release()

@@ -15,8 +15,11 @@ final class SchedulerHarness {
     /// Plan events the scheduler emitted for the notify targets, in order.
     let events = EventLog()
 
-    init(ids: [String], settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1),
-         journal: SQLiteJournal? = nil) throws {
+    init(
+        ids: [String],
+        settings: SchedulerSettings = SchedulerSettings(requestsPerSecond: 100, burst: 10, pollInterval: 1, minRebootTime: 2, requestTimeout: 1),
+        journal: SQLiteJournal? = nil
+    ) throws {
         self.journal = try journal ?? SQLiteJournal()
         self.settings = settings
         cloud = FakeCloud(clock: clock, ids: ids)
@@ -54,9 +57,10 @@ final class SchedulerHarness {
     @discardableResult
     func submit(_ plan: Plan) throws -> String {
         let data = try JSONEncoder().encode(plan)
-        let file = PlanFile(path: "/x/\(plan.name).json", fileName: "\(plan.name).json", format: .json, plan: plan,
-                            sha256: PlanFile.sha256Hex(data + Data(UUID().uuidString.utf8)), data: data,
-                            owner: FileOwner(uid: 0, name: "root"))
+        let file = PlanFile(
+            path: "/x/\(plan.name).json", fileName: "\(plan.name).json", format: .json, plan: plan,
+            sha256: PlanFile.sha256Hex(data + Data(UUID().uuidString.utf8)), data: data,
+            owner: FileOwner(uid: 0, name: "root"))
         return try scheduler.submit(file).get().id
     }
 

@@ -1,8 +1,9 @@
 import BCC
 import Foundation
 import Logging
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// SPEC §4.12 (one daemon) and the config rule that keeps in-doubt evidence possible (§6).
 final class SingleDaemonAndConfigTests: XCTestCase {
@@ -33,7 +34,9 @@ final class SingleDaemonAndConfigTests: XCTestCase {
             .replacingOccurrences(of: "journal: \(dir.path)/journal.sqlite", with: "journal: \(dir.path)/link.sqlite")
             .replacingOccurrences(of: "spoolDir: \(dir.path)/spool", with: "spoolDir: \(dir.path)/spool2")
             .write(toFile: aliased, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try RebootDaemon(configPath: aliased, environment: [:], logger: Logger(label: "symlock")), "a second daemon on the same journal") { error in
+        XCTAssertThrowsError(
+            try RebootDaemon(configPath: aliased, environment: [:], logger: Logger(label: "symlock")), "a second daemon on the same journal"
+        ) { error in
             XCTAssertTrue("\(error)".contains("pid \(getpid())"), "\(error)")
         }
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/alias", withDestinationPath: dir.path)

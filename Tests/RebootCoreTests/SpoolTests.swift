@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-@testable import RebootCore
 import RebootTesting
 import XCTest
+
+@testable import RebootCore
 
 /// The spool against careless and hostile input (SPEC §3): files that are not what they seem,
 /// files written in several steps, subdirectories that go away, control files that name nothing.
@@ -140,7 +141,10 @@ final class SpoolTests: XCTestCase {
     /// A valid file that cannot be taken in because the journal cannot be written stays in
     /// incoming/ (it is not the file's fault) and is taken in once the journal works again.
     func testJournalFailureLeavesTheFileInIncomingAndRetries() throws {
-        final class Gate: @unchecked Sendable { var failing = true; var tries = 0 }
+        final class Gate: @unchecked Sendable {
+            var failing = true
+            var tries = 0
+        }
         let gate = Gate()
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -259,7 +263,10 @@ final class SpoolTests: XCTestCase {
             XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
         }
         try Self.plan.write(toFile: root + "/incoming/plan.yaml", atomically: false, encoding: .utf8)
-        final class Order: @unchecked Sendable { let lock = NSLock(); var seen: [String] = [] }
+        final class Order: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [String] = []
+        }
         let order = Order()
         var logger = Logger(label: "spool-test")
         logger.logLevel = .critical
@@ -271,7 +278,10 @@ final class SpoolTests: XCTestCase {
                 order.lock.withLock { order.seen.append("plan " + file.fileName) }
                 return scheduler.submit(file, intake: intake)
             },
-            control: { plan, verb, _, _ in order.lock.withLock { order.seen.append(plan + "." + verb) }; return "applied" })
+            control: { plan, verb, _, _ in
+                order.lock.withLock { order.seen.append(plan + "." + verb) }
+                return "applied"
+            })
         try spool.start(rescanInterval: 0.2)
         defer { spool.stop() }
         let deadline = Date() + 10

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The status timer is armed only for the next duty (issue 10), in virtual time.
 final class StatusScheduleTests: XCTestCase {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// sd_notify datagrams on a path socket and an abstract one, and journald line prefixes.
 final class SystemdNotifierTests: XCTestCase {
@@ -61,12 +62,16 @@ final class SystemdNotifierTests: XCTestCase {
 
     func testStatusLine() {
         let snapshot = SchedulerSnapshot(
-            plans: [.init(id: "20261127T174500Z-web", state: .running, currentBatch: 1, batchCount: 6,
-                          counts: [.rebooted: 11, .failed: 1, .pending: 40])],
+            plans: [
+                .init(
+                    id: "20261127T174500Z-web", state: .running, currentBatch: 1, batchCount: 6,
+                    counts: [.rebooted: 11, .failed: 1, .pending: 40])
+            ],
             rateLimitTokens: 3, currentRate: 10, inFlight: 0)
         XCTAssertEqual(RebootDaemon.statusLine(snapshot), "1 active plan; web: running, batch 2/6, 11 rebooted, 1 failed")
-        XCTAssertEqual(RebootDaemon.statusLine(SchedulerSnapshot(plans: [], rateLimitTokens: 0, currentRate: 0, inFlight: 0)),
-                       "idle: no active plans")
+        XCTAssertEqual(
+            RebootDaemon.statusLine(SchedulerSnapshot(plans: [], rateLimitTokens: 0, currentRate: 0, inFlight: 0)),
+            "idle: no active plans")
     }
 
     final class Lines: @unchecked Sendable {
@@ -88,6 +93,8 @@ final class SystemdNotifierTests: XCTestCase {
         let plain = Logger(label: "t", factory: { _ in JournaldLogHandler(label: "t", journald: false) { lines.all.append($0) } })
         plain.notice("hello", metadata: ["instance": "i-1"])
         XCTAssertEqual(lines.all.count, 1)
-        XCTAssertTrue(lines.all[0].range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z notice hello instance=i-1\n$"#, options: .regularExpression) != nil, lines.all[0])
+        XCTAssertTrue(
+            lines.all[0].range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z notice hello instance=i-1\n$"#, options: .regularExpression) != nil,
+            lines.all[0])
     }
 }

@@ -1,11 +1,15 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// `httpClient` and `caFile` (SPEC §6): refused with the key named when they cannot work.
 final class TransportConfigTests: XCTestCase {
     func problems(_ text: String) -> [ValidationProblem] {
-        do { _ = try ConfigLoader.parse(text, file: "c.yaml"); return [] } catch { return error.problems }
+        do {
+            _ = try ConfigLoader.parse(text, file: "c.yaml")
+            return []
+        } catch { return error.problems }
     }
 
     func testHTTPClientIsNioByDefaultAndCurlOnRequest() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import Logging
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// WATCHDOG=1 comes from the scheduler's own queue: when that queue is stuck, the pings stop,
 /// so systemd would restart the daemon.
@@ -26,7 +27,11 @@ final class WatchdogTests: XCTestCase {
 
     func testPingsStopWhileTheSchedulerQueueIsBlocked() throws {
         let (daemon, listener, dir) = try startDaemon()
-        defer { daemon.spool.stop(); daemon.statusTimer?.cancel(); try? FileManager.default.removeItem(at: dir) }
+        defer {
+            daemon.spool.stop()
+            daemon.statusTimer?.cancel()
+            try? FileManager.default.removeItem(at: dir)
+        }
         XCTAssertGreaterThanOrEqual(collect(listener, for: 0.6, origin: Date()).filter { $0.1 == "WATCHDOG=1" }.count, 3)
         // Block the scheduler queue for 1.2 s: no ping may arrive meanwhile, and they resume after.
         let blockStart = Date()
@@ -44,8 +49,13 @@ final class WatchdogTests: XCTestCase {
     /// pings) is busy.
     func testPingsStopWhilePlanIntakeIsStuckOnOneFile() throws {
         let (daemon, listener, dir) = try startDaemon()
-        defer { daemon.spool.stop(); daemon.statusTimer?.cancel(); try? FileManager.default.removeItem(at: dir) }
-        let text = "name: big\nbatchSize: 5000\ndryRun: true\ninstances:\n"
+        defer {
+            daemon.spool.stop()
+            daemon.statusTimer?.cancel()
+            try? FileManager.default.removeItem(at: dir)
+        }
+        let text =
+            "name: big\nbatchSize: 5000\ndryRun: true\ninstances:\n"
             + (0..<100_000).map { String(format: "  - i-%08d\n", $0) }.joined()
             + "bogusKey:\n" + (0..<800_000).map { String(format: "  - i-%08d\n", $0) }.joined()
         let sha = PlanFile.sha256Hex(Data(text.utf8))
@@ -54,7 +64,8 @@ final class WatchdogTests: XCTestCase {
         let origin = Date()
         XCTAssertEqual(rename(spool + "/incoming/.big.yaml.tmp", spool + "/incoming/big.yaml"), 0)
         var pings: [TimeInterval] = []
-        var stalledFrom: TimeInterval?, stalledUntil: TimeInterval = 0
+        var stalledFrom: TimeInterval?
+        var stalledUntil: TimeInterval = 0
         var journaledWhileStalled = false
         let deadline = Date() + 60
         while Date() < deadline {

@@ -11,8 +11,10 @@ extension ConfigLoader {
         if let n = m["gateInterval"], let v = r.duration(n, path: "gateInterval", positive: true) { c.gateInterval = v }
         if let n = m["gateTimeout"], let v = r.duration(n, path: "gateTimeout", positive: true) { c.gateTimeout = v }
         if c.gateInterval > c.gateTimeout {
-            r.problem("gateInterval", m["gateInterval"] ?? m["gateTimeout"], "(\(DurationParser.format(c.gateInterval))) must not be longer than gateTimeout "
-                      + "(\(DurationParser.format(c.gateTimeout))): a blocked gate would be checked once and the plan halted")
+            r.problem(
+                "gateInterval", m["gateInterval"] ?? m["gateTimeout"],
+                "(\(DurationParser.format(c.gateInterval))) must not be longer than gateTimeout "
+                    + "(\(DurationParser.format(c.gateTimeout))): a blocked gate would be checked once and the plan halted")
         }
         guard let n = m["gates"] else { return }
         guard let map = n.mapping else {
@@ -20,7 +22,10 @@ extension ConfigLoader {
             return
         }
         for (k, v) in map {
-            guard let name = k.string else { r.problem("gates", k, "gate names must be strings"); continue }
+            guard let name = k.string else {
+                r.problem("gates", k, "gate names must be strings")
+                continue
+            }
             let path = "gates.\(name)"
             guard PlanParser.matches(labelPattern, name) else {
                 r.problem(path, k, "a gate name must be 1 to 64 of A-Z a-z 0-9 . _ -")
@@ -34,8 +39,11 @@ extension ConfigLoader {
         guard let g = r.mapping(node, path: path, allowed: gateKeys) else { return nil }
         let kinds = ["prometheus", "http", "command"].filter { g[$0] != nil }
         guard kinds.count == 1, let kindKey = kinds.first else {
-            r.problem(path, node, kinds.isEmpty ? "needs exactly one of prometheus (with query), http or command"
-                      : "has \(kinds.joined(separator: " and ")); a gate is exactly one kind")
+            r.problem(
+                path, node,
+                kinds.isEmpty
+                    ? "needs exactly one of prometheus (with query), http or command"
+                    : "has \(kinds.joined(separator: " and ")); a gate is exactly one kind")
             return nil
         }
         var timeout = HealthGate.defaultTimeout
@@ -49,7 +57,10 @@ extension ConfigLoader {
                 return nil
             }
             guard let query = r.string(q, path: "\(path).query") else { return nil }
-            guard !query.trimmingCharacters(in: .whitespaces).isEmpty else { r.problem("\(path).query", q, "must not be empty"); return nil }
+            guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+                r.problem("\(path).query", q, "must not be empty")
+                return nil
+            }
             return HealthGate(name: name, kind: .prometheus(base: base, query: query), timeout: timeout)
         case "http":
             guard let url = gateURL(g["http"]!, path: "\(path).http", reader: r) else { return nil }
@@ -77,7 +88,8 @@ extension ConfigLoader {
     static func gateURL(_ node: DataNode, path: String, reader r: NodeReader) -> URL? {
         guard let s = r.string(node, path: path) else { return nil }
         guard let url = URL(string: s), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty else {
+            let host = url.host, !host.isEmpty
+        else {
             r.problem(path, node, "must be an http:// or https:// URL with a host")
             return nil
         }
@@ -102,8 +114,11 @@ extension ConfigLoader {
             labels.insert(label)
             var format = NotifyTarget.Format.json
             if let v = t["format"], let s = r.string(v, path: "\(path).format") {
-                if let f = NotifyTarget.Format(rawValue: s) { format = f }
-                else { r.problem("\(path).format", v, "must be one of \(NotifyTarget.Format.allCases.map(\.rawValue).joined(separator: ", "))") }
+                if let f = NotifyTarget.Format(rawValue: s) {
+                    format = f
+                } else {
+                    r.problem("\(path).format", v, "must be one of \(NotifyTarget.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
             }
             var events: Set<String>?
             if let v = t["events"] {
@@ -111,8 +126,11 @@ extension ConfigLoader {
                     var chosen: Set<String> = []
                     for (j, e) in list.enumerated() {
                         guard let s = r.string(e, path: "\(path).events[\(j)]") else { continue }
-                        if NotifyTarget.eventNames.contains(s) { chosen.insert(s) }
-                        else { r.problem("\(path).events[\(j)]", e, "unknown event \"\(s)\"; events: \(NotifyTarget.eventNames.joined(separator: ", "))") }
+                        if NotifyTarget.eventNames.contains(s) {
+                            chosen.insert(s)
+                        } else {
+                            r.problem("\(path).events[\(j)]", e, "unknown event \"\(s)\"; events: \(NotifyTarget.eventNames.joined(separator: ", "))")
+                        }
                     }
                     events = chosen
                     if list.isEmpty { r.problem("\(path).events", v, "is empty: list the events to send, or leave events out for all of them") }
@@ -124,8 +142,12 @@ extension ConfigLoader {
             switch (t["url"], t["urlFile"]) {
             case (let u?, nil): url = r.string(u, path: "\(path).url").flatMap { notifyURL($0, node: u, path: "\(path).url", reader: r) }
             case (nil, let f?): url = r.string(f, path: "\(path).urlFile").flatMap { urlFromFile($0, node: f, path: "\(path).urlFile", reader: r) }
-            case (_?, _?): r.problem(path, item, "has both url and urlFile; give one"); url = nil
-            case (nil, nil): r.problem(path, item, "needs url or urlFile (a file of mode 0600 holding the URL, to keep a token out of the config)"); url = nil
+            case (_?, _?):
+                r.problem(path, item, "has both url and urlFile; give one")
+                url = nil
+            case (nil, nil):
+                r.problem(path, item, "needs url or urlFile (a file of mode 0600 holding the URL, to keep a token out of the config)")
+                url = nil
             }
             if let url { c.notify.append(NotifyTarget(url: url, format: format, events: events, label: label)) }
         }
@@ -136,7 +158,8 @@ extension ConfigLoader {
     static func notifyURL(_ s: String, node: DataNode?, path: String, reader r: NodeReader) -> URL? {
         let text = s.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
-              scheme == "https" || scheme == "http" else {
+            scheme == "https" || scheme == "http"
+        else {
             r.problem(path, node, "must be an https:// URL with a host (the URL is not shown: it may hold a token)")
             return nil
         }
@@ -149,11 +172,16 @@ extension ConfigLoader {
 
     /// Reads a target's URL from `urlFile`: an absolute path, not readable by group or others.
     static func urlFromFile(_ file: String, node: DataNode, path: String, reader r: NodeReader) -> URL? {
-        guard file.hasPrefix("/") else { r.problem(path, node, "must be an absolute path"); return nil }
+        guard file.hasPrefix("/") else {
+            r.problem(path, node, "must be an absolute path")
+            return nil
+        }
         // Not a symlink, not a FIFO (which would hang the start): a small regular file.
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            r.problem(path, node, "\(file) cannot be opened: \(String(cString: strerror(errno)))\(errno == ELOOP ? " (a symlink; name the file itself)" : "")")
+            r.problem(
+                path, node,
+                "\(file) cannot be opened: \(String(cString: strerror(errno)))\(errno == ELOOP ? " (a symlink; name the file itself)" : "")")
             return nil
         }
         defer { close(fd) }
@@ -167,7 +195,10 @@ extension ConfigLoader {
             return nil
         }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        guard read(fd, &bytes, bytes.count) == bytes.count else { r.problem(path, node, "\(file) cannot be read"); return nil }
+        guard read(fd, &bytes, bytes.count) == bytes.count else {
+            r.problem(path, node, "\(file) cannot be read")
+            return nil
+        }
         let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return notifyURL(line, node: node, path: path, reader: r)
     }

@@ -3,10 +3,12 @@ import Foundation
 
 /// Reads and validates `rebootd.yaml`: unknown keys are errors, every problem is named by key.
 public enum ConfigLoader {
-    static let keys = ["endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
-                       "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "minRebootTime", "requestTimeout",
-                       "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy",
-                       "gates", "gateInterval", "gateTimeout", "notify"]
+    static let keys = [
+        "endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
+        "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "minRebootTime", "requestTimeout",
+        "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy",
+        "gates", "gateInterval", "gateTimeout", "notify",
+    ]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// `readURLFiles: false` (rebootctl, run by operators) leaves `notify` targets' `urlFile`
@@ -33,7 +35,13 @@ public enum ConfigLoader {
 
         func url(_ node: DataNode, _ path: String) -> String? {
             guard let s = r.string(node, path: path) else { return nil }
-            do { _ = try BCCEndpoint(s); return s } catch { r.problem(path, node, "\(error)"); return nil }
+            do {
+                _ = try BCCEndpoint(s)
+                return s
+            } catch {
+                r.problem(path, node, "\(error)")
+                return nil
+            }
         }
         if let n = m["endpoint"], let v = url(n, "endpoint") { c.endpoint = v }
         if let n = m["regions"] {
@@ -56,10 +64,15 @@ public enum ConfigLoader {
         }
         if let n = m["rateLimit"], let rl = r.mapping(n, path: "rateLimit", allowed: ["requestsPerSecond", "burst"]) {
             if let v = rl["requestsPerSecond"] {
-                let number = v.tag == .int ? v.scalar.flatMap { NodeReader.integer($0.string) }.map(Double.init)
+                let number =
+                    v.tag == .int
+                    ? v.scalar.flatMap { NodeReader.integer($0.string) }.map(Double.init)
                     : v.tag == .float ? v.float : nil
-                if let d = number, d.isFinite, d > 0, d <= 1_000_000 { c.rateLimit.requestsPerSecond = d }
-                else { r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0 and at most 1000000") }
+                if let d = number, d.isFinite, d > 0, d <= 1_000_000 {
+                    c.rateLimit.requestsPerSecond = d
+                } else {
+                    r.problem("rateLimit.requestsPerSecond", v, "must be a number greater than 0 and at most 1000000")
+                }
             }
             if let v = rl["burst"], let b = r.int(v, path: "rateLimit.burst", min: 0) { c.rateLimit.burst = b }
         }
@@ -67,8 +80,9 @@ public enum ConfigLoader {
         if let n = m["maxActivePlans"], let v = r.int(n, path: "maxActivePlans", min: 1) { c.maxActivePlans = v }
         if let n = m["pollInterval"], let v = r.duration(n, path: "pollInterval", positive: true) { c.pollInterval = v }
         if let n = m["inDoubtGrace"], r.duration(n, path: "inDoubtGrace") != nil {
-            c.warnings.append("inDoubtGrace is retired and ignored: a call in doubt is now resolved by readings up to its "
-                              + "effect deadline plus minRebootTime (SPEC §4.8); remove the key")
+            c.warnings.append(
+                "inDoubtGrace is retired and ignored: a call in doubt is now resolved by readings up to its "
+                    + "effect deadline plus minRebootTime (SPEC §4.8); remove the key")
         }
         if let n = m["minRebootTime"], let v = r.duration(n, path: "minRebootTime", positive: true) { c.minRebootTime = v }
         if let n = m["inDoubtMaxGap"], let v = r.duration(n, path: "inDoubtMaxGap", positive: true) { c.inDoubtMaxGap = v }
@@ -80,12 +94,16 @@ public enum ConfigLoader {
             if let v = rt["maxDelay"], let d = r.duration(v, path: "retry.maxDelay") { c.retry.maxDelay = d }
         }
         if let n = m["httpClient"], let v = r.string(n, path: "httpClient") {
-            if let client = RebootdConfig.HTTPClient(rawValue: v) { c.httpClient = client } else {
+            if let client = RebootdConfig.HTTPClient(rawValue: v) {
+                c.httpClient = client
+            } else {
                 r.problem("httpClient", n, "must be nio (AsyncHTTPClient, the default) or curl (URLSession on libcurl)")
             }
         }
         if let n = m["proxy"], let v = r.string(n, path: "proxy") {
-            if ProxySettings(url: v) != nil { c.proxy = v } else {
+            if ProxySettings(url: v) != nil {
+                c.proxy = v
+            } else {
                 r.problem("proxy", n, "must be http://HOST:PORT (an HTTP proxy; https goes through it with CONNECT)")
             }
         }
@@ -102,15 +120,23 @@ public enum ConfigLoader {
         readGates(m, into: &c, reader: r)
         if readURLFiles { readNotify(m, into: &c, reader: r) }
         if r.problems.isEmpty && c.requestTimeout + c.pollInterval >= c.inDoubtMaxGap {
-            r.problem("inDoubtMaxGap", m["inDoubtMaxGap"],  "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
+            r.problem(
+                "inDoubtMaxGap", m["inDoubtMaxGap"],
+                "requestTimeout (\(c.requestTimeout)s) + pollInterval (\(c.pollInterval)s) must be "
                     + "shorter than inDoubtMaxGap (\(c.inDoubtMaxGap)s): otherwise the polls that resolve a call in doubt "
                     + "(SPEC §4.8) can never come close enough together; lower requestTimeout or pollInterval, or raise inDoubtMaxGap")
         }
         if c.proxy != nil && c.httpClient == .curl {
-            r.problem("proxy", m["proxy"], "works with httpClient: nio only (URLSession on Linux does not pass it to libcurl); with curl, set https_proxy/no_proxy in the service's environment instead")
+            r.problem(
+                "proxy", m["proxy"],
+                "works with httpClient: nio only (URLSession on Linux does not pass it to libcurl); with curl, set https_proxy/no_proxy in the service's environment instead"
+            )
         }
         if c.caFile != nil && c.httpClient == .curl {
-            r.problem("caFile", m["caFile"], "works with httpClient: nio only (URLSession on Linux cannot add trust roots); remove httpClient: curl, or install the CA in the system store")
+            r.problem(
+                "caFile", m["caFile"],
+                "works with httpClient: nio only (URLSession on Linux cannot add trust roots); remove httpClient: curl, or install the CA in the system store"
+            )
         }
         guard r.problems.isEmpty else { throw ValidationError(file: file, problems: r.problems) }
         return c

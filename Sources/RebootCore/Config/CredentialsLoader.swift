@@ -10,12 +10,16 @@ public enum CredentialsLoader {
         public let description: String
     }
 
-    public static func load(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> BCECredentials {
+    public static func load(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure)
+        -> BCECredentials
+    {
         try loadWithSource(config: config, environment: environment).credentials
     }
 
     /// The key pair and where it came from (for `rebootd --check`; the source names no secret).
-    public static func loadWithSource(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> (credentials: BCECredentials, source: String) {
+    public static func loadWithSource(config: RebootdConfig, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) -> (
+        credentials: BCECredentials, source: String
+    ) {
         if let ak = environment["BCE_ACCESS_KEY_ID"], let sk = environment["BCE_SECRET_ACCESS_KEY"], !ak.isEmpty, !sk.isEmpty {
             return (BCECredentials(accessKeyId: ak, secretAccessKey: sk), "BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY")
         }
@@ -28,23 +32,36 @@ public enum CredentialsLoader {
     static func read(path: String, checkMode: Bool) throws(Failure) -> BCECredentials {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw Failure(description: "credentials file \(path) cannot be read (\(String(cString: strerror(errno)))); set credentialsFile, BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY, or LoadCredential=bce:")
+            throw Failure(
+                description:
+                    "credentials file \(path) cannot be read (\(String(cString: strerror(errno)))); set credentialsFile, BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY, or LoadCredential=bce:"
+            )
         }
         if checkMode && info.st_mode & 0o044 != 0 {
-            throw Failure(description: "credentials file \(path) can be read by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
+            throw Failure(
+                description:
+                    "credentials file \(path) can be read by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 \(path)")
         }
-        struct File: Decodable { let accessKeyId: String; let secretAccessKey: String }
+        struct File: Decodable {
+            let accessKeyId: String
+            let secretAccessKey: String
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw Failure(description: "credentials file \(path) cannot be read")
         }
         if !YAMLDataGuard.check(text).isEmpty {
             // Named by key path only: the guard's messages could quote the file.
-            throw Failure(description: "credentials file \(path) must hold accessKeyId and secretAccessKey as plain YAML "
-                          + "(no anchors, aliases, tags, nesting or several documents)")
+            throw Failure(
+                description: "credentials file \(path) must hold accessKeyId and secretAccessKey as plain YAML "
+                    + "(no anchors, aliases, tags, nesting or several documents)")
         }
         do {
             let unknown = try unknownKeys(text)
-            if !unknown.isEmpty { throw Failure(description: "credentials file \(path): unknown keys \(unknown.joined(separator: ", ")); expected accessKeyId and secretAccessKey") }
+            if !unknown.isEmpty {
+                throw Failure(
+                    description: "credentials file \(path): unknown keys \(unknown.joined(separator: ", ")); expected accessKeyId and secretAccessKey"
+                )
+            }
             let file = try YAMLDecoder().decode(File.self, from: text)
             guard !file.accessKeyId.isEmpty, !file.secretAccessKey.isEmpty else {
                 throw Failure(description: "credentials file \(path): accessKeyId and secretAccessKey must not be empty")

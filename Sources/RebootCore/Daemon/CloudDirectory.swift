@@ -28,7 +28,8 @@ final class CloudDirectory: @unchecked Sendable {
     }
 
     func api(region: String?) -> CloudAPI {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return clients[region ?? ""] ?? clients[""]!
     }
 }

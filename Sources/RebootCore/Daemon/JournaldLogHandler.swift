@@ -11,8 +11,10 @@ public struct JournaldLogHandler: LogHandler {
     let journald: Bool
     let write: @Sendable (String) -> Void
 
-    public init(label: String, journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
-                write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data(line.utf8)) }) {
+    public init(
+        label: String, journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
+        write: @escaping @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data(line.utf8)) }
+    ) {
         self.label = label
         self.journald = journald
         self.write = write

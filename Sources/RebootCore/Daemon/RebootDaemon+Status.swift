@@ -10,8 +10,9 @@ import Logging
 extension RebootDaemon {
     func startStatusTimer() {
         let timer = DispatchSource.makeTimerSource(queue: scheduler.queue)
-        let state = StatusTimerState(StatusSchedule(
-            watchdog: SystemdNotifier.watchdogInterval(environment: environment), sendsStatus: notifier.isEnabled), timer: timer)
+        let state = StatusTimerState(
+            StatusSchedule(
+                watchdog: SystemdNotifier.watchdogInterval(environment: environment), sendsStatus: notifier.isEnabled), timer: timer)
         timer.setEventHandler { @Sendable [weak self] in
             state.armedFor = nil
             self?.statusDuties(state)
@@ -83,7 +84,9 @@ extension RebootDaemon {
     /// the file is finished after all).
     func intakeIsLive(maxStall: TimeInterval) -> Bool {
         spool.intakeHeartbeat.isLive(maxStall: maxStall) { item, seconds in
-            logger.critical("plan intake has been reading \(SafeText.escaped(item.fileName)) for \(Int(seconds)) s; withholding the watchdog ping so that systemd restarts rebootd; this content will be refused after the restart")
+            logger.critical(
+                "plan intake has been reading \(SafeText.escaped(item.fileName)) for \(Int(seconds)) s; withholding the watchdog ping so that systemd restarts rebootd; this content will be refused after the restart"
+            )
             do {
                 try journal.recordIntakeStall(sha256: item.sha256, fileName: item.fileName, seconds: seconds, at: Date())
             } catch {
@@ -101,7 +104,8 @@ extension RebootDaemon {
     public static func statusLine(_ s: SchedulerSnapshot) -> String {
         guard !s.plans.isEmpty else { return "idle: no active plans" }
         let parts = s.plans.map { p -> String in
-            let done = p.counts[.rebooted] ?? 0, failed = p.counts[.failed] ?? 0
+            let done = p.counts[.rebooted] ?? 0
+            let failed = p.counts[.failed] ?? 0
             let name = p.id.split(separator: "-", maxSplits: 1).last.map(String.init) ?? p.id
             return "\(name): \(p.state.rawValue), batch \(max(0, p.currentBatch + 1))/\(p.batchCount), \(done) rebooted, \(failed) failed"
         }
@@ -156,8 +160,12 @@ extension RebootDaemon {
         metrics.prepare(gates: applied.gates.keys.sorted(), targets: applied.notify.map(\.label))
         notifications.replace(targets: applied.notify, requestTimeout: applied.requestTimeout)
         spool.updateParser(PlanParser(config: applied))
-        logger.notice("configuration reloaded", metadata: ["logLevel": "\(fresh.logLevel)",
-                                                           "requestsPerSecond": "\(fresh.rateLimit.requestsPerSecond)"])
+        logger.notice(
+            "configuration reloaded",
+            metadata: [
+                "logLevel": "\(fresh.logLevel)",
+                "requestsPerSecond": "\(fresh.rateLimit.requestsPerSecond)",
+            ])
     }
 }
 

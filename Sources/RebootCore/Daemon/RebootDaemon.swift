@@ -63,8 +63,10 @@ public final class RebootDaemon: @unchecked Sendable {
             throw DaemonError(.failure, "cannot create the journal or spool directory: \(error)")
         }
         do {
-            locks = [try DaemonLock(path: DaemonLock.realPath(config.journal) + ".lock"),
-                     try DaemonLock(path: DaemonLock.realPath(config.spoolDir) + "/.rebootd.lock")]
+            locks = [
+                try DaemonLock(path: DaemonLock.realPath(config.journal) + ".lock"),
+                try DaemonLock(path: DaemonLock.realPath(config.spoolDir) + "/.rebootd.lock"),
+            ]
         } catch {
             throw DaemonError(.failure, error.description)
         }
@@ -72,11 +74,12 @@ public final class RebootDaemon: @unchecked Sendable {
         do {
             let https = config.endpoint.lowercased().hasPrefix("https:")
             let proxy = config.proxy.flatMap { ProxySettings(url: $0) } ?? ProxySettings.fromEnvironment(environment, https: https)
-            transport = switch config.httpClient {
-            case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile, proxy: proxy)
-            // libcurl follows the environment's proxy variables itself (the config refuses `proxy`).
-            case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
-            }
+            transport =
+                switch config.httpClient {
+                case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile, proxy: proxy)
+                // libcurl follows the environment's proxy variables itself (the config refuses `proxy`).
+                case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
+                }
             proxyInUse = proxy
         } catch {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
@@ -98,8 +101,10 @@ public final class RebootDaemon: @unchecked Sendable {
         let cloud = self.cloud
         var schedulerLogger = logger
         schedulerLogger.logLevel = logger.logLevel
-        scheduler = Scheduler(journal: journal, settings: config.schedulerSettings, logger: schedulerLogger,
-                              gates: LiveGateChecker(transport: webTransport)) { region in
+        scheduler = Scheduler(
+            journal: journal, settings: config.schedulerSettings, logger: schedulerLogger,
+            gates: LiveGateChecker(transport: webTransport)
+        ) { region in
             cloud.api(region: region)
         }
         metrics = RebootMetrics()
@@ -137,8 +142,12 @@ public final class RebootDaemon: @unchecked Sendable {
         notifier.notify("READY=1")
         startStatusTimer()
         for warning in config.warnings { logger.warning("config \(configPath): \(warning)") }
-        logger.notice("rebootd ready", metadata: ["spool": "\(config.spoolDir)", "journal": "\(config.journal)",
-                                                  "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")"])
+        logger.notice(
+            "rebootd ready",
+            metadata: [
+                "spool": "\(config.spoolDir)", "journal": "\(config.journal)",
+                "endpoint": "\(config.endpoint)", "httpClient": "\(config.httpClient.rawValue)", "proxy": "\(proxyInUse?.description ?? "none")",
+            ])
     }
 
     /// The first half of a graceful shutdown: `STOPPING=1`; the scheduler starts no new call
@@ -150,7 +159,8 @@ public final class RebootDaemon: @unchecked Sendable {
         guard schedulerStopped == nil else { return }
         logger.notice("shutting down", metadata: ["grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
-        let scheduler = self.scheduler, grace = config.shutdownGrace
+        let scheduler = self.scheduler
+        let grace = config.shutdownGrace
         schedulerStopped = Task {
             await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
                 scheduler.stop(grace: grace) { committed in done.resume(returning: committed) }

@@ -31,18 +31,25 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
     public init() {
         for call in Self.calls {
             for outcome in Self.outcomes {
-                callCounters["\(call)/\(outcome)"] = registry.makeCounter(descriptor: Self.name("api_calls", "total", "BCC API calls by call and outcome"), labels: [("call", call), ("outcome", outcome)])
+                callCounters["\(call)/\(outcome)"] = registry.makeCounter(
+                    descriptor: Self.name("api_calls", "total", "BCC API calls by call and outcome"), labels: [("call", call), ("outcome", outcome)])
             }
         }
-        duration = registry.makeDurationHistogram(descriptor: Self.name("api_call_duration", "seconds", "BCC API call latency"), buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
-                      .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)])
+        duration = registry.makeDurationHistogram(
+            descriptor: Self.name("api_call_duration", "seconds", "BCC API call latency"),
+            buckets: [
+                .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+            ])
         for outcome in ["rebooted", "failed", "skipped", "cancelled"] {
-            rebootCounters[outcome] = registry.makeCounter(descriptor: Self.name("reboots", "total", "Instances that reached a terminal state"), labels: [("outcome", outcome)])
+            rebootCounters[outcome] = registry.makeCounter(
+                descriptor: Self.name("reboots", "total", "Instances that reached a terminal state"), labels: [("outcome", outcome)])
         }
         conflicts = registry.makeCounter(descriptor: Self.name("conflicts", "total", "Reboot calls refused with 409"))
         throttles = registry.makeCounter(descriptor: Self.name("throttled", "total", "Calls throttled by the API"))
         for state in InstanceState.allCases {
-            instanceGauges[state.rawValue] = registry.makeGauge(descriptor: Self.name("instances", "", "Instances of active plans by state"), labels: [("state", state.rawValue)])
+            instanceGauges[state.rawValue] = registry.makeGauge(
+                descriptor: Self.name("instances", "", "Instances of active plans by state"), labels: [("state", state.rawValue)])
         }
         for state in PlanState.allCases {
             planGauges[state.rawValue] = registry.makeGauge(descriptor: Self.name("plans", "", "Plans by state"), labels: [("state", state.rawValue)])
@@ -63,14 +70,17 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
 
     private func gateCounter(_ gate: String, _ result: String) -> Counter {
         if let c = gateCounters["\(gate)/\(result)"] { return c }
-        let c = registry.makeCounter(descriptor: Self.name("gate_checks", "total", "Health gate checks by gate and result"), labels: [("gate", gate), ("result", result)])
+        let c = registry.makeCounter(
+            descriptor: Self.name("gate_checks", "total", "Health gate checks by gate and result"), labels: [("gate", gate), ("result", result)])
         gateCounters["\(gate)/\(result)"] = c
         return c
     }
 
     private func notifyCounter(_ target: String, _ outcome: String) -> Counter {
         if let c = notifyCounters["\(target)/\(outcome)"] { return c }
-        let c = registry.makeCounter(descriptor: Self.name("notifications", "total", "Notification deliveries by target (name or index) and outcome"), labels: [("target", target), ("outcome", outcome)])
+        let c = registry.makeCounter(
+            descriptor: Self.name("notifications", "total", "Notification deliveries by target (name or index) and outcome"),
+            labels: [("target", target), ("outcome", outcome)])
         notifyCounters["\(target)/\(outcome)"] = c
         return c
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// sd_notify without libsystemd: datagrams to `$NOTIFY_SOCKET` (a path, or `@name` for an
@@ -35,7 +36,8 @@ public final class SystemdNotifier: @unchecked Sendable {
     @discardableResult
     public func notify(_ message: String) -> Bool {
         guard isEnabled else { return false }
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let data = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in

@@ -15,19 +15,24 @@ enum CommandGateRunner {
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     static func environment(_ context: GateContext, gate: String) -> [String: String] {
-        ["PATH": path, "LANG": "C.UTF-8", "REBOOTD_GATE": gate, "REBOOTD_PLAN_ID": context.planId,
-         "REBOOTD_PLAN_NAME": context.planName, "REBOOTD_BATCH": "\(context.batch)", "REBOOTD_BATCH_COUNT": "\(context.batchCount)",
-         "REBOOTD_DRY_RUN": context.dryRun ? "1" : "0"]
+        [
+            "PATH": path, "LANG": "C.UTF-8", "REBOOTD_GATE": gate, "REBOOTD_PLAN_ID": context.planId,
+            "REBOOTD_PLAN_NAME": context.planName, "REBOOTD_BATCH": "\(context.batch)", "REBOOTD_BATCH_COUNT": "\(context.batchCount)",
+            "REBOOTD_DRY_RUN": context.dryRun ? "1" : "0",
+        ]
     }
 
     /// Runs on a thread of its own (a check may take up to its timeout), then calls `completion`.
-    static func run(_ argv: [String], gate: String, context: GateContext, timeout: TimeInterval,
-                    completion: @escaping @Sendable (GateResult) -> Void) {
+    static func run(
+        _ argv: [String], gate: String, context: GateContext, timeout: TimeInterval,
+        completion: @escaping @Sendable (GateResult) -> Void
+    ) {
         Thread.detachNewThread { completion(runBlocking(argv, gate: gate, context: context, timeout: timeout)) }
     }
 
     static func runBlocking(_ argv: [String], gate: String, context: GateContext, timeout: TimeInterval) -> GateResult {
-        let pid: pid_t, output: Int32
+        let pid: pid_t
+        let output: Int32
         switch spawn(argv, environment: environment(context, gate: gate)) {
         case .success(let started): (pid, output) = started
         case .failure(let why): return .blocked("cannot start \(SafeText.escaped(argv[0])): \(why)")
@@ -86,7 +91,8 @@ enum CommandGateRunner {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
+        var none = sigset_t()
+        var all = sigset_t()
         sigemptyset(&none)
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &none)
@@ -109,7 +115,7 @@ enum CommandGateRunner {
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does
     /// not import (it needs `_GNU_SOURCE`); looked up once. Without it the command runs in the
     /// daemon's directory, which under systemd is `/` too.
-    nonisolated(unsafe) static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+    static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
         guard let symbol = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
     }()

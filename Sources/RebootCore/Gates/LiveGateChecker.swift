@@ -15,10 +15,12 @@ public struct LiveGateChecker: GateChecking {
             CommandGateRunner.run(argv, gate: gate.name, context: context, timeout: gate.timeout, completion: completion)
         case .http(let url):
             get(url, timeout: gate.timeout) { result in
-                completion(result.map { status, _ in
-                    (200..<300).contains(status) ? .passed("HTTP \(status)")
-                        : .blocked("HTTP \(status)\((300..<400).contains(status) ? " (redirects are not followed)" : "")")
-                } ?? .blocked(Self.failureText(result.failure, timeout: gate.timeout)))
+                completion(
+                    result.map { status, _ in
+                        (200..<300).contains(status)
+                            ? .passed("HTTP \(status)")
+                            : .blocked("HTTP \(status)\((300..<400).contains(status) ? " (redirects are not followed)" : "")")
+                    } ?? .blocked(Self.failureText(result.failure, timeout: gate.timeout)))
             }
         case .prometheus(let base, let query):
             guard let url = Self.queryURL(base: base, query: query) else {
@@ -26,8 +28,9 @@ public struct LiveGateChecker: GateChecking {
                 return
             }
             get(url, timeout: gate.timeout) { result in
-                completion(result.map { PrometheusAnswer.result(status: $0, body: $1) }
-                           ?? .blocked(Self.failureText(result.failure, timeout: gate.timeout)))
+                completion(
+                    result.map { PrometheusAnswer.result(status: $0, body: $1) }
+                        ?? .blocked(Self.failureText(result.failure, timeout: gate.timeout)))
             }
         }
     }

@@ -21,8 +21,7 @@ enum PrometheusAnswer {
 
         init(from decoder: Decoder) throws {
             struct Series: Decodable { let metric: [String: String] }
-            if let list = try? decoder.singleValueContainer().decode([Series].self) { self = .series(list.map(\.metric)) }
-            else { self = .other }
+            if let list = try? decoder.singleValueContainer().decode([Series].self) { self = .series(list.map(\.metric)) } else { self = .other }
         }
     }
 

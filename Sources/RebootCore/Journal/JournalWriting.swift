@@ -9,8 +9,9 @@ public protocol JournalWriting: AnyObject, Sendable {
 
     /// Commits the queued writes, then the plan, its instances, its first event and, when
     /// given, the spool file it came from (as taken in, still to be moved), in one transaction.
-    func insertPlan(_ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
-                    intake: (key: IntakeKey, fileName: String, at: Date)?) throws
+    func insertPlan(
+        _ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
+        intake: (key: IntakeKey, fileName: String, at: Date)?) throws
     /// Commits the queued writes and then the new attempts, before their calls are sent.
     /// Returns the attempts' ids, in order.
     func beginAttempts(_ attempts: [AttemptRecord]) throws -> [Int64]

@@ -20,18 +20,22 @@ extension SQLiteJournal {
     /// which batch `batch` (0-based) of the plan ended.
     public func setBatchDone(planId: String, batch: Int, boot: BootStamp) {
         enqueue { db in
-            try db.execute(sql: "UPDATE plans SET batchDoneBatch = ?, batchDoneBoottimeNs = ?, batchDoneBootId = ? WHERE id = ?",
-                           arguments: [batch, boot.nanoseconds, boot.bootId, planId])
+            try db.execute(
+                sql: "UPDATE plans SET batchDoneBatch = ?, batchDoneBoottimeNs = ?, batchDoneBootId = ? WHERE id = ?",
+                arguments: [batch, boot.nanoseconds, boot.bootId, planId])
         }
     }
 
     /// Which batch ended last, and when on the boot clock; nil before v7 or before any.
     public func batchDone(planId: String) throws -> (batch: Int, boot: BootStamp)? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT batchDoneBatch, batchDoneBoottimeNs, batchDoneBootId FROM plans WHERE id = ?",
-                             arguments: [planId]).flatMap { row in
+            try Row.fetchOne(
+                db, sql: "SELECT batchDoneBatch, batchDoneBoottimeNs, batchDoneBootId FROM plans WHERE id = ?",
+                arguments: [planId]
+            ).flatMap { row in
                 guard let batch: Int = row["batchDoneBatch"], let ns: Int64 = row["batchDoneBoottimeNs"],
-                      let id: String = row["batchDoneBootId"] else { return nil }
+                    let id: String = row["batchDoneBootId"]
+                else { return nil }
                 return (batch, BootStamp(nanoseconds: ns, bootId: id))
             }
         }

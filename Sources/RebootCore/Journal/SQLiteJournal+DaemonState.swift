@@ -7,13 +7,14 @@ import GRDB
 extension SQLiteJournal {
     static func registerDaemonState(_ m: inout DatabaseMigrator) {
         m.registerMigration("v6-daemon-state") { db in
-            try db.execute(sql: """
-                CREATE TABLE daemon_state (
-                  key TEXT PRIMARY KEY NOT NULL,
-                  value TEXT NOT NULL,
-                  detail TEXT NOT NULL,
-                  updatedAt TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE daemon_state (
+                      key TEXT PRIMARY KEY NOT NULL,
+                      value TEXT NOT NULL,
+                      detail TEXT NOT NULL,
+                      updatedAt TEXT NOT NULL);
+                    """)
         }
     }
 
@@ -23,10 +24,11 @@ extension SQLiteJournal {
     public func setAccountPause(code: String, message: String, at: Date) {
         let time = JournalTime.format(at)
         enqueue { db in
-            try db.execute(sql: """
-                INSERT INTO daemon_state (key, value, detail, updatedAt) VALUES (?, ?, ?, ?)
-                ON CONFLICT (key) DO NOTHING
-                """, arguments: [Self.accountPauseKey, code, message, time])
+            try db.execute(
+                sql: """
+                    INSERT INTO daemon_state (key, value, detail, updatedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO NOTHING
+                    """, arguments: [Self.accountPauseKey, code, message, time])
         }
     }
 
@@ -38,8 +40,10 @@ extension SQLiteJournal {
     /// The account pause in force, if any.
     public func accountPause() throws -> AccountPauseRecord? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT value, detail, updatedAt FROM daemon_state WHERE key = ?",
-                             arguments: [Self.accountPauseKey]).map {
+            try Row.fetchOne(
+                db, sql: "SELECT value, detail, updatedAt FROM daemon_state WHERE key = ?",
+                arguments: [Self.accountPauseKey]
+            ).map {
                 AccountPauseRecord(code: $0["value"], message: $0["detail"], since: $0["updatedAt"])
             }
         }

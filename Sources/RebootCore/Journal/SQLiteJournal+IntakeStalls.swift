@@ -8,23 +8,25 @@ import GRDB
 extension SQLiteJournal {
     static func registerIntakeStalls(_ m: inout DatabaseMigrator) {
         m.registerMigration("v4-intake-stalls") { db in
-            try db.execute(sql: """
-                CREATE TABLE intake_stalls (
-                  sha256 TEXT PRIMARY KEY NOT NULL,
-                  fileName TEXT NOT NULL,
-                  seconds REAL NOT NULL,
-                  recordedAt TEXT NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE intake_stalls (
+                      sha256 TEXT PRIMARY KEY NOT NULL,
+                      fileName TEXT NOT NULL,
+                      seconds REAL NOT NULL,
+                      recordedAt TEXT NOT NULL);
+                    """)
         }
     }
 
     /// Records that reading this content stalled intake for `seconds`.
     public func recordIntakeStall(sha256: String, fileName: String, seconds: TimeInterval, at: Date) throws {
         try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO intake_stalls (sha256, fileName, seconds, recordedAt) VALUES (?, ?, ?, ?)
-                ON CONFLICT (sha256) DO UPDATE SET seconds = excluded.seconds, recordedAt = excluded.recordedAt
-                """, arguments: [sha256, fileName, seconds, JournalTime.format(at)])
+            try db.execute(
+                sql: """
+                    INSERT INTO intake_stalls (sha256, fileName, seconds, recordedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (sha256) DO UPDATE SET seconds = excluded.seconds, recordedAt = excluded.recordedAt
+                    """, arguments: [sha256, fileName, seconds, JournalTime.format(at)])
         }
     }
 

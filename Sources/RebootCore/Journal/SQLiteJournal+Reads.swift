@@ -70,7 +70,8 @@ extension SQLiteJournal {
     public func forEachInstanceChunk(planId: String, _ body: ([PlanInstanceRecord]) throws -> Void) throws {
         var from = 0
         while true {
-            let start = from, limit = readChunkRows
+            let start = from
+            let limit = readChunkRows
             let rows = try writer.read { db in
                 try PlanInstanceRecord.filter(Column("planId") == planId && Column("idx") >= start)
                     .order(Column("idx")).limit(limit).fetchAll(db)
@@ -119,8 +120,10 @@ extension SQLiteJournal {
     public func attemptNumbers(planId: String) throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT instanceId, MAX(attempt) AS n FROM attempts WHERE planId = ? GROUP BY instanceId",
-                                        arguments: [planId]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT instanceId, MAX(attempt) AS n FROM attempts WHERE planId = ? GROUP BY instanceId",
+                arguments: [planId])
+            {
                 out[row["instanceId"]] = row["n"]
             }
             return out
@@ -132,7 +135,8 @@ extension SQLiteJournal {
     public func countedAttempts(planId: String) throws -> [String: Int] {
         try writer.read { db in
             var out: [String: Int] = [:]
-            let sql = "SELECT instanceId, COUNT(*) AS n FROM attempts WHERE planId = ? AND outcome IN ('transient', 'not-applied') GROUP BY instanceId"
+            let sql =
+                "SELECT instanceId, COUNT(*) AS n FROM attempts WHERE planId = ? AND outcome IN ('transient', 'not-applied') GROUP BY instanceId"
             for row in try Row.fetchAll(db, sql: sql, arguments: [planId]) { out[row["instanceId"]] = row["n"] }
             return out
         }

@@ -8,8 +8,10 @@ extension SQLiteJournal {
     /// plan's rows from being materialised all at once (issue 10).
     /// `intake`, the spool file the plan came from, is recorded in the same transaction, so a plan
     /// is never in the journal without its file remembered.
-    public func insertPlan(_ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
-                           intake: (key: IntakeKey, fileName: String, at: Date)?) throws {
+    public func insertPlan(
+        _ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord,
+        intake: (key: IntakeKey, fileName: String, at: Date)?
+    ) throws {
         let queued = takePending()
         do {
             try writer.write { db in
@@ -60,7 +62,8 @@ extension SQLiteJournal {
     }
 
     public var hasPending: Bool {
-        pendingLock.lock(); defer { pendingLock.unlock() }
+        pendingLock.lock()
+        defer { pendingLock.unlock() }
         return !pending.isEmpty
     }
 
@@ -107,15 +110,20 @@ extension SQLiteJournal {
     /// does, a missing row is an error.
     public func save(instance r: PlanInstanceRecord) {
         enqueue { db in
-            try db.cachedStatement(sql: """
-                UPDATE plan_instances SET state = ?, attempts = ?, conflicts = ?, lastError = ?, lastStatus = ?,
-                  observedNonRunning = ?, startedAt = ?, finishedAt = ?, updatedAt = ?
-                WHERE planId = ? AND idx = ?
-                """).execute(arguments: [r.state, r.attempts, r.conflicts, r.lastError, r.lastStatus, r.observedNonRunning,
-                                         r.startedAt, r.finishedAt, r.updatedAt, r.planId, r.idx])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE plan_instances SET state = ?, attempts = ?, conflicts = ?, lastError = ?, lastStatus = ?,
+                      observedNonRunning = ?, startedAt = ?, finishedAt = ?, updatedAt = ?
+                    WHERE planId = ? AND idx = ?
+                    """
+            ).execute(arguments: [
+                r.state, r.attempts, r.conflicts, r.lastError, r.lastStatus, r.observedNonRunning,
+                r.startedAt, r.finishedAt, r.updatedAt, r.planId, r.idx,
+            ])
             if db.changesCount == 0 {
-                throw RecordError.recordNotFound(databaseTableName: PlanInstanceRecord.databaseTableName,
-                                                 key: ["planId": r.planId.databaseValue, "idx": r.idx.databaseValue])
+                throw RecordError.recordNotFound(
+                    databaseTableName: PlanInstanceRecord.databaseTableName,
+                    key: ["planId": r.planId.databaseValue, "idx": r.idx.databaseValue])
             }
         }
     }
@@ -125,10 +133,12 @@ extension SQLiteJournal {
     ) {
         let finished = JournalTime.format(at)
         enqueue { db in
-            try db.cachedStatement(sql: """
-                UPDATE attempts SET finishedAt = ?, httpStatus = ?, errorCode = ?, message = ?, requestId = ?, outcome = ?
-                WHERE id = ?
-                """).execute(arguments: [finished, httpStatus, errorCode, message, requestId, outcome, id])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE attempts SET finishedAt = ?, httpStatus = ?, errorCode = ?, message = ?, requestId = ?, outcome = ?
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [finished, httpStatus, errorCode, message, requestId, outcome, id])
         }
     }
 
@@ -140,10 +150,11 @@ extension SQLiteJournal {
     public func updatePlan(id: String, state: String, currentBatch: Int, at: Date, finished: Bool, reason: String?) {
         let time = JournalTime.format(at)
         enqueue { db in
-            try db.execute(sql: """
-                UPDATE plans SET state = ?, currentBatch = ?, updatedAt = ?, finishedAt = CASE WHEN ? THEN ? ELSE finishedAt END,
-                reason = COALESCE(?, reason) WHERE id = ?
-                """, arguments: [state, currentBatch, time, finished, time, reason, id])
+            try db.execute(
+                sql: """
+                    UPDATE plans SET state = ?, currentBatch = ?, updatedAt = ?, finishedAt = CASE WHEN ? THEN ? ELSE finishedAt END,
+                    reason = COALESCE(?, reason) WHERE id = ?
+                    """, arguments: [state, currentBatch, time, finished, time, reason, id])
         }
     }
 
@@ -160,8 +171,9 @@ extension SQLiteJournal {
     public func cancelPendingInstances(planId: String, at: Date) {
         let time = JournalTime.format(at)
         enqueue { db in
-            try db.execute(sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
-                           arguments: [time, planId])
+            try db.execute(
+                sql: "UPDATE plan_instances SET state = 'cancelled', updatedAt = ? WHERE planId = ? AND state = 'pending'",
+                arguments: [time, planId])
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+
 #if canImport(GRDBSQLite)
-import GRDBSQLite
+    import GRDBSQLite
 #endif
 
 /// The SQLite journal (SPEC §5): plans, their instances, every reboot attempt, plan events and

@@ -103,7 +103,7 @@ struct InstanceMachine: Sendable, Equatable {
         case (.failed, .pending, false), (.failed, .waiting, false), (.failed, .rebooting, false), (.failed, .unknowable, false):
             return .failed
         case (.skipped, .pending, false), (.skipped, .waiting, false), (.skipped, .rebooting, false), (.skipped, .inDoubt, false),
-             (.skipped, .unknowable, false):
+            (.skipped, .unknowable, false):
             return .skipped
         // A stop leaves behind only what waits for a call; what is rebooting or in doubt is
         // followed to its outcome.

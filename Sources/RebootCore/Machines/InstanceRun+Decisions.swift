@@ -77,9 +77,10 @@ extension InstanceRun {
     /// The reboot call was refused or failed (rules 4.4, 4.5, 4.8). A halted or cancelled plan
     /// calls nothing again: what would be called again is left behind. `evidence` is asked
     /// only when the call is in doubt, `random` only when a backoff is drawn.
-    func answered(_ error: BCCError, attemptId: Int64, now: Date, rules: InstanceRules, stop: PlanStop?,
-                  evidence: () -> InDoubtEvidence, random: () -> Double) -> InstanceAction
-    {
+    func answered(
+        _ error: BCCError, attemptId: Int64, now: Date, rules: InstanceRules, stop: PlanStop?,
+        evidence: () -> InDoubtEvidence, random: () -> Double
+    ) -> InstanceAction {
         if error.kind == .conflict {
             refused409(code: error.code, now: now)
             if let stop { return .end(.left(by: stop)) }
@@ -130,14 +131,16 @@ extension InstanceRun {
             if let since = unknowableSince, now.timeIntervalSince(since) > rules.rebootTimeout { return .end(.failed(Self.inDoubtReason)) }
         case .inDoubt:
             if let evidence = inDoubt, evidence.hasGap(now: now),
-               now.timeIntervalSince(evidence.sentAt) > rules.rebootTimeout + evidence.minRebootTime {
+                now.timeIntervalSince(evidence.sentAt) > rules.rebootTimeout + evidence.minRebootTime
+            {
                 return .unknowable(why: Self.gapReason(now.timeIntervalSince(evidence.lastEvidenceAt)), runningNow: false)
             }
         case .rebooting:
             if rules.outcome.check(since: rebootingSince, now: now) == .timedOut { return .end(.failed("timeout")) }
         case .waiting:
             if let since = waitingSince,
-               case .fail(let reason) = rules.conflicts.timedOut(waitingSince: since, now: now, lastError: lastError) {
+                case .fail(let reason) = rules.conflicts.timedOut(waitingSince: since, now: now, lastError: lastError)
+            {
                 return .end(.failed(reason))
             }
         case .pending, .rebooted, .failed, .skipped, .cancelled:

@@ -351,7 +351,7 @@ final class InstanceRun {
     func finish(_ end: InstanceEnd, wall: Date) {
         move(end.event)
         finishedAt = wall
-        activity = nil   // the call state ends with the instance
+        activity = nil  // the call state ends with the instance
         if let reason = end.reason { lastError = reason }
     }
 

@@ -177,7 +177,9 @@ struct PlanMachine: Sendable, Equatable {
             out.append(.halt)
         }
         if let stop {
-            let reason = stop == .cancel ? "cancelled by an operator"
+            let reason =
+                stop == .cancel
+                ? "cancelled by an operator"
                 : haltReason ?? "failure budget exceeded: \(failed) failed, \(budget) allowed"
             out.append(.finish(end(stop.planEndState, reason: reason)))
             return out

@@ -33,7 +33,9 @@ extension PlanRun {
         // Urgent instances first; a full round when due; fill every call up to 100 ids.
         var order: [Int] = urgent.sorted()
         let rest = watched.subtracting(urgent).sorted().filter { Self.pollable(instances[$0], holdoff: holdoff, now: now) }
-        if due { order += rest } else {
+        if due {
+            order += rest
+        } else {
             let room = (BCCClient.maxIdsPerCall - order.count % BCCClient.maxIdsPerCall) % BCCClient.maxIdsPerCall
             order += rest.prefix(room)
         }
@@ -62,7 +64,8 @@ extension PlanRun {
     /// at the poll interval (rules 4.4, 4.8): then now. Nil when every one is in flight.
     func roundWorthSending(holdoff: TimeInterval, now: Date) -> Date? {
         guard holdoff > 0 else { return now }
-        var last: Date?, firstDeadline: Date?
+        var last: Date?
+        var firstDeadline: Date?
         for i in watched where !instances[i].inFlight {
             let inst = instances[i]
             guard inst.state == .rebooting, !inst.isInDoubt, let accepted = inst.acceptedAt else { return now }

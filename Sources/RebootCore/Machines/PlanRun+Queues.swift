@@ -31,7 +31,12 @@ extension PlanRun {
         for i in delayed {
             let inst = instances[i]
             if inst.state.isTerminal { continue }
-            if let nb = inst.notBefore, nb > now { still.append(i) } else { inst.notBefore = nil; pushReady(i) }
+            if let nb = inst.notBefore, nb > now {
+                still.append(i)
+            } else {
+                inst.notBefore = nil
+                pushReady(i)
+            }
         }
         delayed = still
     }
@@ -72,10 +77,14 @@ extension PlanRun {
     /// before its call (SPEC §4.1); the waiting ones are returned, to be followed urgently.
     func released(_ instanceId: String) -> [InstanceRun] {
         guard !blocked.isEmpty else { return [] }
-        var still: [Int] = [], follow: [InstanceRun] = []
+        var still: [Int] = []
+        var follow: [InstanceRun] = []
         for i in blocked {
             let inst = instances[i]
-            guard inst.id == instanceId else { still.append(i); continue }
+            guard inst.id == instanceId else {
+                still.append(i)
+                continue
+            }
             if inst.state == .waiting { follow.append(inst) } else if inst.state == .pending { unread.insert(i) }
         }
         blocked = still

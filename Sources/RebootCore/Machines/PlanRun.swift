@@ -88,7 +88,8 @@ final class PlanRun {
 
     /// The batch that holds instance `index` (batches are consecutive ranges, in order).
     func batch(of index: Int) -> Int {
-        var low = 0, high = batches.count - 1
+        var low = 0
+        var high = batches.count - 1
         while low < high {
             let mid = (low + high) / 2
             if batches[mid].upperBound <= index { low = mid + 1 } else { high = mid }

@@ -1,5 +1,3 @@
-
-
 /// A plan's state (SPEC §4).
 public enum PlanState: String, Sendable, Codable, CaseIterable {
     case queued

@@ -44,9 +44,11 @@ public final class NotificationDispatcher: @unchecked Sendable {
         init(target: NotifyTarget) { self.target = target }
     }
 
-    public init(targets: [NotifyTarget], transport: HTTPTransport, clock: SchedulerClock = SystemClock(),
-                requestTimeout: TimeInterval = 10, logger: Logger,
-                count: @escaping @Sendable (String, Outcome) -> Void = { _, _ in }) {
+    public init(
+        targets: [NotifyTarget], transport: HTTPTransport, clock: SchedulerClock = SystemClock(),
+        requestTimeout: TimeInterval = 10, logger: Logger,
+        count: @escaping @Sendable (String, Outcome) -> Void = { _, _ in }
+    ) {
         self.transport = transport
         self.clock = clock
         self.requestTimeout = requestTimeout
@@ -94,8 +96,9 @@ public final class NotificationDispatcher: @unchecked Sendable {
         queue.sync {
             for t in targets where !t.pending.isEmpty {
                 for _ in t.pending { count(t.target.label, .dropped) }
-                logger.error("notifications dropped at exit: \(t.pending.count) undelivered",
-                             metadata: ["target": "\(t.target.label)", "oldest": "\(t.pending[0].notification.event.rawValue)"])
+                logger.error(
+                    "notifications dropped at exit: \(t.pending.count) undelivered",
+                    metadata: ["target": "\(t.target.label)", "oldest": "\(t.pending[0].notification.event.rawValue)"])
                 t.pending.removeAll()
                 t.timer?.cancel()
             }
@@ -123,9 +126,10 @@ public final class NotificationDispatcher: @unchecked Sendable {
             return kick(t)
         }
         t.sending = true
-        let request = HTTPRequestSpec(method: "POST", url: t.target.url,
-                                      headers: ["Content-Type": "application/json; charset=utf-8", "User-Agent": "rebootd"],
-                                      body: NotificationFormat.body(first.notification, format: t.target.format))
+        let request = HTTPRequestSpec(
+            method: "POST", url: t.target.url,
+            headers: ["Content-Type": "application/json; charset=utf-8", "User-Agent": "rebootd"],
+            body: NotificationFormat.body(first.notification, format: t.target.format))
         transport.send(request, deadline: requestTimeout) { [weak self, weak t] result in
             guard let self else { return }
             guard let target = t else { return }
@@ -142,7 +146,9 @@ public final class NotificationDispatcher: @unchecked Sendable {
             t.pending.removeFirst()
             t.failures = 0
             count(t.target.label, .delivered)
-            logger.debug("notification delivered", metadata: ["target": "\(t.target.label)", "event": "\(first.notification.event.rawValue)", "plan": "\(first.notification.planId)"])
+            logger.debug(
+                "notification delivered",
+                metadata: ["target": "\(t.target.label)", "event": "\(first.notification.event.rawValue)", "plan": "\(first.notification.planId)"])
             return kick(t)
         case .success(let response):
             failure = Self.refusal(response.body, format: t.target.format).map { "HTTP \(response.status), \($0)" } ?? "HTTP \(response.status)"
@@ -153,9 +159,12 @@ public final class NotificationDispatcher: @unchecked Sendable {
         t.lastFailure = failure
         count(t.target.label, .failed)
         let delay = min(Self.maxRetry, Self.firstRetry * pow(2, Double(min(t.failures - 1, 16))))
-        logger.log(level: t.failures == 1 ? .warning : .debug, "notification not delivered; retrying",
-                   metadata: ["target": "\(t.target.label)", "event": "\(first.notification.event.rawValue)", "plan": "\(first.notification.planId)",
-                              "failure": "\(failure)", "retryIn": "\(DurationParser.format(delay))"])
+        logger.log(
+            level: t.failures == 1 ? .warning : .debug, "notification not delivered; retrying",
+            metadata: [
+                "target": "\(t.target.label)", "event": "\(first.notification.event.rawValue)", "plan": "\(first.notification.planId)",
+                "failure": "\(failure)", "retryIn": "\(DurationParser.format(delay))",
+            ])
         let now = clock.now()
         if now.timeIntervalSince(first.at) + delay > Self.maxAge {
             t.pending.removeFirst()
@@ -176,15 +185,18 @@ public final class NotificationDispatcher: @unchecked Sendable {
     /// token, a keyword or signature mismatch, their rate limit): that is not a delivery.
     static func refusal(_ body: Data, format: NotifyTarget.Format) -> String? {
         guard format == .dingtalk || format == .feishu,
-              let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return nil }
-        let (codeKey, messageKey) = format == .dingtalk ? ("errcode", "errmsg") : (json["code"] != nil ? "code" : "StatusCode", json["msg"] != nil ? "msg" : "StatusMessage")
+            let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
+        else { return nil }
+        let (codeKey, messageKey) =
+            format == .dingtalk ? ("errcode", "errmsg") : (json["code"] != nil ? "code" : "StatusCode", json["msg"] != nil ? "msg" : "StatusMessage")
         guard let code = (json[codeKey] as? NSNumber)?.intValue, code != 0 else { return nil }
         return SafeText.escaped("\(codeKey) \(code): \(String(describing: json[messageKey] ?? "").prefix(120))")
     }
 
     func drop(_ t: TargetQueue, _ n: PlanNotification, why: String) {
         count(t.target.label, .dropped)
-        logger.error("notification dropped: \(why)",
-                     metadata: ["target": "\(t.target.label)", "event": "\(n.event.rawValue)", "plan": "\(n.planId)"])
+        logger.error(
+            "notification dropped: \(why)",
+            metadata: ["target": "\(t.target.label)", "event": "\(n.event.rawValue)", "plan": "\(n.planId)"])
     }
 }

@@ -15,13 +15,26 @@ public enum NotificationFormat {
             // command's output or an API message must not ping anyone.
             data = try? encoder.encode(["text": slackEscaped(line)])
         case .dingtalk:
-            struct Markdown: Encodable { let title: String; let text: String }
-            struct Body: Encodable { let msgtype = "markdown"; let markdown: Markdown }
+            struct Markdown: Encodable {
+                let title: String
+                let text: String
+            }
+            struct Body: Encodable {
+                let msgtype = "markdown"
+                let markdown: Markdown
+            }
             let text = "#### rebootd: \(n.event.rawValue)\n\n\(n.summary)\n\n- \(n.countsLine)\n- \(n.time)"
             data = try? encoder.encode(Body(markdown: Markdown(title: "rebootd \(n.event.rawValue) \(n.planName)", text: text)))
         case .feishu:
             struct Content: Encodable { let text: String }
-            struct Body: Encodable { let msg_type = "text"; let content: Content }
+            struct Body: Encodable {
+                let msgType = "text"
+                let content: Content
+                enum CodingKeys: String, CodingKey {
+                    case msgType = "msg_type"
+                    case content
+                }
+            }
             data = try? encoder.encode(Body(content: Content(text: line)))
         }
         return data ?? Data("{}".utf8)

@@ -16,7 +16,7 @@ public struct PlanNotification: Sendable, Equatable, Codable {
 
     /// Who paused a plan.
     public enum Cause: String, Sendable, Codable {
-        case operator_ = "operator"
+        case byOperator = "operator"
         case account
     }
 
@@ -40,8 +40,10 @@ public struct PlanNotification: Sendable, Equatable, Codable {
     /// When it happened (RFC 3339, UTC, milliseconds).
     public var time: String
 
-    public init(event: Event, planId: String, planName: String, state: String, batch: Int? = nil, batchCount: Int,
-                counts: [String: Int], instances: Int, reason: String? = nil, cause: Cause? = nil, time: String) {
+    public init(
+        event: Event, planId: String, planName: String, state: String, batch: Int? = nil, batchCount: Int,
+        counts: [String: Int], instances: Int, reason: String? = nil, cause: Cause? = nil, time: String
+    ) {
         self.event = event
         self.planId = planId
         self.planName = planName

@@ -34,7 +34,10 @@ enum DataComposer {
         var problems: [ValidationProblem] = []
 
         func add(_ node: DataNode) {
-            guard !stack.isEmpty else { root = node; return }
+            guard !stack.isEmpty else {
+                root = node
+                return
+            }
             let top = stack.count - 1
             if !stack[top].isMapping {
                 stack[top].items.append(node)
@@ -44,8 +47,10 @@ enum DataComposer {
             } else {
                 let name = node.string ?? "?"
                 if !stack[top].keys.insert(name).inserted, problems.count < YAMLDataGuard.maxProblems {
-                    problems.append(ValidationProblem(path: NodeReader.join(stack[top].path, name), line: node.line, column: node.column,
-                                                      message: "key appears twice"))
+                    problems.append(
+                        ValidationProblem(
+                            path: NodeReader.join(stack[top].path, name), line: node.line, column: node.column,
+                            message: "key appears twice"))
                 }
                 stack[top].pendingKey = node
             }
@@ -63,12 +68,14 @@ enum DataComposer {
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
-                    return ValidationProblem(path: "", line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1,
-                                             message: "does not parse: \(problem)")
+                    return ValidationProblem(
+                        path: "", line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1,
+                        message: "does not parse: \(problem)")
                 }
                 defer { yaml_event_delete(&event) }
-                let position = DataNode.Position(line: Int32(clamping: event.start_mark.line + 1),
-                                                 column: Int32(clamping: event.start_mark.column + 1))
+                let position = DataNode.Position(
+                    line: Int32(clamping: event.start_mark.line + 1),
+                    column: Int32(clamping: event.start_mark.column + 1))
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
                     return nil

@@ -45,7 +45,7 @@ public struct MaintenanceWindow: Sendable, Equatable, Codable {
         let startOfDay = cal.startOfDay(for: date)
         for offset in 0...8 {
             guard let day = cal.date(byAdding: .day, value: offset, to: startOfDay),
-                  let opening = cal.date(bySettingHour: start / 60, minute: start % 60, second: 0, of: day)
+                let opening = cal.date(bySettingHour: start / 60, minute: start % 60, second: 0, of: day)
             else { continue }
             if opening > date && isOpen(at: opening) { return opening }
         }

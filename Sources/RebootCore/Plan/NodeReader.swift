@@ -73,7 +73,12 @@ final class NodeReader {
     static func integer(_ text: String) -> Int? {
         var s = Substring(text.replacingOccurrences(of: "_", with: ""))
         var negative = false
-        if s.hasPrefix("-") { negative = true; s = s.dropFirst() } else if s.hasPrefix("+") { s = s.dropFirst() }
+        if s.hasPrefix("-") {
+            negative = true
+            s = s.dropFirst()
+        } else if s.hasPrefix("+") {
+            s = s.dropFirst()
+        }
         guard let first = s.first, first.isASCII, first.isNumber else { return nil }
         var magnitude: Int?
         if s.contains(":") {

@@ -31,7 +31,8 @@ public struct PlanFile: Sendable {
         let fileName = (path as NSString).lastPathComponent
         switch SpoolFileReader.read(path) {
         case .gone:
-            throw ValidationError(file: fileName, problems: [ValidationProblem(path: "", message: "cannot be read: \(String(cString: strerror(ENOENT)))")])
+            throw ValidationError(
+                file: fileName, problems: [ValidationProblem(path: "", message: "cannot be read: \(String(cString: strerror(ENOENT)))")])
         case .refused(let reason):
             throw ValidationError(file: fileName, problems: [ValidationProblem(path: "", message: reason)])
         case .read(let data, let snapshot):

@@ -18,8 +18,10 @@ public struct PlanParser: Sendable {
         }
     }
 
-    static let keys = ["name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
-                       "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates"]
+    static let keys = [
+        "name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
+        "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates",
+    ]
     static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
     /// Gates one plan may name.
     static let maxGates = 32
@@ -57,7 +59,8 @@ public struct PlanParser: Sendable {
             do {
                 try StrictJSON.validate(text)
             } catch {
-                reader.problem(line: error.line, column: error.column, error.isLimit ? error.message : "not valid JSON: \(error.message)", path: error.path)
+                reader.problem(
+                    line: error.line, column: error.column, error.isLimit ? error.message : "not valid JSON: \(error.message)", path: error.path)
                 return nil
             }
         }
@@ -87,8 +90,11 @@ public struct PlanParser: Sendable {
         name = (name as NSString).lastPathComponent
         if let node = map["name"] {
             if let value = r.string(node, path: "name") {
-                if Self.matches(Self.namePattern, value) { name = value }
-                else { r.problem("name", node, "must be 1 to 64 of A-Z a-z 0-9 . _ -, got \"\(value)\"") }
+                if Self.matches(Self.namePattern, value) {
+                    name = value
+                } else {
+                    r.problem("name", node, "must be 1 to 64 of A-Z a-z 0-9 . _ -, got \"\(value)\"")
+                }
             }
         } else if !Self.matches(Self.namePattern, name) {
             name = String(name.map { Self.matches(Self.namePattern, String($0)) ? $0 : "-" }.prefix(64))
@@ -102,8 +108,11 @@ public struct PlanParser: Sendable {
         }
 
         var batchSize: BatchSize?
-        if let node = map["batchSize"] { batchSize = readBatchSize(node, reader: r) }
-        else { r.problem("batchSize", root, "is required: an integer >= 1, a percentage like \"25%\", or a list like [1, 5, \"25%\"]") }
+        if let node = map["batchSize"] {
+            batchSize = readBatchSize(node, reader: r)
+        } else {
+            r.problem("batchSize", root, "is required: an integer >= 1, a percentage like \"25%\", or a list like [1, 5, \"25%\"]")
+        }
 
         var plan = Plan(name: name, instances: instances, batchSize: batchSize ?? .fixed(.count(1)))
         if let n = map["forceStop"], let v = r.bool(n, path: "forceStop") { plan.forceStop = v }
@@ -116,8 +125,11 @@ public struct PlanParser: Sendable {
         }
         if let n = map["window"] { plan.window = readWindow(n, reader: r) }
         if let n = map["startAfter"], let text = r.string(n, path: "startAfter") {
-            if let date = Self.parseRFC3339(text) { plan.startAfter = date }
-            else { r.problem("startAfter", n, "must be an RFC 3339 time like 2026-11-28T01:00:00+08:00, got \"\(text)\"") }
+            if let date = Self.parseRFC3339(text) {
+                plan.startAfter = date
+            } else {
+                r.problem("startAfter", n, "must be an RFC 3339 time like 2026-11-28T01:00:00+08:00, got \"\(text)\"")
+            }
         }
         if let n = map["region"], let v = r.string(n, path: "region") {
             if let known = knownRegions, !known.contains(v) {
@@ -146,7 +158,10 @@ public struct PlanParser: Sendable {
         for (i, item) in seq.enumerated() {
             let path = "healthGates[\(i)]"
             guard let name = r.string(item, path: path) else { continue }
-            guard seen.insert(name).inserted else { r.problem(path, item, "gate \"\(name)\" is named twice"); continue }
+            guard seen.insert(name).inserted else {
+                r.problem(path, item, "gate \"\(name)\" is named twice")
+                continue
+            }
             if let known = knownGates, !known.contains(name) {
                 let list = known.isEmpty ? "the config defines no gates" : "gates in the config: \(known.sorted().joined(separator: ", "))"
                 r.problem(path, item, "unknown gate \"\(name)\"; \(list)")
@@ -172,9 +187,17 @@ public struct PlanParser: Sendable {
         for (i, item) in seq.enumerated() {
             let path = "instances[\(i)]"
             let problemAt: (String) -> Void = { message in
-                if reported < Self.maxIdProblems { r.problem(path, item, message); reported += 1 } else { unreported += 1 }
+                if reported < Self.maxIdProblems {
+                    r.problem(path, item, message)
+                    reported += 1
+                } else {
+                    unreported += 1
+                }
             }
-            guard let id = item.scalar?.string, !item.isNull else { problemAt("must be an instance id string"); continue }
+            guard let id = item.scalar?.string, !item.isNull else {
+                problemAt("must be an instance id string")
+                continue
+            }
             if !Self.isInstanceId(id) {
                 problemAt("\"\(id)\" is not an instance id: \"i-\" followed by 1 to 64 letters or digits")
             } else if let first = repeated[i] {
@@ -191,7 +214,8 @@ public struct PlanParser: Sendable {
         func id(_ i: Int32) -> String { items[Int(i)].string ?? "" }
         var order = items.indices.filter { !items[$0].isNull && items[$0].string.map(isInstanceId) == true }.map { Int32($0) }
         order.sort { a, b in
-            let x = id(a), y = id(b)
+            let x = id(a)
+            let y = id(b)
             return x == y ? a < b : x < y
         }
         var out: [Int: Int] = [:]
@@ -247,7 +271,9 @@ public struct PlanParser: Sendable {
             if let seq = d.sequence, !seq.isEmpty {
                 var days = Set<Int>()
                 for (i, item) in seq.enumerated() {
-                    if let s = item.scalar?.string, let index = MaintenanceWindow.dayNames.firstIndex(of: s.lowercased().prefix(3).description), s.count >= 3 {
+                    if let s = item.scalar?.string, let index = MaintenanceWindow.dayNames.firstIndex(of: s.lowercased().prefix(3).description),
+                        s.count >= 3
+                    {
                         days.insert(index + 1)
                     } else {
                         r.problem("window.days[\(i)]", item, "must be a weekday: mon, tue, wed, thu, fri, sat or sun")
@@ -289,7 +315,7 @@ public struct PlanParser: Sendable {
         guard let text = node.scalar?.string else { return nil }
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts[0].count <= 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+            let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
         else { return nil }
         return h * 60 + m
     }

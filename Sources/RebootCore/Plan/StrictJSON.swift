@@ -29,9 +29,15 @@ struct StrictJSON {
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     private func fail(_ message: String) -> Failure {
-        var line = 1, column = 1
+        var line = 1
+        var column = 1
         for b in bytes[..<min(i, bytes.count)] {
-            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+            if b == 0x0A {
+                line += 1
+                column = 1
+            } else if b & 0xC0 != 0x80 {
+                column += 1
+            }
         }
         return Failure(line: line, column: column, message: message)
     }
@@ -78,7 +84,10 @@ struct StrictJSON {
     private mutating func object(depth: Int) throws(Failure) {
         i += 1
         skipSpace()
-        if peek == UInt8(ascii: "}") { i += 1; return }
+        if peek == UInt8(ascii: "}") {
+            i += 1
+            return
+        }
         while true {
             skipSpace()
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a quoted key (no trailing commas in JSON)") }
@@ -93,8 +102,14 @@ struct StrictJSON {
             try value(depth: depth + 1)
             pathStack.removeLast()
             skipSpace()
-            if peek == UInt8(ascii: ",") { i += 1; continue }
-            if peek == UInt8(ascii: "}") { i += 1; return }
+            if peek == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if peek == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
             throw fail("expected ',' or '}'")
         }
     }
@@ -102,7 +117,10 @@ struct StrictJSON {
     private mutating func array(depth: Int) throws(Failure) {
         i += 1
         skipSpace()
-        if peek == UInt8(ascii: "]") { i += 1; return }
+        if peek == UInt8(ascii: "]") {
+            i += 1
+            return
+        }
         var index = 0
         while true {
             skipSpace()
@@ -112,8 +130,14 @@ struct StrictJSON {
             pathStack.removeLast()
             index += 1
             skipSpace()
-            if peek == UInt8(ascii: ",") { i += 1; continue }
-            if peek == UInt8(ascii: "]") { i += 1; return }
+            if peek == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if peek == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
             throw fail("expected ',' or ']'")
         }
     }

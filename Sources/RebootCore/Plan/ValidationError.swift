@@ -1,5 +1,3 @@
-
-
 /// A file rejected as a whole, with every problem found.
 public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let file: String

@@ -85,8 +85,10 @@ public enum YAMLDataGuard {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
                     let context = parser.context.map { String(cString: $0) + ": " } ?? ""
-                    problems.append(ValidationProblem(path: "", line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1,
-                                                      message: "does not parse: \(context)\(problem)"))
+                    problems.append(
+                        ValidationProblem(
+                            path: "", line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1,
+                            message: "does not parse: \(context)\(problem)"))
                     return
                 }
                 defer { yaml_event_delete(&event) }

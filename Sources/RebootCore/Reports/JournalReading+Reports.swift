@@ -22,9 +22,10 @@ extension JournalReading {
             submitter: FileOwner(uid: UInt32(p.submitterUid), name: p.submitterName), currentBatch: p.currentBatch + 1,
             batchCount: p.batchCount, counts: Self.fullCounts(counts), finishedAt: p.finishedAt, reason: p.reason,
             instances: rows.map {
-                .init(id: $0.instanceId, state: $0.state, batch: $0.batch + 1, attempts: $0.attempts, conflicts: $0.conflicts,
-                      lastError: $0.lastError, lastStatus: $0.lastStatus, observedNonRunning: $0.observedNonRunning,
-                      startedAt: $0.startedAt, finishedAt: $0.finishedAt)
+                .init(
+                    id: $0.instanceId, state: $0.state, batch: $0.batch + 1, attempts: $0.attempts, conflicts: $0.conflicts,
+                    lastError: $0.lastError, lastStatus: $0.lastStatus, observedNonRunning: $0.observedNonRunning,
+                    startedAt: $0.startedAt, finishedAt: $0.finishedAt)
             })
     }
 

@@ -50,8 +50,10 @@ public struct InDoubtEvidence: Sendable, Equatable {
 
     /// `sentAt` may lie far in the past (a send whose time since is unknown, SPEC §4.8): the
     /// first reading's gap then exceeds any limit.
-    public init(sentAt: Date, effectDeadline: Date, minRebootTime: TimeInterval, inDoubtMaxGap: TimeInterval,
-                runningBeforeSend: Bool = true) {
+    public init(
+        sentAt: Date, effectDeadline: Date, minRebootTime: TimeInterval, inDoubtMaxGap: TimeInterval,
+        runningBeforeSend: Bool = true
+    ) {
         self.sentAt = sentAt
         self.runningBeforeSend = runningBeforeSend
         self.effectDeadline = max(effectDeadline, sentAt)

@@ -9,14 +9,17 @@ public protocol CloudAPI: Sendable {
     func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
     /// The same, where the API may answer in several pages: each page after the first is sent
     /// only once `nextPage` calls back (a rate-limiter token, SPEC §4.2).
-    func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
-                  completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
+    func describe(
+        _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
 }
 
 extension CloudAPI {
     /// For clouds that answer in one page (the test fakes).
-    public func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
-                         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+    public func describe(
+        _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
         describe(ids, completion: completion)
     }
 }
@@ -37,8 +40,10 @@ public struct BCCCloudAPI: CloudAPI {
         client.describeMany(ids, completion: completion)
     }
 
-    public func describe(_ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
-                         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void) {
+    public func describe(
+        _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
         client.describeMany(ids, nextPage: nextPage, completion: completion)
     }
 }

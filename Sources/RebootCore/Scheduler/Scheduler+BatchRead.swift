@@ -21,8 +21,9 @@ extension Scheduler {
     func startReadFailed(_ run: PlanRun, _ chunk: [(Int, Int)], _ error: BCCError, now: Date) {
         let failing = run.startReadFailed(chunk, error, retryAt: run.nextPollAt ?? now + settings.pollInterval, rule: batchStartRule)
         guard !failing.isEmpty else { return }
-        logger.error("the status read of batch \(run.currentBatch + 1) was refused \(run.startReadRefusals) times (\(error.code)): failing its instances",
-                     metadata: ["plan": "\(run.id)"])
+        logger.error(
+            "the status read of batch \(run.currentBatch + 1) was refused \(run.startReadRefusals) times (\(error.code)): failing its instances",
+            metadata: ["plan": "\(run.id)"])
         for i in failing { finish(run, run.instances[i], .failed(error.code), now: now) }
     }
 

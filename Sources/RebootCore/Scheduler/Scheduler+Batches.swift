@@ -7,7 +7,10 @@ import Logging
 extension Scheduler {
     func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard !callsHeld else { pumpScheduled = false; return }
+        guard !callsHeld else {
+            pumpScheduled = false
+            return
+        }
         runHeldAnswers()
         pumpScheduled = false
         let now = clock.now()
@@ -74,7 +77,8 @@ extension Scheduler {
         recordTransition(run.machine.batchStarted(b), run)
         let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
         journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: gates)
-        journal.addEvent(planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
+        journal.addEvent(
+            planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
         if b == 0 { emit(.planStarted, run, batch: 1) }
         logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
         // Calls only after the batch's status read (SPEC §4.1).
@@ -122,7 +126,9 @@ extension Scheduler {
     /// Makes an instance terminal, releases its claim and applies the failure budget.
     func finish(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, now: Date) {
         guard !inst.state.isTerminal else { return }
-        let wallNow = wall, state = end.state, reason = end.reason
+        let wallNow = wall
+        let state = end.state
+        let reason = end.reason
         inst.finish(end, wall: wallNow)
         unwatch(run, inst)
         restartHold.remove(holdKey(run, inst))
@@ -131,7 +137,8 @@ extension Scheduler {
         journal.save(instance: run.record(of: inst, wall: wallNow))
         observer?.rebootFinished(outcome: state)
         let level: Logger.Level = state == .failed ? .warning : .info
-        logger.log(level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])
+        logger.log(
+            level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])
         if state == .failed && run.machine.instanceFailed() { halt(run, now: now) }
     }
 
@@ -175,8 +182,9 @@ extension Scheduler {
         if accountPause == nil {
             accountPause = AccountPause(code: error.code, message: error.message, since: now)
             journal.setAccountPause(code: error.code, message: error.message, at: wall)
-            logger.critical("account-level error (\(error.code)): \(error.message); every plan is paused until an operator runs `rebootctl resume --all`",
-                            metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
+            logger.critical(
+                "account-level error (\(error.code)): \(error.message); every plan is paused until an operator runs `rebootctl resume --all`",
+                metadata: ["httpStatus": "\(error.httpStatus ?? 0)", "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
         }
         guard let pause = accountPause else { return }
         for run in plans where run.accountPausedAt == nil { pauseForAccount(run, pause, now: now) }
@@ -186,7 +194,9 @@ extension Scheduler {
     static let accountPauseReason = "account error"
 
     func pauseForAccount(_ run: PlanRun, _ pause: AccountPause, now: Date) {
-        guard let transition = run.machine.accountPaused(now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)") else { return }
+        guard let transition = run.machine.accountPaused(now: now, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)") else {
+            return
+        }
         run.gateWait = nil
         journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
         recordTransition(transition, run)
@@ -208,7 +218,8 @@ extension Scheduler {
     func armTimer(now: Date) {
         var wake: Date?
         func consider(_ d: Date?) { if let d { wake = min(wake ?? d, d) } }
-        var wantsCall = false, wantsReboot = false
+        var wantsCall = false
+        var wantsReboot = false
         for run in plans {
             if let at = run.wakeAt, at > now { consider(at) }
             for i in run.delayed { consider(run.instances[i].notBefore) }

@@ -30,10 +30,11 @@ extension Scheduler {
         let boot = clock.boot()
         let effectDeadline = JournalTime.format(wallSent + rebootExpiry)
         let attempts = reboots.map { run, inst in
-            AttemptRecord(id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,
-                          kind: inst.resendNext ? "resend" : "reboot", sentAt: sentAt, finishedAt: nil,
-                          httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
-                          sentBoottimeNs: boot.nanoseconds, bootId: boot.bootId, effectDeadline: effectDeadline)
+            AttemptRecord(
+                id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,
+                kind: inst.resendNext ? "resend" : "reboot", sentAt: sentAt, finishedAt: nil,
+                httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
+                sentBoottimeNs: boot.nanoseconds, bootId: boot.bootId, effectDeadline: effectDeadline)
         }
         let ids: [Int64]
         do {
@@ -84,7 +85,9 @@ extension Scheduler {
         inst.flightEnded()
         run.inFlightCalls += 1
         run.inFlightReboots.insert(inst.index)
-        let planId = run.id, index = inst.index, started = now
+        let planId = run.id
+        let index = inst.index
+        let started = now
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
         apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
             guard let self else { return }
@@ -100,10 +103,15 @@ extension Scheduler {
         }
     }
 
-    func rebootAnswered(planId: String, index: Int, attemptId: Int64, started: Date, arrived: Date,
-                        result: Result<String?, BCCError>) {
+    func rebootAnswered(
+        planId: String, index: Int, attemptId: Int64, started: Date, arrived: Date,
+        result: Result<String?, BCCError>
+    ) {
         limiter.release()
-        defer { checkShutdown(); schedulePumpOnQueue() }
+        defer {
+            checkShutdown()
+            schedulePumpOnQueue()
+        }
         guard let run = planById[planId] else { return }
         let inst = run.instances[index]
         let now = clock.now()
@@ -116,7 +124,8 @@ extension Scheduler {
         case .success(let requestId):
             observer?.apiCall("reboot", outcome: "ok", duration: arrived.timeIntervalSince(started))
             observer?.rebootAccepted(at: wallNow)
-            journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
+            journal.finishAttempt(
+                id: attemptId, at: wallNow, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
             inst.accepted(now: min(arrived, now))
             watch(run, inst, urgent: false)
             logger.info("reboot accepted", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "requestId": "\(requestId ?? "")"])
@@ -124,20 +133,25 @@ extension Scheduler {
         case .failure(let error):
             observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
             let outcome = error.kind == .transient && error.inDoubt ? "in-doubt" : error.kind.rawValue
-            journal.finishAttempt(id: attemptId, at: wallNow, httpStatus: error.httpStatus, errorCode: error.code,
-                                  message: error.message, requestId: error.requestId, outcome: outcome)
+            journal.finishAttempt(
+                id: attemptId, at: wallNow, httpStatus: error.httpStatus, errorCode: error.code,
+                message: error.message, requestId: error.requestId, outcome: outcome)
             if error.kind != .accountFatal {
-                logger.notice("reboot refused: \(error.message)",
-                              metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
-                                         "code": "\(error.code)", "requestId": "\(error.requestId ?? "")"])
+                logger.notice(
+                    "reboot refused: \(error.message)",
+                    metadata: [
+                        "plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
+                        "code": "\(error.code)", "requestId": "\(error.requestId ?? "")",
+                    ])
             }
             if error.kind == .conflict { observer?.conflict() }
             let action = inst.answered(
                 error, attemptId: attemptId, now: now, rules: rules(run), stop: run.stop,
                 evidence: {
                     let sent = inst.sentAt ?? now
-                    return inDoubtEvidence(sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry,
-                                           runningBeforeSend: inst.lastReadRunning)
+                    return inDoubtEvidence(
+                        sentAt: sent, effectDeadline: inst.effectDeadline ?? sent + rebootExpiry,
+                        runningBeforeSend: inst.lastReadRunning)
                 }, random: random)
             if error.kind == .throttled && error.httpStatus != 404 {
                 observer?.throttled()
@@ -174,8 +188,9 @@ extension Scheduler {
     /// `runningBeforeSend`: the last read before the send was `Running` (rule 4.1 makes it so;
     /// after a restart it is taken from that rule).
     func inDoubtEvidence(sentAt: Date, effectDeadline: Date, runningBeforeSend: Bool = true) -> InDoubtEvidence {
-        InDoubtEvidence(sentAt: sentAt, effectDeadline: effectDeadline, minRebootTime: effectiveMinRebootTime,
-                        inDoubtMaxGap: settings.inDoubtMaxGap, runningBeforeSend: runningBeforeSend)
+        InDoubtEvidence(
+            sentAt: sentAt, effectDeadline: effectDeadline, minRebootTime: effectiveMinRebootTime,
+            inDoubtMaxGap: settings.inDoubtMaxGap, runningBeforeSend: runningBeforeSend)
     }
 
     /// How far apart the readings of a call in doubt may be (SPEC §4.8).

@@ -25,8 +25,9 @@ extension Scheduler {
             let waited = DurationParser.format(now.timeIntervalSince(wait.roundStartedAt).rounded())
             for name in names where !wait.answered.contains(name) {
                 wait.results[name] = .blocked("no answer within \(waited)")
-                journal.addEvent(planId: run.id, at: wall, kind: "gate-check",
-                                 detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: no answer within \(waited)")
+                journal.addEvent(
+                    planId: run.id, at: wall, kind: "gate-check",
+                    detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: no answer within \(waited)")
             }
             wait.pending = 0
             roundFinished(run, wait, names: names, now: now)
@@ -52,7 +53,8 @@ extension Scheduler {
         wait.roundStartedAt = now
         let slowest = names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout
         wait.roundDeadline = now + slowest + 5
-        let planId = run.id, round = wait.round
+        let planId = run.id
+        let round = wait.round
         var context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
         context.dryRun = run.plan.dryRun
         logger.debug("checking gates", metadata: ["plan": "\(planId)", "batch": "\(batch + 1)", "gates": "\(names.joined(separator: ","))"])
@@ -79,11 +81,13 @@ extension Scheduler {
         observer?.gateChecked(name, passed: result.passed)
         // A gate that stays blocked is logged at warning once per wait, then at info.
         let repeated = run.gateWait.map { $0.batch == batch && $0.notified } ?? false
-        logger.log(level: result.passed || repeated ? .info : .warning, "gate \(result.word)",
-                   metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
+        logger.log(
+            level: result.passed || repeated ? .info : .warning, "gate \(result.word)",
+            metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
         let names = run.plan.healthGates ?? []
         guard let wait = run.gateWait, wait.batch == batch, wait.round == round, wait.pending > 0,
-              names.contains(name), !wait.answered.contains(name) else { return }
+            names.contains(name), !wait.answered.contains(name)
+        else { return }
         wait.answered.insert(name)
         wait.results[name] = result
         wait.pending -= 1
@@ -154,7 +158,10 @@ extension Scheduler {
         let summary = names.map { "\($0) \(wait.results[$0]?.word ?? "unchecked")" }.joined(separator: ", ")
         run.gateWait = nil
         // Cancelled while its gates were checked: it ends cancelled, whatever they said.
-        finishPlan(run, run.machine.dryRunEnded(reason: "dry run: nothing was called; gates: \(summary)\(run.stop == .cancel ? "; cancelled by an operator" : "")"))
+        finishPlan(
+            run,
+            run.machine.dryRunEnded(
+                reason: "dry run: nothing was called; gates: \(summary)\(run.stop == .cancel ? "; cancelled by an operator" : "")"))
         schedulePumpOnQueue()
     }
 }

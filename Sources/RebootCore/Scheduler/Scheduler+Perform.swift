@@ -36,7 +36,8 @@ extension Scheduler {
         case .resolve(let attempt, let outcome, let then):
             journal.resolveAttempt(id: attempt, outcome: outcome)
             if outcome == "applied" {
-                logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
+                logger.info(
+                    "in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
             } else if outcome == "not-applied", then == .callAgain {
                 logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
             }
@@ -86,8 +87,9 @@ extension Scheduler {
     func recordTransition(_ transition: PlanTransition?, _ run: PlanRun) {
         guard let t = transition else { return }
         run.record.state = t.to.rawValue
-        journal.updatePlan(id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall,
-                           finished: t.to.isTerminal, reason: t.reason)
+        journal.updatePlan(
+            id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall,
+            finished: t.to.isTerminal, reason: t.reason)
         journal.addEvent(planId: run.id, at: wall, kind: "state", detail: "\(t.from.rawValue) -> \(t.to.rawValue)\(t.reason.map { ": \($0)" } ?? "")")
         logger.info("plan \(t.to.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(t.from.rawValue)"])
     }

@@ -10,8 +10,13 @@ extension Scheduler {
         let now = wall
         do {
             if let existing = try journal.activeHashes()[file.sha256] {
-                return .rejected(ValidationError(file: file.fileName, problems: [ValidationProblem(
-                    path: "", message: "the same content (SHA-256 \(file.sha256.prefix(12))…) is already active as plan \(existing)")]))
+                return .rejected(
+                    ValidationError(
+                        file: file.fileName,
+                        problems: [
+                            ValidationProblem(
+                                path: "", message: "the same content (SHA-256 \(file.sha256.prefix(12))…) is already active as plan \(existing)")
+                        ]))
             }
             var id = "\(JournalTime.compact(now))-\(file.plan.name)"
             var n = 2
@@ -26,7 +31,8 @@ extension Scheduler {
                 submitterUid: Int(file.owner.uid), submitterName: file.owner.name, submittedAt: time,
                 state: PlanState.queued.rawValue, parameters: parameters, instanceCount: file.plan.instances.count,
                 batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil)
-            let ids = file.plan.instances, planId = id
+            let ids = file.plan.instances
+            let planId = id
             let instances = file.plan.layout.batches.enumerated().lazy.flatMap { b, range in
                 range.lazy.map { i in
                     PlanInstanceRecord(
@@ -35,12 +41,20 @@ extension Scheduler {
                         finishedAt: nil, updatedAt: time)
                 }
             }
-            try journal.insertPlan(record, instances: instances, event: PlanEventRecord(
-                id: nil, planId: id, at: time, kind: "submitted",
-                detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"),
+            try journal.insertPlan(
+                record, instances: instances,
+                event: PlanEventRecord(
+                    id: nil, planId: id, at: time, kind: "submitted",
+                    detail:
+                        "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"
+                ),
                 intake: intake.map { (key: $0, fileName: file.fileName, at: now) })
             emitAccepted(record, plan: file.plan)
-            logger.info("plan accepted", metadata: ["plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)"])
+            logger.info(
+                "plan accepted",
+                metadata: [
+                    "plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)",
+                ])
             queuedDirty = true
             schedulePumpOnQueue()
             // The journal holds the parameters; the caller gets the record without them, so that
@@ -73,8 +87,9 @@ extension Scheduler {
                 plan = decoded
             } catch is DecodingError {
                 logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
-                journal.updatePlan(id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
-                                   reason: "parameters cannot be decoded")
+                journal.updatePlan(
+                    id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
+                    reason: "parameters cannot be decoded")
                 planEndings += 1
                 emitStored(.planFinished, record, state: .failed, instancesIn: .pending, reason: "parameters cannot be decoded")
                 continue
@@ -117,7 +132,8 @@ extension Scheduler {
         // the plans it paused.
         if let pause = try journal.accountPause() {
             accountPause = AccountPause(code: pause.code, message: pause.message, since: now)
-            logger.critical("plans stay paused after an account error (\(pause.code), since \(pause.since)) until an operator runs `rebootctl resume --all`")
+            logger.critical(
+                "plans stay paused after an account error (\(pause.code), since \(pause.since)) until an operator runs `rebootctl resume --all`")
         }
         for record in try journal.activePlanHeads() where record.state != PlanState.queued.rawValue {
             // A plan paused before it ever started waits, queued, for its resume.
@@ -160,9 +176,10 @@ extension Scheduler {
             }
             register(run)
             let inDoubt = run.instances.filter(\.isInDoubt).count
-            journal.addEvent(planId: run.id, at: wall, kind: "resumed",
-                             detail: "after restart: \(run.watched.count) instances followed, \(inDoubt) in doubt"
-                                + (record.stopRequest.map { ", \($0) in force" } ?? ""))
+            journal.addEvent(
+                planId: run.id, at: wall, kind: "resumed",
+                detail: "after restart: \(run.watched.count) instances followed, \(inDoubt) in doubt"
+                    + (record.stopRequest.map { ", \($0) in force" } ?? ""))
             logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(inDoubt)", "stop": "\(record.stopRequest ?? "")"])
             if let stop = run.stop {
                 sweep(run, leaving: stop, now: now)
@@ -243,7 +260,7 @@ extension Scheduler {
             let (wasPaused, transition) = run.machine.pause()
             run.gateWait = nil
             recordTransition(transition, run)
-            if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .operator_) }
+            if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .byOperator) }
             return "paused"
         case "resume":
             let wasPaused = run.operatorPaused || run.accountPausedAt != nil
@@ -262,8 +279,9 @@ extension Scheduler {
     /// A control for a plan that is not running: a queued (or queued and paused) plan.
     func controlStoredPlan(planId: String, verb: String) -> String {
         guard let record = try? journal.plan(id: planId) else { return Scheduler.noSuchPlan }
-        let outcome = ControlRule.notStarted(state: PlanState(rawValue: record.state), stateText: record.state,
-                                             currentBatch: record.currentBatch, verb: verb)
+        let outcome = ControlRule.notStarted(
+            state: PlanState(rawValue: record.state), stateText: record.state,
+            currentBatch: record.currentBatch, verb: verb)
         let reason = ControlRule.reason(outcome)
         switch outcome {
         case .cancel:
@@ -273,7 +291,7 @@ extension Scheduler {
             emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: reason)
         case .pause(let announce):
             journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false, reason: reason)
-            if announce { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: reason, cause: .operator_) }
+            if announce { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: reason, cause: .byOperator) }
         case .requeue:
             journal.updatePlan(id: planId, state: PlanState.queued.rawValue, currentBatch: -1, at: wall, finished: false, reason: nil)
             queuedDirty = true

@@ -14,12 +14,16 @@ extension Scheduler {
 
     func sendPoll(_ run: PlanRun, _ chunk: [(Int, Int)], now: Date) {
         run.pollsInFlight += 1
-        let planId = run.id, started = now
+        let planId = run.id
+        let started = now
         let ids = chunk.map { run.instances[$0.0].id }
         // A later page of the answer waits for a token of its own (SPEC §4.2): `pageWaits`.
         let nextPage: @Sendable (@escaping @Sendable () -> Void) -> Void = { [weak self] page in
             guard let self else { return }
-            self.deliver { self.pageWaits.append(page); self.schedulePumpOnQueue() }
+            self.deliver {
+                self.pageWaits.append(page)
+                self.schedulePumpOnQueue()
+            }
         }
         apiForRegion(run.plan.region).describe(ids, nextPage: nextPage) { [weak self] result in
             guard let self else { return }
@@ -29,7 +33,10 @@ extension Scheduler {
 
     func pollAnswered(planId: String, chunk: [(Int, Int)], started: Date, result: Result<[Instance], BCCError>) {
         limiter.release()
-        defer { checkShutdown(); schedulePumpOnQueue() }
+        defer {
+            checkShutdown()
+            schedulePumpOnQueue()
+        }
         guard let run = planById[planId] else { return }
         let now = clock.now()
         run.pollsInFlight -= 1
@@ -44,7 +51,10 @@ extension Scheduler {
                 // The restart hold ends with a status read; a missing id is no evidence.
                 if statuses[inst.id] != nil { restartHold.remove(holdKey(run, inst)) }
                 if inst.state == .pending || run.readsOut.contains(index),
-                   startReadAnswered(run, index, epoch: epoch, statuses[inst.id], now: now) { continue }
+                    startReadAnswered(run, index, epoch: epoch, statuses[inst.id], now: now)
+                {
+                    continue
+                }
                 if inst.inFlight {
                     // A reading of an unanswered call: kept until its answer says what it means.
                     if inst.epoch == epoch { inst.flightRead(statuses[inst.id], sent: started, answered: now) }
@@ -69,9 +79,12 @@ extension Scheduler {
             // A listing that never ends would say so every round: once is enough (SPEC §4.2).
             let repeated = error.code == "ListingNeverEnds" && !loggedOnce.insert(error.code).inserted
             if error.kind != .accountFatal && !repeated {
-                logger.notice("status poll failed: \(error.message)", metadata: [
-                    "plan": "\(planId)", "code": "\(error.code)", "httpStatus": "\(error.httpStatus ?? 0)",
-                    "requestId": "\(error.requestId ?? "")"])
+                logger.notice(
+                    "status poll failed: \(error.message)",
+                    metadata: [
+                        "plan": "\(planId)", "code": "\(error.code)", "httpStatus": "\(error.httpStatus ?? 0)",
+                        "requestId": "\(error.requestId ?? "")",
+                    ])
             }
             switch error.kind {
             case .throttled:

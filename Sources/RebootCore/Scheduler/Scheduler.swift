@@ -82,8 +82,9 @@ public final class Scheduler: @unchecked Sendable {
         self.random = random
         self.apiForRegion = api
         mailbox = AnswerMailbox(queue: queue, now: { [clock] in clock.now() })
-        limiter = RateLimiter(requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
-                              maxInFlight: settings.maxConcurrentRequests, now: clock.now())
+        limiter = RateLimiter(
+            requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
+            maxInFlight: settings.maxConcurrentRequests, now: clock.now())
     }
 
     /// The wall clock, for journal timestamps only (SPEC §4.13).
@@ -143,9 +144,10 @@ public final class Scheduler: @unchecked Sendable {
         try queue.sync {
             let now = clock.now()
             let result = applyControl(planId: planId, verb: verb, now: now)
-            journal.addControl(ControlRecord(
-                id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name,
-                requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(wall), result: result))
+            journal.addControl(
+                ControlRecord(
+                    id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name,
+                    requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(wall), result: result))
             logger.notice("control \(verb): \(result)", metadata: ["plan": "\(planId)", "user": "\(owner.name)"])
             try journal.flush()
             schedulePumpOnQueue()
@@ -160,8 +162,9 @@ public final class Scheduler: @unchecked Sendable {
     public func reconfigureOnQueue(_ new: SchedulerSettings) {
         dispatchPrecondition(condition: .onQueue(queue))
         settings = new
-        limiter.reconfigure(requestsPerSecond: new.requestsPerSecond, burst: new.burst,
-                            maxInFlight: new.maxConcurrentRequests, now: clock.now())
+        limiter.reconfigure(
+            requestsPerSecond: new.requestsPerSecond, burst: new.burst,
+            maxInFlight: new.maxConcurrentRequests, now: clock.now())
         queuedDirty = true
         schedulePumpOnQueue()
     }
@@ -223,9 +226,10 @@ public final class Scheduler: @unchecked Sendable {
     func refreshAnswerHold() {
         let now = clock.now()
         let paced = limiter.currentRate * settings.callGrouping <= limiter.bucket.capacity / 2
-        mailbox.hold(until: armedAt.flatMap { at in
-            !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
-        })
+        mailbox.hold(
+            until: armedAt.flatMap { at in
+                !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
+            })
     }
 
     /// Handles the answers `deliver` held, without a pump each: the caller runs or schedules
@@ -309,8 +313,11 @@ public final class Scheduler: @unchecked Sendable {
     func snapshotOnQueue() -> SchedulerSnapshot {
         let now = clock.now()
         return SchedulerSnapshot(
-            plans: plans.map { .init(id: $0.id, state: $0.state, currentBatch: $0.currentBatch,
-                                     batchCount: $0.batches.count, counts: $0.counts) },
+            plans: plans.map {
+                .init(
+                    id: $0.id, state: $0.state, currentBatch: $0.currentBatch,
+                    batchCount: $0.batches.count, counts: $0.counts)
+            },
             rateLimitTokens: limiter.tokens(now: now), currentRate: limiter.currentRate, inFlight: limiter.inFlight,
             planEndings: planEndings)
     }

@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Watches directories with inotify (Linux has no file-system Dispatch source) and reports,
@@ -45,8 +46,10 @@ final class InotifyWatcher: @unchecked Sendable {
                 var offset = 0
                 while offset + 16 <= n {
                     let (wd, mask, len) = buffer.withUnsafeBytes {
-                        ($0.load(fromByteOffset: offset, as: Int32.self), $0.load(fromByteOffset: offset + 4, as: UInt32.self),
-                         $0.load(fromByteOffset: offset + 12, as: UInt32.self))
+                        (
+                            $0.load(fromByteOffset: offset, as: Int32.self), $0.load(fromByteOffset: offset + 4, as: UInt32.self),
+                            $0.load(fromByteOffset: offset + 12, as: UInt32.self)
+                        )
                     }
                     let nameBytes = buffer[(offset + 16)..<min(n, offset + 16 + Int(len))].prefix { $0 != 0 }
                     let name = String(decoding: nameBytes, as: UTF8.self)
@@ -77,7 +80,8 @@ final class InotifyWatcher: @unchecked Sendable {
     }
 
     private func directory(of wd: Int32) -> String? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return watches[wd]
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Control files (SPEC §3), served on `controlQueue`, never behind a plan: `PLAN.VERB` is

@@ -1,8 +1,9 @@
 import Dispatch
 import Foundation
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The spool directory (SPEC §3): plans arrive in `incoming/`, leave for `accepted/` or
@@ -136,12 +137,17 @@ public final class Spool: @unchecked Sendable {
             }
             if fd >= 0 {
                 dirs.fds[sub] = fd
-                refusedLock.lock(); refusedDirs.remove(sub.rawValue); refusedLock.unlock()
+                refusedLock.lock()
+                refusedDirs.remove(sub.rawValue)
+                refusedLock.unlock()
             } else {
-                let reason = errno == ELOOP || errno == ENOTDIR
+                let reason =
+                    errno == ELOOP || errno == ENOTDIR
                     ? "is not a directory (a symbolic link or a file in its place); refusing it"
                     : String(cString: strerror(errno))
-                refusedLock.lock(); let first = refusedDirs.insert(sub.rawValue).inserted; refusedLock.unlock()
+                refusedLock.lock()
+                let first = refusedDirs.insert(sub.rawValue).inserted
+                refusedLock.unlock()
                 if first || sub == .incoming || sub == .control {
                     logger.error("spool subdirectory \(root)/\(sub.rawValue) \(reason)")
                 }
@@ -327,7 +333,10 @@ public final class Spool: @unchecked Sendable {
             }
         }
         if let stalled = try? journal?.intakeStall(sha256: key.sha256) {
-            let message = String(format: "reading this content stalled plan intake for %.0f s, and rebootd's watchdog restarted it; refused so that it cannot stall intake again (remove what makes it slow, or report it)", stalled)
+            let message = String(
+                format:
+                    "reading this content stalled plan intake for %.0f s, and rebootd's watchdog restarted it; refused so that it cannot stall intake again (remove what makes it slow, or report it)",
+                stalled)
             reject(name, from: incomingFd, dirs, ValidationError(file: name, problems: [ValidationProblem(path: "", message: message)]))
             return nil
         }
@@ -355,11 +364,15 @@ public final class Spool: @unchecked Sendable {
         guard let incomingFd = dirs[.incoming] else { return }
         let target = SpoolLayout.acceptedName(planId: planId, originalName: name)
         guard let acceptedFd = dirs[.accepted] else {
-            logger.error("cannot move \(name) to accepted/ (plan \(planId) was submitted; the file is remembered and will not be submitted again): accepted/ is unusable; retrying")
+            logger.error(
+                "cannot move \(name) to accepted/ (plan \(planId) was submitted; the file is remembered and will not be submitted again): accepted/ is unusable; retrying"
+            )
             return
         }
         guard renameat(incomingFd, name, acceptedFd, target) == 0 else {
-            logger.error("cannot move \(name) to accepted/ (plan \(planId) was submitted; the file is remembered and will not be submitted again): \(String(cString: strerror(errno))); retrying")
+            logger.error(
+                "cannot move \(name) to accepted/ (plan \(planId) was submitted; the file is remembered and will not be submitted again): \(String(cString: strerror(errno))); retrying"
+            )
             return
         }
         do { try journal?.markIntakeMoved(key, at: Date()) } catch {
@@ -382,10 +395,12 @@ public final class Spool: @unchecked Sendable {
             logger.error("cannot move \(name) to rejected/: \(String(cString: strerror(errno)))")
             return
         }
-        let text = "rebootd rejected \(SafeText.escaped(name)) at \(JournalTime.format(Date())):\n"
+        let text =
+            "rebootd rejected \(SafeText.escaped(name)) at \(JournalTime.format(Date())):\n"
             + error.problems.map { "  - \($0)" }.joined(separator: "\n") + "\n"
         Self.writeFile(SpoolLayout.errorName(for: target), in: rejectedFd, Data(text.utf8))
-        logger.warning("rejected: \(error.problems.count) problem(s)", metadata: ["file": "\(name)", "first": "\(error.problems.first?.description ?? "")"])
+        logger.warning(
+            "rejected: \(error.problems.count) problem(s)", metadata: ["file": "\(name)", "first": "\(error.problems.first?.description ?? "")"])
     }
 
     /// Writes `data` as `name` in a directory descriptor: a fresh temp file, then a rename.

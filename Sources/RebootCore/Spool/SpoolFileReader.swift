@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `fstat` said about an opened file: enough to tell whether it changed, and who owns it.

@@ -54,11 +54,21 @@ public enum DurationParser {
             guard let value = Double(digits) else { return nil }
             let rest = s[index...]
             let unit: Double
-            if rest.hasPrefix("ms") { unit = 0.001; index = s.index(index, offsetBy: 2) }
-            else if c == "h" { unit = 3600; index = s.index(after: index) }
-            else if c == "m" { unit = 60; index = s.index(after: index) }
-            else if c == "s" { unit = 1; index = s.index(after: index) }
-            else { return nil }
+            if rest.hasPrefix("ms") {
+                unit = 0.001
+                index = s.index(index, offsetBy: 2)
+            } else if c == "h" {
+                unit = 3600
+                index = s.index(after: index)
+            } else if c == "m" {
+                unit = 60
+                index = s.index(after: index)
+            } else if c == "s" {
+                unit = 1
+                index = s.index(after: index)
+            } else {
+                return nil
+            }
             total += value * unit
             digits = ""
             sawUnit = true
@@ -74,8 +84,14 @@ public enum DurationParser {
         if seconds >= 100 * maxSeconds { return String(format: "%.0fd", seconds / 86_400) }
         var rest = Int(seconds.rounded())
         var out = ""
-        if rest >= 3600 { out += "\(rest / 3600)h"; rest %= 3600 }
-        if rest >= 60 { out += "\(rest / 60)m"; rest %= 60 }
+        if rest >= 3600 {
+            out += "\(rest / 3600)h"
+            rest %= 3600
+        }
+        if rest >= 60 {
+            out += "\(rest / 60)m"
+            rest %= 60
+        }
         if rest > 0 || out.isEmpty { out += "\(rest)s" }
         return out
     }

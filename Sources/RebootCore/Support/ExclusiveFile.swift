@@ -74,7 +74,10 @@ public enum ExclusiveFile {
                 throw failure
             }
             let dirFd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dirFd >= 0 { _ = fsync(dirFd); close(dirFd) }
+            if dirFd >= 0 {
+                _ = fsync(dirFd)
+                close(dirFd)
+            }
             return
         }
         throw lastFailure

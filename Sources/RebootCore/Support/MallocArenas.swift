@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// glibc's malloc arenas: by default each thread that meets contention gets an arena of its
@@ -16,11 +16,11 @@ public enum MallocArenas {
     @discardableResult
     public static func limit(to count: Int32) -> Bool {
         #if canImport(Glibc)
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
-        return unsafeBitCast(symbol, to: Mallopt.self)(arenaMaxOption, count) == 1
+            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+            return unsafeBitCast(symbol, to: Mallopt.self)(arenaMaxOption, count) == 1
         #else
-        return false
+            return false
         #endif
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Attempts: begun before their calls, finished, resolved, numbered and counted.
 extension JournalStoreConformanceTests {
@@ -49,13 +50,15 @@ extension JournalStoreConformanceTests {
     func checkFinishAttemptRecordsItsOutcome() throws {
         try addPlan("a")
         let id = try XCTUnwrap(try store.beginAttempts([attempt("a", "i-a", number: 1)]).first)
-        store.finishAttempt(id: id, at: time(2), httpStatus: 409, errorCode: "IncorrectState", message: "busy", requestId: "req-9",
-                            outcome: "conflict")
+        store.finishAttempt(
+            id: id, at: time(2), httpStatus: 409, errorCode: "IncorrectState", message: "busy", requestId: "req-9",
+            outcome: "conflict")
         XCTAssertNil(try store.attempts(planId: "a")[0].outcome, "queued until the flush")
         try store.flush()
         let row = try store.attempts(planId: "a")[0]
-        XCTAssertEqual([row.finishedAt, row.errorCode, row.message, row.requestId, row.outcome],
-                       [text(2), "IncorrectState", "busy", "req-9", "conflict"])
+        XCTAssertEqual(
+            [row.finishedAt, row.errorCode, row.message, row.requestId, row.outcome],
+            [text(2), "IncorrectState", "busy", "req-9", "conflict"])
         XCTAssertEqual(row.httpStatus, 409)
         XCTAssertEqual(row.sentAt, text(1), "the send is kept")
     }
@@ -99,8 +102,9 @@ extension JournalStoreConformanceTests {
         try addPlan("b")
         let first = try store.beginAttempts([attempt("a", "i-a", number: 1), attempt("a", "i-b", number: 1)])
         let second = try store.beginAttempts([attempt("b", "i-a", number: 1)])
-        XCTAssertEqual(try store.attempts(instanceId: "i-a").map { [$0.planId, "\($0.id ?? -1)"] },
-                       [["a", "\(first[0])"], ["b", "\(second[0])"]])
+        XCTAssertEqual(
+            try store.attempts(instanceId: "i-a").map { [$0.planId, "\($0.id ?? -1)"] },
+            [["a", "\(first[0])"], ["b", "\(second[0])"]])
         XCTAssertEqual(try store.attempts(instanceId: "i-none"), [])
     }
 }

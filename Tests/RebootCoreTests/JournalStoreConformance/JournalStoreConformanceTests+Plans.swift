@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Plans and instances: insert, read back, heads, counts, chunks.
 extension JournalStoreConformanceTests {
@@ -43,13 +44,21 @@ extension JournalStoreConformanceTests {
     /// empty parameters.
     func checkActivePlansAndHeadsLeaveOutFinishedPlans() throws {
         var expected: [PlanRecord] = []
-        for (id, state) in [("a", "running"), ("b", "succeeded"), ("c", "queued"), ("d", "failed"), ("e", "paused"),
-                            ("f", "cancelled"), ("g", "waiting-window"), ("h", "waiting-gate")] {
+        for (id, state) in [
+            ("a", "running"), ("b", "succeeded"), ("c", "queued"), ("d", "failed"), ("e", "paused"),
+            ("f", "cancelled"), ("g", "waiting-window"), ("h", "waiting-gate"),
+        ] {
             let record = try addPlan(id, state: state)
             if !["succeeded", "failed", "cancelled"].contains(state) { expected.append(record) }
         }
         XCTAssertEqual(try store.activePlans(), expected)
-        XCTAssertEqual(try store.activePlanHeads(), expected.map { var head = $0; head.parameters = ""; return head })
+        XCTAssertEqual(
+            try store.activePlanHeads(),
+            expected.map {
+                var head = $0
+                head.parameters = ""
+                return head
+            })
         XCTAssertEqual(try store.activeHashes(), ["sha-a": "a", "sha-c": "c", "sha-e": "e", "sha-g": "g", "sha-h": "h"])
     }
 
@@ -127,9 +136,11 @@ extension JournalStoreConformanceTests {
         store.setStop(planId: "b", stop: .cancel, at: time(4), detail: "by ops")
         XCTAssertNil(try store.plan(id: "a")?.stopRequest, "queued until the flush")
         try store.flush()
-        let a = try XCTUnwrap(try store.plan(id: "a")), b = try XCTUnwrap(try store.plan(id: "b"))
+        let a = try XCTUnwrap(try store.plan(id: "a"))
+        let b = try XCTUnwrap(try store.plan(id: "b"))
         XCTAssertEqual([a.stopRequest, a.updatedAt, b.stopRequest, b.updatedAt], ["halt", text(3), "cancel", text(4)])
-        let halted = try XCTUnwrap(try store.events(planId: "a").last), cancel = try XCTUnwrap(try store.events(planId: "b").last)
+        let halted = try XCTUnwrap(try store.events(planId: "a").last)
+        let cancel = try XCTUnwrap(try store.events(planId: "b").last)
         XCTAssertEqual([halted.kind, halted.detail, halted.at], ["halted", "failure budget exceeded", text(3)])
         XCTAssertEqual([cancel.kind, cancel.detail, cancel.at], ["cancel", "by ops", text(4)])
     }

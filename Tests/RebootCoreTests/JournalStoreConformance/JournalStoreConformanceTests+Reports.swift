@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// What `rebootctl status`, `report` and `history` read, built on the store's reads.
 extension JournalStoreConformanceTests {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// Queued writes and their flush; events, controls, the account pause and intake.
 extension JournalStoreConformanceTests {
@@ -102,7 +103,8 @@ extension JournalStoreConformanceTests {
 
     /// A plan from the spool is inserted with its file, pending its move out of `incoming/`.
     func checkIntakeIsInsertedWithItsPlanAndMarkedMoved() throws {
-        let k1 = key(1, sha256: "sha-one"), k2 = key(2, sha256: "sha-two")
+        let k1 = key(1, sha256: "sha-one")
+        let k2 = key(2, sha256: "sha-two")
         XCTAssertNil(try store.intake(k1))
         try addPlan("a", intake: (key: k1, fileName: "one.yaml", at: time(1)))
         try addPlan("b", intake: (key: k2, fileName: "two.yaml", at: time(2)))

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The contract every `JournalStore` keeps, checked through the protocol only. A store's own
 /// test class subclasses this one, overrides `makeStore()` and declares one `testX()` calling
@@ -18,7 +19,6 @@ class JournalStoreConformanceTests: XCTestCase {
 
     /// Whether this is the abstract base class, which has no store to test.
     var isAbstract: Bool { type(of: self) == JournalStoreConformanceTests.self }
-
 
     /// The store under test, new for each test.
     private(set) var store: (any JournalStore)!
@@ -56,8 +56,9 @@ class JournalStoreConformanceTests: XCTestCase {
 
     func instanceRecords(_ planId: String, ids: [String] = ["i-a", "i-b", "i-c"], state: String = "pending") -> [PlanInstanceRecord] {
         ids.enumerated().map { i, id in
-            PlanInstanceRecord(planId: planId, idx: i, instanceId: id, batch: i / 2, state: state, attempts: 0, conflicts: 0,
-                               lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: text(0))
+            PlanInstanceRecord(
+                planId: planId, idx: i, instanceId: id, batch: i / 2, state: state, attempts: 0, conflicts: 0,
+                lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: text(0))
         }
     }
 
@@ -67,27 +68,32 @@ class JournalStoreConformanceTests: XCTestCase {
 
     /// Inserts plan `id` with its instances; returns the record.
     @discardableResult
-    func addPlan(_ id: String, state: String = "queued", sha256: String? = nil, ids: [String] = ["i-a", "i-b", "i-c"],
-                 intake: (key: IntakeKey, fileName: String, at: Date)? = nil) throws -> PlanRecord {
+    func addPlan(
+        _ id: String, state: String = "queued", sha256: String? = nil, ids: [String] = ["i-a", "i-b", "i-c"],
+        intake: (key: IntakeKey, fileName: String, at: Date)? = nil
+    ) throws -> PlanRecord {
         let record = try planRecord(id, state: state, sha256: sha256, ids: ids)
         try store.insertPlan(record, instances: instanceRecords(id, ids: ids), event: submitted(id), intake: intake)
         return record
     }
 
     func attempt(_ planId: String, _ instanceId: String, number: Int, kind: String = "reboot", sentAt: TimeInterval = 1) -> AttemptRecord {
-        AttemptRecord(id: nil, planId: planId, instanceId: instanceId, attempt: number, kind: kind, sentAt: text(sentAt), finishedAt: nil,
-                      httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
-                      sentBoottimeNs: 5_000_000_000 + Int64(sentAt * 1e9), bootId: "boot-1", effectDeadline: text(sentAt + 300))
+        AttemptRecord(
+            id: nil, planId: planId, instanceId: instanceId, attempt: number, kind: kind, sentAt: text(sentAt), finishedAt: nil,
+            httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
+            sentBoottimeNs: 5_000_000_000 + Int64(sentAt * 1e9), bootId: "boot-1", effectDeadline: text(sentAt + 300))
     }
 
     func finish(_ id: Int64, _ outcome: String, at seconds: TimeInterval = 2, status: Int? = 200) {
-        store.finishAttempt(id: id, at: time(seconds), httpStatus: status, errorCode: outcome == "accepted" ? nil : "Code-\(outcome)",
-                            message: "msg \(outcome)", requestId: "req-\(id)", outcome: outcome)
+        store.finishAttempt(
+            id: id, at: time(seconds), httpStatus: status, errorCode: outcome == "accepted" ? nil : "Code-\(outcome)",
+            message: "msg \(outcome)", requestId: "req-\(id)", outcome: outcome)
     }
 
     func control(_ planId: String, _ verb: String, at seconds: TimeInterval) -> ControlRecord {
-        ControlRecord(id: nil, planId: planId, verb: verb, requestedByUid: 1000, requestedBy: "ops", requestedAt: text(seconds),
-                      appliedAt: text(seconds + 0.5), result: "\(verb)d")
+        ControlRecord(
+            id: nil, planId: planId, verb: verb, requestedByUid: 1000, requestedBy: "ops", requestedAt: text(seconds),
+            appliedAt: text(seconds + 0.5), result: "\(verb)d")
     }
 
     func key(_ n: UInt64, sha256: String = "file-sha") -> IntakeKey {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import RebootCore
 import XCTest
+
+@testable import RebootCore
 
 /// The store conformance suite on `SQLiteJournal` opened on a file, as the daemon opens it:
 /// WAL mode, a pool of connections (reads on their own connection).
@@ -34,10 +35,14 @@ final class SQLiteFileJournalStoreTests: JournalStoreConformanceTests {
     func testDecodedPlanIsThePlanItsParametersHold() throws { try checkDecodedPlanIsThePlanItsParametersHold() }
     func testActivePlansAndHeadsLeaveOutFinishedPlans() throws { try checkActivePlansAndHeadsLeaveOutFinishedPlans() }
     func testTheSameContentActiveTwiceIsStoredAndHashedToTheNewest() throws { try checkTheSameContentActiveTwiceIsStoredAndHashedToTheNewest() }
-    func testAPlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites() throws { try checkAPlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites() }
+    func testAPlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites() throws {
+        try checkAPlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites()
+    }
     func testPlanCountsByStateAndInstanceCounts() throws { try checkPlanCountsByStateAndInstanceCounts() }
     func testInstanceChunksCoverThePlanInIndexOrder() throws { try checkInstanceChunksCoverThePlanInIndexOrder() }
-    func testUpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil() throws { try checkUpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil() }
+    func testUpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil() throws {
+        try checkUpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil()
+    }
     func testSetStopIsRestoredWithItsEvent() throws { try checkSetStopIsRestoredWithItsEvent() }
     func testCancelPendingInstancesLeavesTheOthers() throws { try checkCancelPendingInstancesLeavesTheOthers() }
     func testBatchDoneIsNilUntilSetAndThenTheLatest() throws { try checkBatchDoneIsNilUntilSetAndThenTheLatest() }

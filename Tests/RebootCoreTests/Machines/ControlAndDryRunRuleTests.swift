@@ -29,9 +29,11 @@ final class ControlAndDryRunRuleTests: XCTestCase {
         let start = try XCTUnwrap(JournalTime.parse("2027-01-15T08:00:00Z"))
         plan.startAfter = start + 3600
         let lines = DryRun.schedule(plan, batches: plan.layout.batches, from: start)
-        XCTAssertEqual(lines, [
-            "batch 1/2 of 6 would start at 2027-01-15T09:00:00.000Z: i-1,i-2,i-3,i-4,i-5,…",
-            "batch 2/2 of 1 would start at 2027-01-15T09:10:00.000Z: i-7",
-        ])
+        XCTAssertEqual(
+            lines,
+            [
+                "batch 1/2 of 6 would start at 2027-01-15T09:00:00.000Z: i-1,i-2,i-3,i-4,i-5,…",
+                "batch 2/2 of 1 would start at 2027-01-15T09:10:00.000Z: i-7",
+            ])
     }
 }

@@ -22,8 +22,9 @@ final class InstanceDecisionTests: XCTestCase {
             inst.accepted(now: t0 + 1)
         case .inDoubt:
             inst.sent(attemptId: 7, now: t0, effectDeadline: t0 + 16)
-            inst.callInDoubt(BCCError(httpStatus: nil, code: "Timeout", message: "", inDoubt: true), attemptId: 7,
-                             evidence: InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30))
+            inst.callInDoubt(
+                BCCError(httpStatus: nil, code: "Timeout", message: "", inDoubt: true), attemptId: 7,
+                evidence: InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30))
         case .unknowable:
             inst.restore(row("rebooting"), attemptsMade: 1, countedMade: 0)
             inst.inDoubtUnknowable(now: t0)
@@ -35,8 +36,9 @@ final class InstanceDecisionTests: XCTestCase {
     }
 
     func row(_ state: String) -> PlanInstanceRecord {
-        PlanInstanceRecord(planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: state, attempts: 1, conflicts: 0, lastError: nil,
-                           lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: "")
+        PlanInstanceRecord(
+            planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: state, attempts: 1, conflicts: 0, lastError: nil,
+            lastStatus: nil, observedNonRunning: false, startedAt: nil, finishedAt: nil, updatedAt: "")
     }
 
     /// Every phase × a Running, a transitional, a parked and an Error reading.
@@ -52,23 +54,27 @@ final class InstanceDecisionTests: XCTestCase {
         for (phase, row) in expected {
             for (status, action) in row {
                 let inst = instance(phase)
-                XCTAssertEqual(inst.read(status, pollSent: t0 + 5, answered: t0 + 6, now: t0 + 6, rules: rules, stop: nil), action, "\(phase) read \(status)")
+                XCTAssertEqual(
+                    inst.read(status, pollSent: t0 + 5, answered: t0 + 6, now: t0 + 6, rules: rules, stop: nil), action, "\(phase) read \(status)")
             }
         }
         // A waiting instance read Running in a stopped plan is left behind, never called.
-        XCTAssertEqual(instance(.waiting).read(.running, pollSent: t0, answered: t0, now: t0, rules: rules, stop: .cancel),
-                       .end(.left(.cancel, "plan cancelled")))
+        XCTAssertEqual(
+            instance(.waiting).read(.running, pollSent: t0, answered: t0, now: t0, rules: rules, stop: .cancel),
+            .end(.left(.cancel, "plan cancelled")))
         // A Running read sent before the accepted answer confirms nothing (rule 4.3).
         XCTAssertEqual(instance(.rebooting).read(.running, pollSent: t0, answered: t0 + 2, now: t0 + 2, rules: rules, stop: nil), .save)
     }
 
     func testAnswersOfEveryKind() {
-        func answer(_ error: BCCError, stop: PlanStop? = nil, from phase: InstanceMachine.Phase = .pending) -> (InstanceAction, InstanceMachine.Phase) {
+        func answer(_ error: BCCError, stop: PlanStop? = nil, from phase: InstanceMachine.Phase = .pending) -> (InstanceAction, InstanceMachine.Phase)
+        {
             let inst = instance(phase)
             inst.sent(attemptId: 9, now: t0, effectDeadline: t0 + 16)
-            let a = inst.answered(error, attemptId: 9, now: t0 + 1, rules: rules, stop: stop,
-                                  evidence: { InDoubtEvidence(sentAt: self.t0, effectDeadline: self.t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30) },
-                                  random: { 0.5 })
+            let a = inst.answered(
+                error, attemptId: 9, now: t0 + 1, rules: rules, stop: stop,
+                evidence: { InDoubtEvidence(sentAt: self.t0, effectDeadline: self.t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30) },
+                random: { 0.5 })
             return (a, inst.phase)
         }
         let conflict = BCCError(httpStatus: 409, code: "Instance.InvalidStatus", message: "")
@@ -78,8 +84,9 @@ final class InstanceDecisionTests: XCTestCase {
         XCTAssertEqual(answer(BCCError(httpStatus: nil, code: "Timeout", message: "", inDoubt: true)).1, .inDoubt)
         XCTAssertEqual(answer(BCCError(httpStatus: 404, code: "NotFound", message: "")).0, .end(.skipped("NotFound")))
         XCTAssertEqual(answer(BCCError(httpStatus: 403, code: "AccessDenied", message: "")).0, .pauseAccount(then: .callAgain))
-        XCTAssertEqual(answer(BCCError(httpStatus: 403, code: "AccessDenied", message: ""), stop: .cancel).0,
-                       .pauseAccount(then: .end(.left(.cancel, "plan cancelled"))))
+        XCTAssertEqual(
+            answer(BCCError(httpStatus: 403, code: "AccessDenied", message: ""), stop: .cancel).0,
+            .pauseAccount(then: .end(.left(.cancel, "plan cancelled"))))
         XCTAssertEqual(answer(BCCError(httpStatus: 400, code: "BadThing", message: "no")).0, .end(.failed("BadThing: no")))
         guard case .retry(let delay) = answer(BCCError(httpStatus: 503, code: "Busy", message: "")).0 else { return XCTFail("a 503 is retried") }
         XCTAssertGreaterThan(delay, 0)
@@ -89,7 +96,9 @@ final class InstanceDecisionTests: XCTestCase {
     func testTheStartReadTriagesWithoutACall() {
         XCTAssertEqual(instance(.pending).startRead(.running, now: t0, rules: rules, stop: nil, heldElsewhere: false), .callAgain)
         XCTAssertEqual(instance(.pending).startRead(.running, now: t0, rules: rules, stop: nil, heldElsewhere: true), .blocked)
-        XCTAssertEqual(instance(.pending).startRead(.running, now: t0, rules: rules, stop: .cancel, heldElsewhere: false), .end(.left(.cancel, "plan cancelled")))
+        XCTAssertEqual(
+            instance(.pending).startRead(.running, now: t0, rules: rules, stop: .cancel, heldElsewhere: false), .end(.left(.cancel, "plan cancelled"))
+        )
         let starting = instance(.pending)
         XCTAssertEqual(starting.startRead(.starting, now: t0, rules: rules, stop: nil, heldElsewhere: false), .awaitRunning)
         XCTAssertEqual(starting.phase, .waiting)

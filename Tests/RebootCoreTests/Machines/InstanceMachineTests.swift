@@ -43,8 +43,9 @@ final class InstanceMachineTests: XCTestCase {
             for inFlight in [false, true] {
                 for event in Event.allCases {
                     let expected = Self.allowed[Self.key(event, phase, inFlight)]
-                    XCTAssertEqual(InstanceMachine.target(of: event, from: phase, inFlight: inFlight), expected,
-                                   "\(event) from \(phase)\(inFlight ? " in flight" : "")")
+                    XCTAssertEqual(
+                        InstanceMachine.target(of: event, from: phase, inFlight: inFlight), expected,
+                        "\(event) from \(phase)\(inFlight ? " in flight" : "")")
                     XCTAssertEqual(InstanceMachine(phase: phase, inFlight: inFlight).allows(event), expected != nil)
                     checked += 1
                 }
@@ -124,8 +125,9 @@ final class InstanceMachineTests: XCTestCase {
         inst.sent(attemptId: 1, now: t0, effectDeadline: t0 + 16)
         XCTAssertEqual([inst.queued, inst.watched, inst.inFlight], [true, true, true])
         XCTAssertEqual(inst.phase, .pending)
-        inst.callInDoubt(BCCError(httpStatus: nil, code: "Timeout", message: "", inDoubt: true), attemptId: 1,
-                         evidence: InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30))
+        inst.callInDoubt(
+            BCCError(httpStatus: nil, code: "Timeout", message: "", inDoubt: true), attemptId: 1,
+            evidence: InDoubtEvidence(sentAt: t0, effectDeadline: t0 + 16, minRebootTime: 20, inDoubtMaxGap: 30))
         XCTAssertEqual(inst.phase, .inDoubt)
         XCTAssertTrue(inst.isInDoubt)
         XCTAssertEqual(inst.state, .rebooting)

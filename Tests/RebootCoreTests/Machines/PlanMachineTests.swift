@@ -23,22 +23,36 @@ final class PlanMachineTests: XCTestCase {
         switch start {
         case .queued: break
         case .running: _ = m.activated()
-        case .paused: _ = m.activated(); _ = m.pause()
-        case .accountPaused: _ = m.activated(); _ = m.accountPaused(now: t0, reason: "account error X")
+        case .paused:
+            _ = m.activated()
+            _ = m.pause()
+        case .accountPaused:
+            _ = m.activated()
+            _ = m.accountPaused(now: t0, reason: "account error X")
         case .waitingWindow:
             _ = m.activated()
             _ = m.step(facts(open: false))
-        case .waitingGate: _ = m.activated(); _ = m.gateBlocked(reason: "waiting for gate g")
-        case .halted: _ = m.activated(); _ = m.halt()
-        case .cancelled: _ = m.activated(); _ = m.cancel()
-        case .finished: _ = m.activated(); _ = m.cancel(); _ = m.step(facts())
+        case .waitingGate:
+            _ = m.activated()
+            _ = m.gateBlocked(reason: "waiting for gate g")
+        case .halted:
+            _ = m.activated()
+            _ = m.halt()
+        case .cancelled:
+            _ = m.activated()
+            _ = m.cancel()
+        case .finished:
+            _ = m.activated()
+            _ = m.cancel()
+            _ = m.step(facts())
         }
         return m
     }
 
     func facts(open: Bool? = nil, batchOpen: Bool = false, count: Int = 3, startAfter: Date? = nil) -> PlanStepFacts {
-        PlanStepFacts(now: t0, batchOpen: batchOpen, batchCount: count, pauseBetweenBatches: 60, startAfter: startAfter,
-                      window: open.map { ($0, $0 ? nil : self.t0 + 3600, "02:00-04:00") }, endCounts: { (7, 1) })
+        PlanStepFacts(
+            now: t0, batchOpen: batchOpen, batchCount: count, pauseBetweenBatches: 60, startAfter: startAfter,
+            window: open.map { ($0, $0 ? nil : self.t0 + 3600, "02:00-04:00") }, endCounts: { (7, 1) })
     }
 
     /// What `event` did from `start`: the state after it and a word for what it returned.
@@ -71,32 +85,48 @@ final class PlanMachineTests: XCTestCase {
         // Terminal plans take no event (a precondition): they are left out of this table and
         // the finished row checks that nothing moves them through `step`.
         let table: [Start: [Event: (PlanState, String)]] = [
-            .queued: [.activated: (.running, "queued->running"), .pause: (.paused, "queued->paused"), .resume: (.queued, "not paused"),
-                      .cancel: (.queued, "cancel"), .halt: (.queued, "halt"), .accountPaused: (.paused, "queued->paused"),
-                      .gateBlocked: (.waitingGate, "queued->waiting-gate"), .instanceFailed: (.queued, "counted")],
-            .running: [.activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
-                       .cancel: (.running, "cancel"), .halt: (.running, "halt"), .accountPaused: (.paused, "running->paused"),
-                       .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted")],
-            .paused: [.activated: (.running, "paused->running"), .pause: (.paused, "again same"), .resume: (.paused, "resumed"),
-                      .cancel: (.paused, "cancel"), .halt: (.paused, "halt"), .accountPaused: (.paused, "held"),
-                      .gateBlocked: (.waitingGate, "paused->waiting-gate"), .instanceFailed: (.paused, "counted")],
-            .accountPaused: [.activated: (.running, "paused->running"), .pause: (.paused, "same"), .resume: (.paused, "resumed after 30s"),
-                             .cancel: (.paused, "cancel"), .halt: (.paused, "halt"), .accountPaused: (.paused, "refused"),
-                             .gateBlocked: (.waitingGate, "paused->waiting-gate"), .instanceFailed: (.paused, "counted")],
-            .waitingWindow: [.activated: (.running, "waiting-window->running"), .pause: (.paused, "waiting-window->paused"),
-                             .resume: (.waitingWindow, "not paused"), .cancel: (.waitingWindow, "cancel"), .halt: (.waitingWindow, "halt"),
-                             .accountPaused: (.paused, "waiting-window->paused"), .gateBlocked: (.waitingGate, "waiting-window->waiting-gate"),
-                             .instanceFailed: (.waitingWindow, "counted")],
-            .waitingGate: [.activated: (.running, "waiting-gate->running"), .pause: (.paused, "waiting-gate->paused"),
-                           .resume: (.waitingGate, "not paused"), .cancel: (.waitingGate, "cancel"), .halt: (.waitingGate, "halt"),
-                           .accountPaused: (.paused, "waiting-gate->paused"), .gateBlocked: (.waitingGate, "same"),
-                           .instanceFailed: (.waitingGate, "counted")],
-            .halted: [.activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
-                      .cancel: (.running, "refused"), .halt: (.running, "refused"), .accountPaused: (.paused, "running->paused"),
-                      .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted")],
-            .cancelled: [.activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
-                         .cancel: (.running, "refused"), .halt: (.running, "refused"), .accountPaused: (.paused, "running->paused"),
-                         .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted")],
+            .queued: [
+                .activated: (.running, "queued->running"), .pause: (.paused, "queued->paused"), .resume: (.queued, "not paused"),
+                .cancel: (.queued, "cancel"), .halt: (.queued, "halt"), .accountPaused: (.paused, "queued->paused"),
+                .gateBlocked: (.waitingGate, "queued->waiting-gate"), .instanceFailed: (.queued, "counted"),
+            ],
+            .running: [
+                .activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
+                .cancel: (.running, "cancel"), .halt: (.running, "halt"), .accountPaused: (.paused, "running->paused"),
+                .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted"),
+            ],
+            .paused: [
+                .activated: (.running, "paused->running"), .pause: (.paused, "again same"), .resume: (.paused, "resumed"),
+                .cancel: (.paused, "cancel"), .halt: (.paused, "halt"), .accountPaused: (.paused, "held"),
+                .gateBlocked: (.waitingGate, "paused->waiting-gate"), .instanceFailed: (.paused, "counted"),
+            ],
+            .accountPaused: [
+                .activated: (.running, "paused->running"), .pause: (.paused, "same"), .resume: (.paused, "resumed after 30s"),
+                .cancel: (.paused, "cancel"), .halt: (.paused, "halt"), .accountPaused: (.paused, "refused"),
+                .gateBlocked: (.waitingGate, "paused->waiting-gate"), .instanceFailed: (.paused, "counted"),
+            ],
+            .waitingWindow: [
+                .activated: (.running, "waiting-window->running"), .pause: (.paused, "waiting-window->paused"),
+                .resume: (.waitingWindow, "not paused"), .cancel: (.waitingWindow, "cancel"), .halt: (.waitingWindow, "halt"),
+                .accountPaused: (.paused, "waiting-window->paused"), .gateBlocked: (.waitingGate, "waiting-window->waiting-gate"),
+                .instanceFailed: (.waitingWindow, "counted"),
+            ],
+            .waitingGate: [
+                .activated: (.running, "waiting-gate->running"), .pause: (.paused, "waiting-gate->paused"),
+                .resume: (.waitingGate, "not paused"), .cancel: (.waitingGate, "cancel"), .halt: (.waitingGate, "halt"),
+                .accountPaused: (.paused, "waiting-gate->paused"), .gateBlocked: (.waitingGate, "same"),
+                .instanceFailed: (.waitingGate, "counted"),
+            ],
+            .halted: [
+                .activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
+                .cancel: (.running, "refused"), .halt: (.running, "refused"), .accountPaused: (.paused, "running->paused"),
+                .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted"),
+            ],
+            .cancelled: [
+                .activated: (.running, "same"), .pause: (.paused, "running->paused"), .resume: (.running, "not paused"),
+                .cancel: (.running, "refused"), .halt: (.running, "refused"), .accountPaused: (.paused, "running->paused"),
+                .gateBlocked: (.waitingGate, "running->waiting-gate"), .instanceFailed: (.running, "counted"),
+            ],
         ]
         var checked = 0
         for (start, row) in table {
@@ -146,16 +176,18 @@ final class PlanMachineTests: XCTestCase {
         _ = m.batchStarted(1)
         _ = m.batchStarted(2)
         later.now = t0 + 500
-        XCTAssertEqual(m.step(later), [.batchFinished(2), .finish(.init(from: .running, to: .succeeded, reason: "7 rebooted, 0 failed (1 allowed), 1 skipped"))])
+        XCTAssertEqual(
+            m.step(later), [.batchFinished(2), .finish(.init(from: .running, to: .succeeded, reason: "7 rebooted, 0 failed (1 allowed), 1 skipped"))])
         XCTAssertEqual(m.state, .succeeded)
         XCTAssertEqual(m.progress, .finished)
     }
 
     func testTheStepWaitsForStartAfterAndTheWindow() {
         var m = machine(.running)
-        XCTAssertEqual(m.step(facts(startAfter: t0 + 600)),
-                       [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .running, to: .waitingWindow, reason: nil))],
-                       "looks again within a minute: a clock step moves startAfter")
+        XCTAssertEqual(
+            m.step(facts(startAfter: t0 + 600)),
+            [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .running, to: .waitingWindow, reason: nil))],
+            "looks again within a minute: a clock step moves startAfter")
         XCTAssertEqual(m.step(facts(open: false)), [.wake(at: t0 + 60), .dropGateWait], "already waiting-window")
         var n = machine(.running)
         XCTAssertEqual(n.step(facts(open: false)).last, .enter(.init(from: .running, to: .waitingWindow, reason: "outside window 02:00-04:00")))
@@ -166,15 +198,20 @@ final class PlanMachineTests: XCTestCase {
         var cancelled = machine(.running)
         _ = cancelled.batchStarted(0)
         _ = cancelled.cancel()
-        XCTAssertEqual(cancelled.step(facts()), [.batchFinished(0), .finish(.init(from: .running, to: .cancelled, reason: "cancelled by an operator"))])
+        XCTAssertEqual(
+            cancelled.step(facts()), [.batchFinished(0), .finish(.init(from: .running, to: .cancelled, reason: "cancelled by an operator"))])
         var gate = machine(.running)
         _ = gate.halt(reason: "gate g: down")
         XCTAssertEqual(gate.step(facts()), [.finish(.init(from: .running, to: .failed, reason: "gate g: down"))])
         // Restored over its budget before the halt was journaled: it halts, then ends failed.
         var restored = PlanMachine(restoring: record(state: "running", batch: 0), budget: .count(0), total: 3)
         _ = restored.instanceFailed()
-        XCTAssertEqual(restored.step(facts()), [.batchFinished(0), .halt,
-                                                .finish(.init(from: .running, to: .failed, reason: "failure budget exceeded: 1 failed, 0 allowed"))])
+        XCTAssertEqual(
+            restored.step(facts()),
+            [
+                .batchFinished(0), .halt,
+                .finish(.init(from: .running, to: .failed, reason: "failure budget exceeded: 1 failed, 0 allowed")),
+            ])
     }
 
     func testRestoringKeepsTheStopTheGateReasonAndThePause() {
@@ -195,8 +232,9 @@ final class PlanMachineTests: XCTestCase {
     }
 
     func record(state: String, batch: Int) -> PlanRecord {
-        PlanRecord(id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0, submitterName: "root",
-                   submittedAt: "", state: state, parameters: "", instanceCount: 3, batchCount: 3, currentBatch: batch,
-                   updatedAt: "", finishedAt: nil, reason: nil)
+        PlanRecord(
+            id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "x", submitterUid: 0, submitterName: "root",
+            submittedAt: "", state: state, parameters: "", instanceCount: 3, batchCount: 3, currentBatch: batch,
+            updatedAt: "", finishedAt: nil, reason: nil)
     }
 }

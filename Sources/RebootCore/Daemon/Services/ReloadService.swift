@@ -11,7 +11,7 @@ struct ReloadService: Service {
     func run() async throws {
         let hangups: UnixSignalsSequence
         if let made = self.hangups { hangups = made } else { hangups = await UnixSignalsSequence(trapping: .sighup) }
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangups { daemon.reload() }
         }
     }

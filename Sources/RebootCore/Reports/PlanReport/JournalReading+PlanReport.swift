@@ -8,7 +8,8 @@ extension JournalReading {
         let last = plan.finishedAt ?? "9999"
         let all = try controls(planId: "all").filter { $0.appliedAt >= plan.submittedAt && $0.appliedAt <= last }
         let own = try controls(planId: planId)
-        return PlanReportBuilder.build(plan: plan, instances: try instances(planId: planId), attempts: try attempts(planId: planId),
-                                       events: try events(planId: planId), controls: own + all, now: now)
+        return PlanReportBuilder.build(
+            plan: plan, instances: try instances(planId: planId), attempts: try attempts(planId: planId),
+            events: try events(planId: planId), controls: own + all, now: now)
     }
 }

@@ -3,8 +3,10 @@ import Foundation
 /// Builds a `PlanReport` from what the journal holds of a plan: its record, instances,
 /// attempts, events and controls. Pure functions of those rows, so tests can feed them.
 public enum PlanReportBuilder {
-    public static func build(plan p: PlanRecord, instances rows: [PlanInstanceRecord], attempts: [AttemptRecord],
-                             events: [PlanEventRecord], controls: [ControlRecord], now: Date = Date()) -> PlanReport {
+    public static func build(
+        plan p: PlanRecord, instances rows: [PlanInstanceRecord], attempts: [AttemptRecord],
+        events: [PlanEventRecord], controls: [ControlRecord], now: Date = Date()
+    ) -> PlanReport {
         let decoded = try? p.decodedPlan()
         var byInstance: [String: [AttemptRecord]] = [:]
         for a in attempts { byInstance[a.instanceId, default: []].append(a) }
@@ -24,10 +26,11 @@ public enum PlanReportBuilder {
                 durations.append(r.timeIntervalSince(f))
             }
             let terminalReason = ["failed", "skipped", "cancelled"].contains(row.state) ? (row.lastError ?? row.lastStatus) : nil
-            instances.append(PlanReport.Instance(
-                id: row.instanceId, batch: row.batch + 1, state: row.state, reason: terminalReason, firstCallAt: first,
-                runningAt: running, finishedAt: row.finishedAt, attempts: row.attempts, conflicts: row.conflicts,
-                marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now))))
+            instances.append(
+                PlanReport.Instance(
+                    id: row.instanceId, batch: row.batch + 1, state: row.state, reason: terminalReason, firstCallAt: first,
+                    runningAt: running, finishedAt: row.finishedAt, attempts: row.attempts, conflicts: row.conflicts,
+                    marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now))))
         }
         var calls: [String: Int] = [:]
         for a in attempts { calls["\(a.kind)\t\(a.outcome ?? "in-flight")", default: 0] += 1 }
@@ -35,9 +38,11 @@ public enum PlanReportBuilder {
             let parts = key.split(separator: "\t", maxSplits: 1).map(String.init)
             return PlanReport.CallCount(kind: parts[0], outcome: parts.count > 1 ? parts[1] : "", count: n)
         }
-        var marks = planMarks(events) + controls.map {
-            PlanReport.Mark(kind: "control", at: $0.appliedAt, detail: "\($0.verb): \($0.result)", by: $0.requestedBy)
-        }
+        var marks =
+            planMarks(events)
+            + controls.map {
+                PlanReport.Mark(kind: "control", at: $0.appliedAt, detail: "\($0.verb): \($0.result)", by: $0.requestedBy)
+            }
         marks.sort { $0.at < $1.at }
         let layout = decoded?.layout.sizes ?? []
         let batches = batchLines(sizes: layout, instances: instances, marks: marks)
@@ -48,9 +53,10 @@ public enum PlanReportBuilder {
         let latest = ([p.finishedAt] + instances.map(\.finishedAt) + marks.map { Optional($0.at) }).compactMap { $0 }.max()
         let end = p.finishedAt ?? max(latest ?? start, JournalTime.format(now))
         return PlanReport(
-            plan: .init(id: p.id, name: p.name, state: p.state, reason: p.reason, sourceFile: p.sourceFile, sha256: p.sha256,
-                        submitter: p.submitterName, submitterUid: p.submitterUid, submittedAt: p.submittedAt,
-                        startedAt: startedAt, finishedAt: p.finishedAt, settings: settings(decoded)),
+            plan: .init(
+                id: p.id, name: p.name, state: p.state, reason: p.reason, sourceFile: p.sourceFile, sha256: p.sha256,
+                submitter: p.submitterName, submitterUid: p.submitterUid, submittedAt: p.submittedAt,
+                startedAt: startedAt, finishedAt: p.finishedAt, settings: settings(decoded)),
             counts: counts, durations: summarize(durations), apiCalls: apiCalls, start: start, end: max(end, start),
             instances: instances, batches: batches, marks: marks)
     }
@@ -76,15 +82,18 @@ public enum PlanReportBuilder {
                 out.append(.init(kind: "retry", at: a.sentAt, until: a.finishedAt, detail: "\(a.outcome ?? ""): \(code); retried"))
             case "in-doubt", "applied", "not-applied", "unknown", nil:
                 guard a.outcome != nil || next != nil || finishedAt == nil else { break }
-                let (resolution, until): (String, String?) = switch a.outcome {
-                case "applied": ("it took effect", a.finishedAt ?? next)
-                case "not-applied": ("it never took effect", next ?? finishedAt ?? end)
-                case "unknown": ("unknowable (a gap in the status evidence)", finishedAt ?? end)
-                case nil: ("no answer recorded (in flight, or the daemon stopped)", next ?? finishedAt ?? end)
-                default: ("unresolved", next ?? finishedAt ?? end)
-                }
-                out.append(.init(kind: "in-doubt", at: a.sentAt, until: until,
-                                 detail: "no answer (\(code.isEmpty ? "timeout" : code)); \(resolution)"))
+                let (resolution, until): (String, String?) =
+                    switch a.outcome {
+                    case "applied": ("it took effect", a.finishedAt ?? next)
+                    case "not-applied": ("it never took effect", next ?? finishedAt ?? end)
+                    case "unknown": ("unknowable (a gap in the status evidence)", finishedAt ?? end)
+                    case nil: ("no answer recorded (in flight, or the daemon stopped)", next ?? finishedAt ?? end)
+                    default: ("unresolved", next ?? finishedAt ?? end)
+                    }
+                out.append(
+                    .init(
+                        kind: "in-doubt", at: a.sentAt, until: until,
+                        detail: "no answer (\(code.isEmpty ? "timeout" : code)); \(resolution)"))
             case "instanceFatal", "accountFatal":
                 out.append(.init(kind: "error", at: a.sentAt, detail: "\(a.outcome ?? ""): \(code) \(a.message ?? "")"))
             default:
@@ -116,8 +125,9 @@ public enum PlanReportBuilder {
                 guard let arrow = firstLine.range(of: " -> ") else { continue }
                 let parts = [String(firstLine[..<arrow.lowerBound]), String(firstLine[arrow.upperBound...])]
                 let to = parts[1].split(separator: ":", maxSplits: 1).first.map(String.init) ?? parts[1]
-                if to == "paused" { out.append(.init(kind: "paused", at: e.at, detail: firstLine)) }
-                else if parts[0] == "paused", !["succeeded", "failed", "cancelled"].contains(to) {
+                if to == "paused" {
+                    out.append(.init(kind: "paused", at: e.at, detail: firstLine))
+                } else if parts[0] == "paused", !["succeeded", "failed", "cancelled"].contains(to) {
                     out.append(.init(kind: "resumed", at: e.at, detail: firstLine))
                 }
             default:
@@ -128,7 +138,8 @@ public enum PlanReportBuilder {
     }
 
     static func batchLines(sizes: [Int], instances: [PlanReport.Instance], marks: [PlanReport.Mark]) -> [PlanReport.Batch] {
-        var starts: [Int: String] = [:], dones: [Int: String] = [:]
+        var starts: [Int: String] = [:]
+        var dones: [Int: String] = [:]
         for m in marks where m.kind == "batch-start" || m.kind == "batch-done" {
             // "batch 3/6: 10 instances", "batch 3/6 finished"
             guard let n = m.detail.dropFirst("batch ".count).split(separator: "/").first.flatMap({ Int($0) }) else { continue }
@@ -143,16 +154,18 @@ public enum PlanReportBuilder {
 
     static func settings(_ plan: Plan?) -> PlanReport.Settings {
         guard let plan else {
-            return .init(batchSizes: [], batchSummary: "parameters cannot be decoded", forceStop: false, pauseBetweenBatches: 0,
-                         maxFailures: "", rebootTimeout: 0, conflictMaxAttempts: 0, conflictTimeout: 0, window: nil,
-                         startAfter: nil, region: nil, dryRun: false, healthGates: [])
+            return .init(
+                batchSizes: [], batchSummary: "parameters cannot be decoded", forceStop: false, pauseBetweenBatches: 0,
+                maxFailures: "", rebootTimeout: 0, conflictMaxAttempts: 0, conflictTimeout: 0, window: nil,
+                startAfter: nil, region: nil, dryRun: false, healthGates: [])
         }
-        return .init(batchSizes: plan.layout.sizes, batchSummary: plan.layout.summary, forceStop: plan.forceStop,
-                     pauseBetweenBatches: plan.pauseBetweenBatches, maxFailures: "\(plan.maxFailures)",
-                     rebootTimeout: plan.rebootTimeout, conflictMaxAttempts: plan.conflictRetry.maxAttempts,
-                     conflictTimeout: plan.conflictRetry.timeout, window: plan.window?.summary,
-                     startAfter: plan.startAfter.map(JournalTime.format), region: plan.region, dryRun: plan.dryRun,
-                     healthGates: plan.healthGates ?? [])
+        return .init(
+            batchSizes: plan.layout.sizes, batchSummary: plan.layout.summary, forceStop: plan.forceStop,
+            pauseBetweenBatches: plan.pauseBetweenBatches, maxFailures: "\(plan.maxFailures)",
+            rebootTimeout: plan.rebootTimeout, conflictMaxAttempts: plan.conflictRetry.maxAttempts,
+            conflictTimeout: plan.conflictRetry.timeout, window: plan.window?.summary,
+            startAfter: plan.startAfter.map(JournalTime.format), region: plan.region, dryRun: plan.dryRun,
+            healthGates: plan.healthGates ?? [])
     }
 
     /// Nearest-rank percentiles.

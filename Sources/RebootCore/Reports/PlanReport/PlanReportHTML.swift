@@ -27,13 +27,17 @@ public enum PlanReportHTML {
     }
 
     static func header(_ r: PlanReport) -> String {
-        let p = r.plan, s = p.settings
+        let p = r.plan
+        let s = p.settings
         var rows: [(String, String)] = [
             ("plan", p.id), ("file", p.sourceFile), ("sha256", p.sha256), ("submitter", "\(p.submitter) (uid \(p.submitterUid))"),
             ("submitted", p.submittedAt), ("started", p.startedAt ?? "never"), ("finished", p.finishedAt ?? "not yet"),
             ("batches", s.batchSummary),
-            ("settings", "forceStop \(s.forceStop), pause \(DurationParser.format(s.pauseBetweenBatches)), maxFailures \(s.maxFailures), "
-                + "rebootTimeout \(DurationParser.format(s.rebootTimeout)), 409 retry \(s.conflictMaxAttempts)× within \(DurationParser.format(s.conflictTimeout))"),
+            (
+                "settings",
+                "forceStop \(s.forceStop), pause \(DurationParser.format(s.pauseBetweenBatches)), maxFailures \(s.maxFailures), "
+                    + "rebootTimeout \(DurationParser.format(s.rebootTimeout)), 409 retry \(s.conflictMaxAttempts)× within \(DurationParser.format(s.conflictTimeout))"
+            ),
         ]
         if let w = s.window { rows.append(("window", w)) }
         if let a = s.startAfter { rows.append(("startAfter", a)) }
@@ -55,7 +59,9 @@ public enum PlanReportHTML {
         var reasons: [String: Int] = [:]
         for i in r.instances where i.state == "failed" || i.state == "skipped" { reasons["\(i.state): \(i.reason ?? "no reason")", default: 0] += 1 }
         if !reasons.isEmpty {
-            out += "<p class=\"reasons\">" + reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(12)
+            out +=
+                "<p class=\"reasons\">"
+                + reasons.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(12)
                 .map { "\(h($0.key)) ×\($0.value)" }.joined(separator: " · ") + "</p>"
         }
         return out + "</section>\n"
@@ -82,11 +88,14 @@ public enum PlanReportHTML {
         var out = "<section id=\"events\"><h2>Events</h2><table class=\"events\"><tr><th>time</th><th>what</th><th>by</th><th>detail</th></tr>"
         for s in shown {
             let what = s.count > 1 ? "\(s.mark.kind) ×\(s.count) until \(s.lastAt)" : s.mark.kind
-            out += "<tr class=\"e-\(h(s.mark.kind))\"><td>\(h(s.mark.at))</td><td>\(h(what))</td><td>\(h(s.mark.by ?? ""))</td><td>\(h(short(s.mark.detail)))</td></tr>"
+            out +=
+                "<tr class=\"e-\(h(s.mark.kind))\"><td>\(h(s.mark.at))</td><td>\(h(what))</td><td>\(h(s.mark.by ?? ""))</td><td>\(h(short(s.mark.detail)))</td></tr>"
         }
         out += "</table>"
         let listed = shown.reduce(0) { $0 + $1.count }
-        if listed < all { out += "<p class=\"note\">\(all - listed) more events (batch starts, checks) are in <code>rebootctl report --json</code>.</p>" }
+        if listed < all {
+            out += "<p class=\"note\">\(all - listed) more events (batch starts, checks) are in <code>rebootctl report --json</code>.</p>"
+        }
         return out + "</section>\n"
     }
 

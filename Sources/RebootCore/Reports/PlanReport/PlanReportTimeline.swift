@@ -56,42 +56,55 @@ struct PlanReportTimeline {
         title += "; \(i.attempts) call\(i.attempts == 1 ? "" : "s")\(i.conflicts > 0 ? ", \(i.conflicts) refused with 409" : "")"
         if i.marks.count > Self.maxRowMarks { title += "; \(i.marks.count - Self.maxRowMarks) more marks in the JSON report" }
         let to = i.runningAt ?? i.finishedAt ?? (i.firstCallAt != nil ? report.end : nil)
-        return Row(label: i.id, attributes: "data-instance=\"\(H.h(i.id))\" data-batch=\"\(i.batch)\" data-state=\"\(H.h(i.state))\"",
-                   state: i.state, from: i.firstCallAt ?? i.finishedAt, to: to, title: title, marks: i.marks)
+        return Row(
+            label: i.id, attributes: "data-instance=\"\(H.h(i.id))\" data-batch=\"\(i.batch)\" data-state=\"\(H.h(i.state))\"",
+            state: i.state, from: i.firstCallAt ?? i.finishedAt, to: to, title: title, marks: i.marks)
     }
 
     func batchRow(first: Int, last: Int, _ members: [PlanReport.Instance]) -> Row {
-        var counts: [String: Int] = [:], reasons: [String: Int] = [:]
+        var counts: [String: Int] = [:]
+        var reasons: [String: Int] = [:]
         for i in members {
             counts[i.state, default: 0] += 1
             if i.state == "failed" || i.state == "skipped" { reasons["\(i.state) \(i.reason ?? "")", default: 0] += 1 }
         }
         let terminal = counts.keys.allSatisfy { ["rebooted", "failed", "skipped", "cancelled"].contains($0) }
-        let state = counts["failed"] != nil ? "failed"
-            : !terminal ? (counts.count == 1 ? (counts.keys.first ?? "pending") : "rebooting")
-            : counts["rebooted"] != nil ? "rebooted" : counts["skipped"] != nil ? "skipped" : "cancelled"
+        let state =
+            counts["failed"] != nil
+            ? "failed"
+            : !terminal
+                ? (counts.count == 1 ? (counts.keys.first ?? "pending") : "rebooting")
+                : counts["rebooted"] != nil ? "rebooted" : counts["skipped"] != nil ? "skipped" : "cancelled"
         let label = first == last ? "batch \(first)" : "batches \(first)–\(last)"
-        var title = "\(label): \(members.count) instances: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        if !reasons.isEmpty { title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") }
+        var title =
+            "\(label): \(members.count) instances: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        if !reasons.isEmpty {
+            title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        }
         var marks: [String: Int] = [:]
         for i in members { for m in i.marks { marks[m.kind, default: 0] += 1 } }
         if !marks.isEmpty { title += "; marks: " + marks.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ") }
         let from = members.compactMap(\.firstCallAt).min()
         let to = members.compactMap { $0.runningAt ?? $0.finishedAt }.max() ?? (from != nil ? report.end : nil)
-        return Row(label: label, attributes: "data-batch=\"\(first)\" data-last-batch=\"\(last)\" data-state=\"\(state)\"",
-                   state: state, from: from, to: to, title: title, marks: [])
+        return Row(
+            label: label, attributes: "data-batch=\"\(first)\" data-last-batch=\"\(last)\" data-state=\"\(state)\"",
+            state: state, from: from, to: to, title: title, marks: [])
     }
 
     func svgSection() -> String {
         let (perInstance, rows) = rows()
         let height = H.axisHeight + Double(rows.count) * H.rowHeight + 8
         let width = H.labelWidth + H.plotWidth + 20
-        var out = "<section id=\"timeline\"><h2>Timeline</h2><p class=\"note\">\(perInstance ? "One row per instance" : "One row per batch\(rows.count < report.batches.count ? " run" : "")"), "
+        var out =
+            "<section id=\"timeline\"><h2>Timeline</h2><p class=\"note\">\(perInstance ? "One row per instance" : "One row per batch\(rows.count < report.batches.count ? " run" : "")"), "
         out += "from the first reboot call to the poll that saw it Running. Hover for details.</p>"
         out += "<div class=\"legend\"><span><i class=\"k-rebooted\"></i>rebooted</span><span><i class=\"k-failed\"></i>failed</span>"
-        out += "<span><i class=\"k-skipped\"></i>skipped</span><span><i class=\"k-conflict\"></i>409 wait</span><span><i class=\"k-in-doubt\"></i>in doubt</span>"
-        out += "<span><i class=\"k-batch\"></i>batch start</span><span><i class=\"k-gate\"></i>gate check</span><span><i class=\"k-pause\"></i>pause, control</span></div>\n"
-        out += "<svg class=\"timeline\" id=\"timeline-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\">\n"
+        out +=
+            "<span><i class=\"k-skipped\"></i>skipped</span><span><i class=\"k-conflict\"></i>409 wait</span><span><i class=\"k-in-doubt\"></i>in doubt</span>"
+        out +=
+            "<span><i class=\"k-batch\"></i>batch start</span><span><i class=\"k-gate\"></i>gate check</span><span><i class=\"k-pause\"></i>pause, control</span></div>\n"
+        out +=
+            "<svg class=\"timeline\" id=\"timeline-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\">\n"
         out += axis(height: height)
         out += pausedSpans(height: height)
         for (k, row) in rows.enumerated() { out += svgRow(row, y: H.axisHeight + Double(k) * H.rowHeight) }
@@ -117,7 +130,8 @@ struct PlanReportTimeline {
         var out = "<g class=\"row\" \(row.attributes)><text x=\"4\" y=\"\(n(y + 11))\">\(H.h(String(row.label.prefix(26))))</text>"
         if let x0 = x(row.from) {
             let x1 = max(x0 + 3, x(row.to) ?? x0 + 3)
-            out += "<rect class=\"bar s-\(H.h(row.state))\" x=\"\(n(x0))\" y=\"\(n(y + 3))\" width=\"\(n(x1 - x0))\" height=\"10\" rx=\"2\"><title>\(H.h(row.title))</title></rect>"
+            out +=
+                "<rect class=\"bar s-\(H.h(row.state))\" x=\"\(n(x0))\" y=\"\(n(y + 3))\" width=\"\(n(x1 - x0))\" height=\"10\" rx=\"2\"><title>\(H.h(row.title))</title></rect>"
         } else {
             out += "<title>\(H.h(row.title))</title>"
         }
@@ -126,7 +140,8 @@ struct PlanReportTimeline {
         var shown: [(mark: PlanReport.Mark, count: Int)] = []
         for m in row.marks where m.until != nil && ["conflict", "in-doubt"].contains(m.kind) { shown.append((m, 1)) }
         for m in row.marks where !(m.until != nil && ["conflict", "in-doubt"].contains(m.kind)) {
-            if let last = shown.last, last.count >= 1, last.mark.kind == m.kind, last.mark.until == nil || !["conflict", "in-doubt"].contains(m.kind) {
+            if let last = shown.last, last.count >= 1, last.mark.kind == m.kind, last.mark.until == nil || !["conflict", "in-doubt"].contains(m.kind)
+            {
                 shown[shown.count - 1].count += 1
             } else {
                 shown.append((m, 1))
@@ -137,7 +152,8 @@ struct PlanReportTimeline {
             let times = count > 1 ? " ×\(count)" : ""
             let title = "<title>\(H.h("\(m.kind)\(times) at \(m.at): \(H.short(m.detail))"))</title>"
             if let until = x(m.until), ["conflict", "in-doubt"].contains(m.kind) {
-                out += "<rect class=\"mk mk-\(m.kind)\" x=\"\(n(mx))\" y=\"\(n(y + 1))\" width=\"\(n(max(2, until - mx)))\" height=\"14\">\(title)</rect>"
+                out +=
+                    "<rect class=\"mk mk-\(m.kind)\" x=\"\(n(mx))\" y=\"\(n(y + 1))\" width=\"\(n(max(2, until - mx)))\" height=\"14\">\(title)</rect>"
             } else {
                 out += "<line class=\"mk mk-\(H.h(m.kind))\" x1=\"\(n(mx))\" x2=\"\(n(mx))\" y1=\"\(n(y + 1))\" y2=\"\(n(y + 15))\">\(title)</line>"
             }
@@ -147,7 +163,8 @@ struct PlanReportTimeline {
 
     /// Shaded spans while the plan was paused: from a pause to the next resume (or the end).
     func pausedSpans(height: Double) -> String {
-        var out = "", pausedAt: String?
+        var out = ""
+        var pausedAt: String?
         for m in report.marks {
             if m.kind == "paused" || m.kind == "account-paused" { pausedAt = pausedAt ?? m.at }
             if m.kind == "resumed" || m.kind == "cancelled", let p = pausedAt, let x0 = x(p), let x1 = x(m.at) {
@@ -156,7 +173,8 @@ struct PlanReportTimeline {
             }
         }
         if let p = pausedAt, let x0 = x(p) {
-            out += "<rect class=\"pausedspan\" x=\"\(n(x0))\" y=\"22\" width=\"\(n(max(1, H.labelWidth + H.plotWidth - x0)))\" height=\"\(n(height - 22))\"/>"
+            out +=
+                "<rect class=\"pausedspan\" x=\"\(n(x0))\" y=\"22\" width=\"\(n(max(1, H.labelWidth + H.plotWidth - x0)))\" height=\"\(n(height - 22))\"/>"
         }
         return out
     }
