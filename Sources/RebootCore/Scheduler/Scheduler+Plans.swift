@@ -150,14 +150,7 @@ extension Scheduler {
                     restore(row, in: run, attemptsMade: numbers[id] ?? 0, countedMade: counted[id] ?? 0, open: open[id], now: now)
                 }
             }
-            if run.currentBatch >= 0 && run.currentBatch < run.batches.count {
-                for i in run.batches[run.currentBatch] {
-                    let inst = run.instances[i]
-                    if !inst.state.isTerminal { run.openInBatch += 1 }
-                    // Read again before any call (SPEC §4.1): its last read is from before the restart.
-                    if inst.state == .pending && !inst.isInDoubt { run.unread.insert(i) }
-                }
-            }
+            run.restoredBatch()
             // Between batches: when this batch's end was journaled, `batch-done` is neither
             // journaled nor sent again, and the pause runs from that end on the boot clock of the
             // same boot; after another boot, in full from now: the wall clock, which a step moves,
@@ -210,44 +203,24 @@ extension Scheduler {
         flushJournal()
     }
 
-    /// Restores one journaled instance row of a plan being resumed (rule 4.8 for an attempt
-    /// without an outcome).
+    /// Restores one journaled instance row of a plan being resumed (`PlanRun.restore`), and
+    /// follows it as it says.
     func restore(_ row: PlanInstanceRecord, in run: PlanRun, attemptsMade: Int, countedMade: Int, open: AttemptRecord?, now: Date) {
-        let inst = run.instances[row.idx]
-        inst.restore(row, attemptsMade: attemptsMade, countedMade: countedMade)
-        if inst.state.isTerminal {
-            if inst.state == .failed { _ = run.machine.instanceFailed() }
-            return
-        }
-        if inst.state != .pending || open != nil { claims.restore(inst.id, for: run.id) }
-        if let attempt = open, let attemptId = attempt.id {
-            // How long ago the call was sent, on the boot clock of the same boot (rule 4.8),
-            // never on the wall clock, which a step can shorten. Another boot, or a row from
-            // before v5, tells nothing: longer than any limit, so only a non-Running reading
-            // resolves it.
-            // The expiry the call was signed with, from its own row (both times are one reading
-            // of the wall clock, so no step comes between them); never shorter than today's.
-            let journaledExpiry = attempt.effectDeadline.flatMap(JournalTime.parse).flatMap { deadline in
-                JournalTime.parse(attempt.sentAt).map { deadline.timeIntervalSince($0) }
+        let evidence = open.flatMap { attempt in
+            attempt.id.map { id in
+                let send = InDoubtEvidence.restartedSend(
+                    of: attempt, now: now, boot: clock.boot(), minExpiry: rebootExpiry, minRebootTime: settings.minRebootTime,
+                    maxGap: settings.inDoubtMaxGap)
+                return (id, inDoubtEvidence(sentAt: send.sentAt, effectDeadline: send.sentAt + send.expiry))
             }
-            let expiry = max(journaledExpiry ?? 0, rebootExpiry)
-            let unknown = now - (expiry + settings.minRebootTime + settings.inDoubtMaxGap + 1)
-            let sent = min(attempt.sentBoot.flatMap { clock.boot().seconds(since: $0) }.map { now - $0 } ?? unknown, now)
-            inst.resumeInDoubt(attemptId: attemptId, evidence: inDoubtEvidence(sentAt: sent, effectDeadline: sent + expiry))
-            watch(run, inst, urgent: true)
-            restartHold.insert(holdKey(run, inst))
-        } else if inst.state == .rebooting && row.lastError == InstanceRun.inDoubtReason {
-            // A call in doubt that could not be resolved: followed until Running, never re-sent.
-            inst.inDoubtUnknowable(now: now)
-            watch(run, inst, urgent: true)
-        } else if inst.state == .rebooting {
-            inst.resumeRebooting(now: now)
-            watch(run, inst, urgent: false)
-            run.nextPollAt = now
-        } else if inst.state == .waiting {
-            inst.resumeWaiting(now: now)
-            watch(run, inst, urgent: true)
         }
+        guard let restored = run.restore(row, attemptsMade: attemptsMade, countedMade: countedMade, open: evidence, now: now) else { return }
+        let inst = run.instances[row.idx]
+        if restored.claimed { claims.restore(inst.id, for: run.id) }
+        guard inst.state != .pending || restored.holdsCalls else { return }
+        watch(run, inst, urgent: restored.urgent)
+        if restored.holdsCalls { restartHold.insert(holdKey(run, inst)) }
+        if restored.pollNow { run.nextPollAt = now }
     }
 
     func holdKey(_ run: PlanRun, _ inst: InstanceRun) -> String { "\(run.id)#\(inst.index)" }
