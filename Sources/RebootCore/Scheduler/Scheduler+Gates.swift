@@ -12,47 +12,36 @@ extension Scheduler {
         guard !stopping else { return false }
         if run.gateWait?.batch != batch { run.gateWait = GateWait(batch: batch) }
         guard let wait = run.gateWait else { return true }
-        if wait.passed {
+        switch wait.step(now: now, names: names) {
+        case .pass:
             run.gateWait = nil
             return true
-        }
-        if wait.pending > 0 {
-            guard now >= wait.roundDeadline else {
-                run.wakeAt = wait.roundDeadline
-                return false
-            }
+        case .waitUntil(let at):
+            run.wakeAt = at
+        case .roundTimedOut(let missing):
             // A check that never answers (a hung command, a lost connection) is blocked.
-            let waited = DurationParser.format(now.timeIntervalSince(wait.roundStartedAt).rounded())
-            for name in names where !wait.answered.contains(name) {
-                wait.results[name] = .blocked("no answer within \(waited)")
+            let why = "no answer within \(DurationParser.format(now.timeIntervalSince(wait.roundStartedAt).rounded()))"
+            for name in missing {
                 journal.addEvent(
                     planId: run.id, at: wall, kind: "gate-check",
-                    detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: no answer within \(waited)")
+                    detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: \(why)")
             }
-            wait.pending = 0
+            wait.timedOut(missing, why: why)
             roundFinished(run, wait, names: names, now: now)
             run.wakeAt = run.gateWait?.nextCheckAt
             schedulePumpOnQueue()
-            return false
+        case .startRound:
+            startGateRound(run, wait, names: names, batch: batch, now: now)
+            run.wakeAt = wait.roundDeadline
         }
-        if let next = wait.nextCheckAt, next > now {
-            run.wakeAt = next
-            return false
-        }
-        startGateRound(run, wait, names: names, batch: batch, now: now)
-        run.wakeAt = wait.roundDeadline
         return false
     }
 
     func startGateRound(_ run: PlanRun, _ wait: GateWait, names: [String], batch: Int, now: Date) {
         gateRounds += 1
-        wait.round = gateRounds
-        wait.pending = names.count
-        wait.answered = []
-        wait.results = [:]
-        wait.roundStartedAt = now
-        let slowest = names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout
-        wait.roundDeadline = now + slowest + 5
+        wait.startRound(
+            number: gateRounds, names: names, now: now,
+            slowestTimeout: names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout)
         let planId = run.id
         let round = wait.round
         var context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
@@ -85,12 +74,7 @@ extension Scheduler {
             level: result.passed || repeated ? .info : .warning, "gate \(result.word)",
             metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
         let names = run.plan.healthGates ?? []
-        guard let wait = run.gateWait, wait.batch == batch, wait.round == round, wait.pending > 0,
-            names.contains(name), !wait.answered.contains(name)
-        else { return }
-        wait.answered.insert(name)
-        wait.results[name] = result
-        wait.pending -= 1
+        guard let wait = run.gateWait, wait.answer(name, result, batch: batch, round: round, names: names) else { return }
         if run.plan.dryRun { return dryGateAnswered(run, wait, names: names, now: now) }
         // A plan paused, cancelled or halted meanwhile acts on no answer (its wait is over).
         guard run.stop == nil, !run.operatorPaused, run.accountPausedAt == nil else {
@@ -104,27 +88,16 @@ extension Scheduler {
 
     /// Every gate of the round answered (or its deadline passed): pass, wait, or halt.
     func roundFinished(_ run: PlanRun, _ wait: GateWait, names: [String], now: Date) {
-        let batch = wait.batch
-        guard let (blockedName, blocked) = wait.firstBlocked(in: names) else {
-            wait.passed = true
-            wait.blockedSince = nil
-            return
-        }
-        let since = wait.blockedSince ?? wait.roundStartedAt
-        wait.blockedSince = since
-        let reason = "gate \(blockedName): \(blocked.detail)"
-        if now.timeIntervalSince(since) >= settings.gateTimeout {
+        switch wait.roundFinished(names: names, now: now, interval: settings.gateInterval, timeout: settings.gateTimeout) {
+        case .passed:
+            break
+        case .timedOut(let reason, let blockedFor):
             run.gateWait = nil
-            haltForGate(run, reason: reason, blockedFor: now.timeIntervalSince(since), now: now)
-            return
-        }
-        // Every gateInterval from the round's start, and once more at gateTimeout.
-        wait.nextCheckAt = max(now, min(wait.roundStartedAt + settings.gateInterval, since + settings.gateTimeout))
-        let waiting = "waiting for \(reason)"
-        if run.state == .waitingGate { updateReason(run, waiting) } else { recordTransition(run.machine.gateBlocked(reason: waiting), run) }
-        if !wait.notified {
-            wait.notified = true
-            emit(.gateBlocked, run, batch: batch + 1, reason: reason)
+            haltForGate(run, reason: reason, blockedFor: blockedFor, now: now)
+        case .blocked(let reason, let firstNotice):
+            let waiting = "waiting for \(reason)"
+            if run.state == .waitingGate { updateReason(run, waiting) } else { recordTransition(run.machine.gateBlocked(reason: waiting), run) }
+            if firstNotice { emit(.gateBlocked, run, batch: wait.batch + 1, reason: reason) }
         }
     }
 
@@ -155,7 +128,7 @@ extension Scheduler {
 
     func dryGateAnswered(_ run: PlanRun, _ wait: GateWait, names: [String], now: Date) {
         guard wait.pending == 0 else { return }
-        let summary = names.map { "\($0) \(wait.results[$0]?.word ?? "unchecked")" }.joined(separator: ", ")
+        let summary = wait.summary(of: names)
         run.gateWait = nil
         // Cancelled while its gates were checked: it ends cancelled, whatever they said.
         finishPlan(
