@@ -216,34 +216,16 @@ extension Scheduler {
     /// ready reboot) waits for the limiter's next token, never for a time already past: that
     /// would fire the timer again at once, with nothing it could send (a busy loop).
     func armTimer(now: Date) {
-        var wake: Date?
-        func consider(_ d: Date?) { if let d { wake = min(wake ?? d, d) } }
-        var wantsCall = false
-        var wantsReboot = false
+        var wake = PlanRun.Wake()
         for run in plans {
-            if let at = run.wakeAt, at > now { consider(at) }
-            for i in run.delayed { consider(run.instances[i].notBefore) }
-            if !run.watched.isEmpty {
-                consider(run.nextTimeoutCheck)
-                if run.pollsInFlight == 0, let due = run.nextPollAt {
-                    if due <= now { wantsCall = true } else { consider(due) }
-                }
-                if !run.urgent.isEmpty && run.pollsInFlight == 0 { wantsCall = true }
-            }
-            if !run.pollChunks.isEmpty { wantsCall = true }
-            if !run.unread.isEmpty && run.mayCall {
-                if let at = run.unreadNotBefore, at > now { consider(at) } else { wantsCall = true }
-            }
-            if run.mayCall && run.hasReady && restartHold.isEmpty { wantsReboot = true }
+            let w = run.wake(now: now, timing: pollTiming, callsHeld: !restartHold.isEmpty)
+            wake.consider(w.at)
+            wake.wantsCall = wake.wantsCall || w.wantsCall
+            wake.wantsReboot = wake.wantsReboot || w.wantsReboot
         }
-        for run in plans where !run.inFlightReboots.isEmpty {
-            for i in run.inFlightReboots {
-                if let due = run.flightReadingDue(run.instances[i], timing: pollTiming) { if due <= now { wantsCall = true } else { consider(due) } }
-            }
-        }
-        if !pageWaits.isEmpty { consider(limiter.nextToken(now: now)) }
-        if wantsCall { consider(limiter.nextAvailable(now: now)) }
-        if wantsReboot { consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }
-        if let wake { arm(wake, now: now) }
+        if !pageWaits.isEmpty { wake.consider(limiter.nextToken(now: now)) }
+        if wake.wantsCall { wake.consider(limiter.nextAvailable(now: now)) }
+        if wake.wantsReboot { wake.consider(limiter.nextAvailable(now: now, calls: rebootGroupSize())) }
+        if let at = wake.at { arm(at, now: now) }
     }
 }

@@ -9,45 +9,12 @@ extension Scheduler {
     func submitOnQueue(_ file: PlanFile, intake: IntakeKey? = nil) -> SubmitOutcome {
         let now = wall
         do {
-            if let existing = try journal.activeHashes()[file.sha256] {
-                return .rejected(
-                    ValidationError(
-                        file: file.fileName,
-                        problems: [
-                            ValidationProblem(
-                                path: "", message: "the same content (SHA-256 \(file.sha256.prefix(12))…) is already active as plan \(existing)")
-                        ]))
-            }
-            var id = "\(JournalTime.compact(now))-\(file.plan.name)"
-            var n = 2
-            while try journal.plan(id: id) != nil || planById[id] != nil {
-                id = "\(JournalTime.compact(now))-\(file.plan.name)-\(n)"
-                n += 1
-            }
-            let parameters = String(decoding: try JSONEncoder().encode(file.plan), as: UTF8.self)
-            let time = JournalTime.format(now)
-            let record = PlanRecord(
-                id: id, name: file.plan.name, sourceFile: file.fileName, format: file.format.rawValue, sha256: file.sha256,
-                submitterUid: Int(file.owner.uid), submitterName: file.owner.name, submittedAt: time,
-                state: PlanState.queued.rawValue, parameters: parameters, instanceCount: file.plan.instances.count,
-                batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil)
-            let ids = file.plan.instances
-            let planId = id
-            let instances = file.plan.layout.batches.enumerated().lazy.flatMap { b, range in
-                range.lazy.map { i in
-                    PlanInstanceRecord(
-                        planId: planId, idx: i, instanceId: ids[i], batch: b, state: "pending", attempts: 0,
-                        conflicts: 0, lastError: nil, lastStatus: nil, observedNonRunning: false, startedAt: nil,
-                        finishedAt: nil, updatedAt: time)
-                }
-            }
+            if let existing = try journal.activeHashes()[file.sha256] { return .rejected(PlanSubmission.duplicate(file, activeAs: existing)) }
+            let id = try PlanSubmission.id(for: file, at: now) { try journal.plan(id: $0) != nil || planById[$0] != nil }
+            let submission = try PlanSubmission(file, id: id, at: now)
+            let record = submission.record
             try journal.insertPlan(
-                record, instances: instances,
-                event: PlanEventRecord(
-                    id: nil, planId: id, at: time, kind: "submitted",
-                    detail:
-                        "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(file.plan.instances.count) instances, \(file.plan.layout.summary)"
-                ),
+                record, instances: submission.instances, event: submission.event,
                 intake: intake.map { (key: $0, fileName: file.fileName, at: now) })
             emitAccepted(record, plan: file.plan)
             logger.info(
