@@ -85,15 +85,14 @@ test-release: bootstrap-test resolve release
 	scripts/check_install.sh "$(RELEASE_BIN)"
 
 ## deb: the Debian package, .build/rebootd_VERSION_amd64.deb, from the release build (or BIN_DIR):
-## what `make install PREFIX=/usr` lays out, bcc-sim, and the maintainer scripts in packaging/debian.
+## what `make install PREFIX=/usr` lays out (bcc-sim included) and the maintainer scripts in packaging/debian.
 ## The version is written once, in Sources/BCC/RebootdVersion.swift (`--version` prints it).
 DEB_VERSION := $(shell sed -n 's/.*static let string = "\(.*\)"/\1/p' Sources/BCC/RebootdVersion.swift)
 DEB := .build/rebootd_$(DEB_VERSION)_amd64.deb
 deb: $(if $(BIN_DIR),,release)
 	rm -rf .build/deb && mkdir -p .build/deb/root/DEBIAN
 	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
-	  $(MAKE) -s install BIN_DIR="$$bin" DESTDIR="$(CURDIR)/.build/deb/root" PREFIX=/usr >/dev/null && \
-	  install -m 0755 "$$bin/bcc-sim" .build/deb/root/usr/bin/bcc-sim
+	  $(MAKE) -s install BIN_DIR="$$bin" DESTDIR="$(CURDIR)/.build/deb/root" PREFIX=/usr >/dev/null
 	strip --strip-unneeded .build/deb/root/usr/bin/rebootd .build/deb/root/usr/bin/rebootctl .build/deb/root/usr/bin/bcc-sim
 	gzip -9n .build/deb/root/usr/share/man/man1/*.1
 	install -m 0644 packaging/debian/conffiles .build/deb/root/DEBIAN/conffiles
@@ -154,20 +153,21 @@ BASHCOMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR := $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-## install: release binaries, systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
+## install: release binaries (rebootd, rebootctl, and bcc-sim for rehearsals), systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
 ## BIN_DIR=DIR installs the binaries of a build already made (the tests' install check) instead.
 BIN_DIR ?=
 install: $(if $(BIN_DIR),,release)
 	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR)
 	install -d -m 0755 $(CONFDIR)
 	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
-	  install -m 0755 "$$bin/rebootd" $(BINDIR)/rebootd && install -m 0755 "$$bin/rebootctl" $(BINDIR)/rebootctl
+	  for t in rebootd rebootctl bcc-sim; do install -m 0755 "$$bin/$$t" $(BINDIR)/$$t || exit 1; done
 	sed 's|/usr/local/bin/rebootd|$(PREFIX)/bin/rebootd|; s|/usr/local/share/doc|$(PREFIX)/share/doc|' \
 	  systemd/rebootd.service > $(UNITDIR)/rebootd.service
 	chmod 0644 $(UNITDIR)/rebootd.service
 	install -m 0644 systemd/rebootd.sysusers $(SYSUSERSDIR)/rebootd.conf
 	install -m 0644 systemd/rebootd.tmpfiles $(TMPFILESDIR)/rebootd.conf
 	install -m 0644 docs/operations.md $(DOCDIR)/operations.md
+	install -m 0644 docs/contract.md $(DOCDIR)/contract.md
 	install -m 0644 config/alerts/rebootd.rules.yml $(DOCDIR)/rebootd.rules.yml
 	[ -e $(CONFDIR)/rebootd.yaml ] || install -m 0644 config/rebootd.yaml $(CONFDIR)/rebootd.yaml
 	@# Earlier installs made the config root-only (0640), which the service user cannot read.
@@ -178,7 +178,7 @@ install: $(if $(BIN_DIR),,release)
 	install -d $(MANDIR) $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
 	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
 	  $(SWIFT) build --product generate-manual >/dev/null && gen="$$($(SWIFT) build --show-bin-path)/generate-manual" && \
-	  for t in rebootd rebootctl; do \
+	  for t in rebootd rebootctl bcc-sim; do \
 	    "$$gen" "$$bin/$$t" --date "$$(date -u -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s) +%Y-%m-%d)" -o $(MANDIR) && chmod 0644 $(MANDIR)/$$t.1 && \
 	    "$$bin/$$t" --generate-completion-script bash > $(BASHCOMPDIR)/$$t && \
 	    "$$bin/$$t" --generate-completion-script zsh > $(ZSHCOMPDIR)/_$$t && \
@@ -188,9 +188,10 @@ install: $(if $(BIN_DIR),,release)
 
 ## uninstall: removes what install put there (keeps /etc/rebootd/rebootd.yaml and the journal).
 uninstall:
-	rm -f $(BINDIR)/rebootd $(BINDIR)/rebootctl $(UNITDIR)/rebootd.service $(SYSUSERSDIR)/rebootd.conf \
-	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(DOCDIR)/rebootd.rules.yml $(CONFDIR)/credentials.yaml.example
-	for t in rebootd rebootctl; do rm -f $(MANDIR)/$$t.1 $(BASHCOMPDIR)/$$t $(ZSHCOMPDIR)/_$$t $(FISHCOMPDIR)/$$t.fish; done
+	rm -f $(BINDIR)/rebootd $(BINDIR)/rebootctl $(BINDIR)/bcc-sim $(UNITDIR)/rebootd.service $(SYSUSERSDIR)/rebootd.conf \
+	  $(TMPFILESDIR)/rebootd.conf $(DOCDIR)/operations.md $(DOCDIR)/contract.md $(DOCDIR)/rebootd.rules.yml \
+	  $(CONFDIR)/credentials.yaml.example
+	for t in rebootd rebootctl bcc-sim; do rm -f $(MANDIR)/$$t.1 $(BASHCOMPDIR)/$$t $(ZSHCOMPDIR)/_$$t $(FISHCOMPDIR)/$$t.fish; done
 	-rmdir $(DOCDIR) 2>/dev/null
 
 clean:

@@ -27,7 +27,8 @@ check "tmpfiles entry: accepted/ and rejected/ 2750" 'grep -Eq "^d /var/spool/re
 check "config installed 0644 in a 0755 /etc/rebootd (it holds no secret)" '[ "$(mode "$DEST/etc/rebootd/rebootd.yaml")" = 644 ] && [ "$(mode "$DEST/etc/rebootd")" = 755 ]'
 check "tmpfiles entry: /etc/rebootd 0755" 'grep -Eq "^d /etc/rebootd +0755 root +root" "$P/lib/tmpfiles.d/rebootd.conf"'
 check "example credentials mode 0600" '[ "$(mode "$DEST/etc/rebootd/credentials.yaml.example")" = 600 ]'
-check "operator guide installed" '[ -f "$P/share/doc/rebootd/operations.md" ]'
+check "operator guide and contract installed" '[ -f "$P/share/doc/rebootd/operations.md" ] && grep -q "^## 7. Commands" "$P/share/doc/rebootd/contract.md"'
+check "bcc-sim installed for rehearsals, with its man page" '"$P/bin/bcc-sim" --version >/dev/null && [ -s "$P/share/man/man1/bcc-sim.1" ]'
 check "installed rebootctl runs" '"$P/bin/rebootctl" --help >/dev/null'
 check "man pages installed, naming every rebootctl command" 'grep -q "events" "$P/share/man/man1/rebootctl.1" && [ -s "$P/share/man/man1/rebootd.1" ]'
 check "shell completions installed" 'grep -q "rebootctl" "$P/share/bash-completion/completions/rebootctl" && [ -s "$P/share/zsh/vendor-completions/_rebootctl" ] && [ -s "$P/share/fish/vendor_completions.d/rebootd.fish" ]'
@@ -57,7 +58,7 @@ first_rc=${PIPESTATUS[0]}
 check "first start: the service user runs a plan; an operator submits, watches and reads history" '[ "$first_rc" = 0 ]'
 
 make -s uninstall DESTDIR="$DEST" PREFIX=/usr/local >/dev/null
-check "uninstall removes binaries and unit" '[ ! -e "$P/bin/rebootd" ] && [ ! -e "$P/lib/systemd/system/rebootd.service" ] && [ ! -e "$P/lib/sysusers.d/rebootd.conf" ]'
+check "uninstall removes binaries and unit" '[ ! -e "$P/bin/rebootd" ] && [ ! -e "$P/bin/bcc-sim" ] && [ ! -e "$P/lib/systemd/system/rebootd.service" ] && [ ! -e "$P/lib/sysusers.d/rebootd.conf" ]'
 check "uninstall removes man pages and completions" '[ ! -e "$P/share/man/man1/rebootctl.1" ] && [ ! -e "$P/share/bash-completion/completions/rebootctl" ]'
 check "uninstall keeps the config" '[ -f "$DEST/etc/rebootd/rebootd.yaml" ]'
 echo "install: $pass passed, $fail failed"
