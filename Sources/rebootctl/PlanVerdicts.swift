@@ -16,6 +16,25 @@ struct PlanVerdicts {
         activeHashes = (try? options.journal().activeHashes()) ?? [:]
     }
 
+    /// Why `path` cannot even be read as a plan: no such file (66) or permission denied (77);
+    /// nil when it can be opened (what it holds is then the parser's to judge, 65).
+    static func unreadable(_ path: String) -> CtlError.Kind? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd < 0 else {
+            close(fd)
+            return nil
+        }
+        switch errno {
+        case ENOENT, ENOTDIR: return .noSuchPlan
+        case EACCES, EPERM: return .permissionDenied
+        default: return nil
+        }
+    }
+
+    /// The exit code of a rejection of `path`: 66 for a file that is not there, 77 for one
+    /// that cannot be read, 65 for a bad plan (SPEC §7).
+    static func exitCode(rejecting path: String) -> Int32 { (unreadable(path) ?? .badPlan).rawValue }
+
     func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
         do {
             let file = try PlanFile.load(path: path, parser: parser)

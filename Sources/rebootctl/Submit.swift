@@ -16,7 +16,7 @@ struct Submit: ParsableCommand {
         switch verdicts.check(file) {
         case .failure(let error):
             print("\(SafeText.escaped(file)): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
-            throw ExitCode(65)
+            throw ExitCode(PlanVerdicts.exitCode(rejecting: file))
         case .success(let p):
             plan = p
         }

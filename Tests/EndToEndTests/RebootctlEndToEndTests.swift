@@ -61,6 +61,23 @@ final class RebootctlEndToEndTests: XCTestCase {
             absolute: true)
         XCTAssertEqual(denied.status, 77, denied.out)
         XCTAssertTrue(denied.out.contains("permission denied"), denied.out)
+        // A plan file that is not there is 66, one that cannot be read 77, for validate and
+        // submit alike (a bad plan stays 65).
+        let absent = h.dir.appendingPathComponent("absent.yaml").path
+        XCTAssertEqual(try h.ctl(["validate", absent]).status, 66)
+        XCTAssertEqual(try h.ctl(["submit", absent]).status, 66)
+        XCTAssertEqual(try h.ctl(["validate", bad.path, absent]).status, 66, "a missing file says more than a bad plan")
+        let secret = shared.appendingPathComponent("secret.yaml")
+        try "name: s\nbatchSize: 1\ninstances: [i-1]\n".write(to: secret, atomically: true, encoding: .utf8)
+        chmod(secret.path, 0o600)
+        let unreadable = try h.run(
+            "/usr/bin/setpriv",
+            [
+                "--reuid=65534", "--regid=65534", "--clear-groups",
+                Harness.binDir.appendingPathComponent("rebootctl").path, "validate", "--config", sharedConfig.path, secret.path,
+            ],
+            absolute: true)
+        XCTAssertEqual(unreadable.status, 77, unreadable.out)
     }
 
     func testSubmitPrintsTheIdWhichIsNeverCutAndNamesAndPrefixesFindIt() throws {
