@@ -13,6 +13,11 @@ struct Status: ParsableCommand {
     var state: [String] = []
     @Option(help: "Only plans submitted within this long: 90m, 12h, 7d.", transform: Status.parseSince)
     var since: TimeInterval?
+    @Flag(help: "Every plan the journal holds (by default: active plans and those that ended in the last 7 days).")
+    var all = false
+
+    /// How long an ended plan stays in the default list ("active and recent plans").
+    static let recent: TimeInterval = 7 * 86400
 
     /// A duration for `--since`: the plan durations (`90m`, `12h`) or whole days (`7d`).
     static func parseSince(_ text: String) throws -> TimeInterval {
@@ -30,7 +35,9 @@ struct Status: ParsableCommand {
         if let bad = state.first(where: { !known.contains($0) }) {
             throw ValidationError("--state \(SafeText.escaped(bad)) is not a plan state; one of \(known.joined(separator: ", "))")
         }
-        if plan != nil && (!state.isEmpty || since != nil) { throw ValidationError("--state and --since filter the list of plans, not one plan") }
+        if plan != nil && (!state.isEmpty || since != nil || all) {
+            throw ValidationError("--state, --since and --all filter the list of plans, not one plan")
+        }
     }
 
     func run() throws {
@@ -42,12 +49,24 @@ struct Status: ParsableCommand {
             print(TextReports.detail(report))
         } else {
             let earliest = since.map { Date() - $0 }
-            let reports = try journal.summaryReports().reversed().filter { p in
+            let filtered = try journal.summaryReports().reversed().filter { p in
                 (state.isEmpty || state.contains(p.state))
                     && (earliest.map { e in JournalTime.parse(p.submittedAt).map { $0 >= e } ?? true } ?? true)
             }
+            // With no filter of its own, the list is the active plans and the recent ones.
+            let everything = all || !state.isEmpty || since != nil
+            let endedBefore = Date() - Self.recent
+            let reports =
+                everything
+                ? filtered
+                : filtered.filter { p in
+                    guard let ended = p.finishedAt.flatMap(JournalTime.parse) else { return true }
+                    return ended >= endedBefore
+                }
             if json { return try printJSON(["plans": reports]) }
             print(TextReports.summaries(reports))
+            let older = filtered.count - reports.count
+            if older > 0 { print("(\(older) plan\(older == 1 ? "" : "s") that ended more than 7 days ago not shown: --all)") }
         }
     }
 }

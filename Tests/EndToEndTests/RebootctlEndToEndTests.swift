@@ -146,6 +146,21 @@ final class RebootctlEndToEndTests: XCTestCase {
         let later = try h.ctl(["cancel", paused])
         XCTAssertEqual(later.status, 0, later.out)
         XCTAssertTrue(later.out.contains("no rebootd is running"), later.out)
+        // status lists active plans and those that ended in the last 7 days; --all every plan.
+        let backdate = Process()
+        backdate.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        backdate.arguments = [
+            h.dir.appendingPathComponent("journal.sqlite").path,
+            "UPDATE plans SET finishedAt = '2020-01-01T00:00:00.000Z' WHERE id = '\(id)'",
+        ]
+        try backdate.run()
+        backdate.waitUntilExit()
+        XCTAssertEqual(backdate.terminationStatus, 0)
+        let recent = try h.ctl(["status"])
+        XCTAssertFalse(recent.out.contains(id), "a plan that ended years ago is not in the default list: \(recent.out)")
+        XCTAssertTrue(recent.out.contains(paused) && recent.out.contains("1 plan that ended more than 7 days ago not shown"), recent.out)
+        XCTAssertTrue(try h.ctl(["status", "--all"]).out.contains(id))
+        XCTAssertTrue(try h.ctl(["status", "--state", "succeeded"]).out.contains(id), "a filter of its own shows it")
         for binary in ["rebootctl", "rebootd", "bcc-sim"] {
             let version = try h.run(binary, ["--version"])
             XCTAssertEqual(version.status, 0)
