@@ -40,7 +40,7 @@ struct Watch: ParsableCommand {
         var startDone: Int?
         var last = ""
         while true {
-            guard let p = try journal.summaryReports().first(where: { $0.id == planId }) else {
+            guard let p = try journal.summaryReport(planId: planId) else {
                 throw CtlError(.noSuchPlan, "no plan \(SafeText.escaped(planId))")
             }
             let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }

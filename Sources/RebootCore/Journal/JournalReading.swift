@@ -31,6 +31,8 @@ public protocol JournalReading: AnyObject, Sendable {
     func forEachInstanceChunk(planId: String, _ body: ([PlanInstanceRecord]) throws -> Void) throws
     /// Instance counts by state, per plan (plan id → state → count).
     func instanceCounts() throws -> [String: [String: Int]]
+    /// One plan's instances by state (`rebootctl watch` asks twice a second: it reads no other plan).
+    func instanceCounts(planId: String) throws -> [String: Int]
 
     // MARK: Attempts
 

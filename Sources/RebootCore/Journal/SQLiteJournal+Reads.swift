@@ -94,6 +94,18 @@ extension SQLiteJournal {
         }
     }
 
+    public func instanceCounts(planId: String) throws -> [String: Int] {
+        try writer.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT state, COUNT(*) AS n FROM plan_instances WHERE planId = ? GROUP BY state", arguments: [planId])
+            {
+                out[row["state"]] = row["n"]
+            }
+            return out
+        }
+    }
+
     public func attempts(planId: String) throws -> [AttemptRecord] {
         try writer.read { db in
             try AttemptRecord.filter(Column("planId") == planId).order(Column("id")).fetchAll(db)

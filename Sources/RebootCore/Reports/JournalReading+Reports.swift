@@ -12,6 +12,15 @@ extension JournalReading {
         }
     }
 
+    /// One plan's summary, reading only that plan (its head and its counts).
+    public func summaryReport(planId: String) throws -> PlanSummaryReport? {
+        guard let p = try plan(id: planId) else { return nil }
+        return PlanSummaryReport(
+            id: p.id, name: p.name, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
+            instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
+            counts: Self.fullCounts(try instanceCounts(planId: planId)), finishedAt: p.finishedAt, reason: p.reason)
+    }
+
     public func detailReport(planId: String) throws -> PlanDetailReport? {
         guard let p = try plan(id: planId) else { return nil }
         let rows = try instances(planId: planId)

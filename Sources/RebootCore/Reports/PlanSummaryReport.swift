@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `rebootctl status` prints, as stable JSON shapes (documented in the README).
-public struct PlanSummaryReport: Codable, Sendable {
+public struct PlanSummaryReport: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
     public var state: String

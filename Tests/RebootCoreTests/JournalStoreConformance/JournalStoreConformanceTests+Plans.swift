@@ -95,6 +95,10 @@ extension JournalStoreConformanceTests {
         store.save(instance: rebooted)
         try store.flush()
         XCTAssertEqual(try store.instanceCounts(), ["a": ["pending": 2, "rebooted": 1], "b": ["pending": 2], "c": ["pending": 1]])
+        XCTAssertEqual(try store.instanceCounts(planId: "a"), ["pending": 2, "rebooted": 1], "one plan's, and only its")
+        XCTAssertEqual(try store.instanceCounts(planId: "none"), [:])
+        XCTAssertEqual(try store.summaryReport(planId: "a")?.counts["rebooted"], 1)
+        XCTAssertEqual(try store.summaryReport(planId: "a"), try store.summaryReports().first { $0.id == "a" }, "the same summary")
     }
 
     /// Every row of the plan, once, in index order, only that plan's; no call for a plan
