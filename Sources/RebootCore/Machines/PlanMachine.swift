@@ -14,8 +14,8 @@ struct PlanMachine: Sendable, Equatable {
         /// Batch `b` ended at `endedAt` (monotonic); the next waits for the pause, the window
         /// and the gates.
         case between(Int, endedAt: Date)
-        /// The plan ended.
-        case finished
+        /// The plan ended; its last batch (-1 for one that never started) stays its batch.
+        case finished(lastBatch: Int)
     }
 
     private(set) var state: PlanState
@@ -63,8 +63,8 @@ struct PlanMachine: Sendable, Equatable {
     /// The batch started last (-1 before the first).
     var currentBatch: Int {
         switch progress {
-        case .notStarted, .finished: -1
-        case .batch(let b), .between(let b, _): b
+        case .notStarted: -1
+        case .batch(let b), .between(let b, _), .finished(let b): b
         }
     }
 
@@ -148,7 +148,7 @@ struct PlanMachine: Sendable, Equatable {
 
     /// A dry run ends once its gates answered (or at once without gates).
     mutating func dryRunEnded(reason: String) -> PlanTransition {
-        progress = .finished
+        progress = .finished(lastBatch: currentBatch)
         return move(to: stop?.planEndState ?? .succeeded, reason: reason) ?? PlanTransition(from: state, to: state, reason: reason)
     }
 
@@ -217,7 +217,7 @@ struct PlanMachine: Sendable, Equatable {
 
     /// The plan's end: a transition that is always journaled.
     private mutating func end(_ state: PlanState, reason: String) -> PlanTransition {
-        progress = .finished
+        progress = .finished(lastBatch: currentBatch)
         return move(to: state, reason: reason) ?? PlanTransition(from: state, to: state, reason: reason)
     }
 }
