@@ -17,7 +17,7 @@ RELEASE := -c release --static-swift-stdlib
 # Every direct dependency is pinned with exact: in Package.swift. Package.resolved is not
 # committed: a package mirror's commit ids differ from upstream's, so a resolved file made on one
 # machine breaks the build on another.
-.PHONY: all bootstrap bootstrap-test resolve build release lint format test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
+.PHONY: all bootstrap bootstrap-test resolve build release release-build lint format test test-release deb check-deb interop alerts demo bench fuzz install uninstall clean
 
 # The debug build's products: `make test` builds them once and runs everything on them.
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)
@@ -53,6 +53,10 @@ build: bootstrap resolve
 	$(SWIFT) build
 
 release: bootstrap resolve
+	$(SWIFT) build $(RELEASE)
+
+## release-build: the release build alone, installing no package (make install uses it).
+release-build:
 	$(SWIFT) build $(RELEASE)
 
 ## lint: `swift format` (from the toolchain) with the committed .swift-format, strict: a file
@@ -155,8 +159,9 @@ FISHCOMPDIR := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
 ## install: release binaries (rebootd, rebootctl, and bcc-sim for rehearsals), systemd unit, sysusers and tmpfiles entries, config (kept if present), docs.
 ## BIN_DIR=DIR installs the binaries of a build already made (the tests' install check) instead.
+## It never installs a package (no bootstrap): a host without the build's packages uses BIN_DIR or the .deb.
 BIN_DIR ?=
-install: $(if $(BIN_DIR),,release)
+install: $(if $(BIN_DIR),,release-build)
 	install -d $(BINDIR) $(UNITDIR) $(SYSUSERSDIR) $(TMPFILESDIR) $(DOCDIR)
 	install -d -m 0755 $(CONFDIR)
 	bin="$(BIN_DIR)"; [ -n "$$bin" ] || bin="$(RELEASE_BIN)"; \
