@@ -42,7 +42,8 @@ extension InstanceRun {
         switch inDoubtReading(status, sent: sent, answered: answered) {
         case .applied:
             inDoubtApplied(now: now)
-            return open.map { .resolve(attempt: $0, outcome: "applied", then: .save) } ?? .save
+            // The resolution saves the row after `then` (once).
+            return open.map { .resolve(attempt: $0, outcome: "applied", then: .nothing) } ?? .save
         case .notApplied:
             inDoubtNotApplied()
             let then: InstanceAction

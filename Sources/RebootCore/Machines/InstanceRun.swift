@@ -302,7 +302,8 @@ final class InstanceRun {
     func polled(_ status: InstanceStatus) {
         lastStatus = status.rawValue
         active.missedPolls = 0
-        if phase == .rebooting && !status.isRunning { observedNonRunning = true }
+        // Rebooting as journaled: a call in doubt or one that cannot be resolved too.
+        if state == .rebooting && !status.isRunning { observedNonRunning = true }
     }
 
     /// The in-doubt evidence took one more reading; returns its verdict.

@@ -9,10 +9,12 @@ enum PlanAction: Sendable, Equatable {
     case wake(at: Date?)
     /// The wait for the health gates is over (the plan may not check them now).
     case dropGateWait
-    /// The batch's last instance ended: journal `batch-done`, notify.
-    case batchFinished(Int)
-    /// Rule 4.6: the failure budget is exceeded; journal the halt, leave what waits for a call.
-    case halt
+    /// The batch's last instance ended: journal `batch-done`, notify with `state`, the plan's
+    /// state while the batch ran (the step may have moved it on since).
+    case batchFinished(Int, state: PlanState)
+    /// Rule 4.6: the failure budget is exceeded; journal the halt, leave what waits for a
+    /// call, notify with `state`, the plan's state when it halted.
+    case halt(state: PlanState)
     /// The plan ends: journal and notify, free its slot.
     case finish(PlanTransition)
     /// Batch `b` may start once its health gates pass (SPEC §4.14).

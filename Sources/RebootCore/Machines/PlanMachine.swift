@@ -169,12 +169,12 @@ struct PlanMachine: Sendable, Equatable {
         }
         if case .batch(let b) = progress {
             progress = .between(b, endedAt: f.now)
-            out.append(.batchFinished(b))
+            out.append(.batchFinished(b, state: state))
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
         if stop == nil && budgetExceeded {
             _ = halt()
-            out.append(.halt)
+            out.append(.halt(state: state))
         }
         if let stop {
             let reason =

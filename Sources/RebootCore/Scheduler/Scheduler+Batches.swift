@@ -151,11 +151,11 @@ extension Scheduler {
     }
 
     /// Journals and performs a halt the plan machine decided (rule 4.6).
-    func halted(_ run: PlanRun, now: Date) {
+    func halted(_ run: PlanRun, now: Date, state: PlanState? = nil) {
         journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
         logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
         sweep(run, leaving: .halt, now: now)
-        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed")
+        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed", state: state)
     }
 
     /// Rule 4.10: no new calls; what is left is cancelled.

@@ -5,14 +5,14 @@ import Foundation
 extension Scheduler {
     func emit(
         _ event: PlanNotification.Event, _ run: PlanRun, batch: Int? = nil, reason: String? = nil,
-        cause: PlanNotification.Cause? = nil
+        cause: PlanNotification.Cause? = nil, state: PlanState? = nil
     ) {
         guard let notify else { return }
         var counts: [String: Int] = [:]
         for (state, n) in run.counts { counts[state.rawValue] = n }
         notify(
             PlanNotification(
-                event: event, planId: run.id, planName: run.plan.name, state: run.state.rawValue, batch: batch,
+                event: event, planId: run.id, planName: run.plan.name, state: (state ?? run.state).rawValue, batch: batch,
                 batchCount: run.batches.count, counts: counts, instances: run.instances.count,
                 reason: reason, cause: cause, time: JournalTime.format(wall)))
     }

@@ -68,12 +68,12 @@ extension Scheduler {
             run.wakeAt = at
         case .dropGateWait:
             run.gateWait = nil
-        case .batchFinished(let b):
+        case .batchFinished(let b, let state):
             journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(b + 1)/\(run.batches.count) finished")
             journal.setBatchDone(planId: run.id, batch: b, boot: clock.boot())
-            emit(.batchFinished, run, batch: b + 1)
-        case .halt:
-            halted(run, now: now)
+            emit(.batchFinished, run, batch: b + 1, state: state)
+        case .halt(let state):
+            halted(run, now: now, state: state)
         case .finish(let transition):
             finishPlan(run, transition)
         case .startBatch(let b):

@@ -119,6 +119,17 @@ final class InstanceDecisionTests: XCTestCase {
         XCTAssertEqual(instance(.rebooting).nextDeadline(now: t0, pollInterval: 5, rules: rules), t0 + 600.001)
     }
 
+    /// A call in doubt seen to take effect: its attempt is resolved, and the row is saved once
+    /// (by the resolution), not twice.
+    func testAnAppliedCallInDoubtIsResolvedAndSavedOnce() {
+        let inst = instance(.inDoubt)
+        XCTAssertEqual(
+            inst.read(.starting, pollSent: t0 + 5, answered: t0 + 6, now: t0 + 6, rules: rules, stop: nil),
+            .resolve(attempt: 7, outcome: "applied", then: .nothing))
+        XCTAssertEqual(inst.phase, .rebooting)
+        XCTAssertTrue(inst.observedNonRunning)
+    }
+
     func testThreeMissesSkipAndAnInDoubtMissResolvesItsAttempt() {
         let inst = instance(.inDoubt)
         XCTAssertEqual(inst.missedRead(), .nothing)

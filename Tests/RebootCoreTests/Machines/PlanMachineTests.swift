@@ -168,7 +168,7 @@ final class PlanMachineTests: XCTestCase {
         XCTAssertEqual(m.step(facts()), [.startBatch(0)])
         XCTAssertEqual(m.batchStarted(0), nil, "already running")
         XCTAssertEqual(m.currentBatch, 0)
-        XCTAssertEqual(m.step(facts()), [.batchFinished(0), .dropGateWait, .wake(at: t0 + 60)], "the pause between batches")
+        XCTAssertEqual(m.step(facts()), [.batchFinished(0, state: .running), .dropGateWait, .wake(at: t0 + 60)], "the pause between batches")
         XCTAssertEqual(m.batchEndedAt, t0)
         var later = facts()
         later.now = t0 + 60
@@ -177,7 +177,11 @@ final class PlanMachineTests: XCTestCase {
         _ = m.batchStarted(2)
         later.now = t0 + 500
         XCTAssertEqual(
-            m.step(later), [.batchFinished(2), .finish(.init(from: .running, to: .succeeded, reason: "7 rebooted, 0 failed (1 allowed), 1 skipped"))])
+            m.step(later),
+            [
+                .batchFinished(2, state: .running),
+                .finish(.init(from: .running, to: .succeeded, reason: "7 rebooted, 0 failed (1 allowed), 1 skipped")),
+            ])
         XCTAssertEqual(m.state, .succeeded)
         XCTAssertEqual(m.currentBatch, 2, "an ended plan keeps its last batch (status shows batch 3/3, not 0/3)")
     }
@@ -199,7 +203,8 @@ final class PlanMachineTests: XCTestCase {
         _ = cancelled.batchStarted(0)
         _ = cancelled.cancel()
         XCTAssertEqual(
-            cancelled.step(facts()), [.batchFinished(0), .finish(.init(from: .running, to: .cancelled, reason: "cancelled by an operator"))])
+            cancelled.step(facts()),
+            [.batchFinished(0, state: .running), .finish(.init(from: .running, to: .cancelled, reason: "cancelled by an operator"))])
         var gate = machine(.running)
         _ = gate.halt(reason: "gate g: down")
         XCTAssertEqual(gate.step(facts()), [.finish(.init(from: .running, to: .failed, reason: "gate g: down"))])
@@ -209,7 +214,7 @@ final class PlanMachineTests: XCTestCase {
         XCTAssertEqual(
             restored.step(facts()),
             [
-                .batchFinished(0), .halt,
+                .batchFinished(0, state: .running), .halt(state: .running),
                 .finish(.init(from: .running, to: .failed, reason: "failure budget exceeded: 1 failed, 0 allowed")),
             ])
     }
