@@ -4,7 +4,9 @@ import Foundation
 /// A plan the scheduler is running: its instances, batch progress, call queues and poll
 /// rounds. Confined to the scheduler queue.
 final class PlanRun {
-    var record: PlanRecord
+    /// The plan's journal head as it was taken on (without its parameters); its state since is
+    /// the machine's (`state`).
+    let record: PlanRecord
     let plan: Plan
     let batches: [Range<Int>]
     let instances: [InstanceRun]

@@ -86,7 +86,6 @@ extension Scheduler {
     /// Journals and logs a plan's state change (the machine made it).
     func recordTransition(_ transition: PlanTransition?, _ run: PlanRun) {
         guard let t = transition else { return }
-        run.record.state = t.to.rawValue
         journal.updatePlan(
             id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall,
             finished: t.to.isTerminal, reason: t.reason)
