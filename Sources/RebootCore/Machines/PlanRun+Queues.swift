@@ -90,4 +90,29 @@ extension PlanRun {
         blocked = still
         return follow
     }
+
+    /// Lifts an operator's pause and an account pause (`PlanMachine.resume`). Deadlines move on
+    /// by the length of an account pause, during which nothing timed out (rule 4.5). The
+    /// batch's instances are read again before their calls (SPEC §4.1): the pause may have
+    /// lasted long, and those already queued for a call give up their turn for a read. Returns
+    /// the waiting instances, to be read in the next round.
+    func resumed(now: Date) -> [InstanceRun] {
+        let (wasPaused, lasted) = machine.resume(now: now)
+        if let paused = lasted {
+            for inst in instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
+        }
+        guard wasPaused, currentBatch >= 0 && currentBatch < batches.count else { return [] }
+        var follow: [InstanceRun] = []
+        for i in drainReady() {
+            let inst = instances[i]
+            if inst.state == .waiting { follow.append(inst) } else if inst.state == .pending { unread.insert(i) }
+        }
+        for i in batches[currentBatch] {
+            let inst = instances[i]
+            if inst.state == .pending && !inst.inFlight && !inst.queued && !inst.isInDoubt && inst.notBefore == nil && !readsOut.contains(i) {
+                unread.insert(i)
+            }
+        }
+        return follow
+    }
 }

@@ -241,26 +241,10 @@ extension Scheduler {
         return ControlRule.answer(outcome)
     }
 
-    /// Lifts an operator's pause and an account pause from one plan. Deadlines are moved on by
-    /// the length of an account pause, during which nothing timed out (rule 4.5).
+    /// Lifts an operator's pause and an account pause from one plan (`PlanRun.resumed`); the
+    /// waiting instances it gives back are read in the next round.
     func resume(_ run: PlanRun, now: Date) {
-        let (wasPaused, lasted) = run.machine.resume(now: now)
-        if let paused = lasted {
-            for inst in run.instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
-        }
-        // The batch's instances are read again before their calls (SPEC §4.1): the pause may
-        // have lasted long. Those already queued for a call give up their turn for a read.
-        guard wasPaused, run.currentBatch >= 0 && run.currentBatch < run.batches.count else { return }
-        for i in run.drainReady() {
-            let inst = run.instances[i]
-            if inst.state == .waiting { watch(run, inst, urgent: true) } else if inst.state == .pending { run.unread.insert(i) }
-        }
-        for i in run.batches[run.currentBatch] {
-            let inst = run.instances[i]
-            if inst.state == .pending && !inst.inFlight && !inst.queued && !inst.isInDoubt && inst.notBefore == nil && !run.readsOut.contains(i) {
-                run.unread.insert(i)
-            }
-        }
+        for inst in run.resumed(now: now) { watch(run, inst, urgent: true) }
     }
 
     /// `resume --all`: lifts the account pause and resumes every paused plan, queued ones too.
