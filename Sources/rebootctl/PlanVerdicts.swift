@@ -16,24 +16,24 @@ struct PlanVerdicts {
         activeHashes = (try? options.journal().activeHashes()) ?? [:]
     }
 
-    /// Why `path` cannot even be read as a plan: no such file (66) or permission denied (77);
-    /// nil when it can be opened (what it holds is then the parser's to judge, 65).
+    /// Why `path` cannot even be read as a plan: no such file (66), or a file this user may not
+    /// read (77); nil when it is there and readable, or is something the loader refuses with
+    /// its own reason (a symbolic link, a directory: a bad plan, 65). Nothing is opened here.
     static func unreadable(_ path: String) -> CtlError.Kind? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd < 0 else {
-            close(fd)
-            return nil
-        }
-        switch errno {
-        case ENOENT, ENOTDIR: return .noSuchPlan
-        case EACCES, EPERM: return .permissionDenied
-        default: return nil
-        }
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .noSuchPlan : nil }
+        guard st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return access(path, R_OK) != 0 && (errno == EACCES || errno == EPERM) ? .permissionDenied : nil
     }
 
-    /// The exit code of a rejection of `path`: 66 for a file that is not there, 77 for one
-    /// that cannot be read, 65 for a bad plan (SPEC §7).
-    static func exitCode(rejecting path: String) -> Int32 { (unreadable(path) ?? .badPlan).rawValue }
+    /// The one-line error for a file that cannot be read at all, nil for a plan to judge.
+    static func readError(_ path: String) -> CtlError? {
+        switch unreadable(path) {
+        case .noSuchPlan?: CtlError(.noSuchPlan, "no plan file \(SafeText.escaped(path)): check the path")
+        case .permissionDenied?: CtlError(.permissionDenied, "cannot read \(SafeText.escaped(path)): permission denied; make it readable to you")
+        default: nil
+        }
+    }
 
     func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
         do {

@@ -63,9 +63,9 @@ struct Status: ParsableCommand {
                     guard let ended = p.finishedAt.flatMap(JournalTime.parse) else { return true }
                     return ended >= endedBefore
                 }
-            if json { return try printJSON(["plans": reports]) }
-            print(TextReports.summaries(reports))
             let older = filtered.count - reports.count
+            if json { return try printJSON(StatusList(plans: reports, notShown: older)) }
+            print(reports.isEmpty && older > 0 ? "no active or recent plans" : TextReports.summaries(reports))
             if older > 0 { print("(\(older) plan\(older == 1 ? "" : "s") that ended more than 7 days ago not shown: --all)") }
         }
     }

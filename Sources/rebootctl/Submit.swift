@@ -13,10 +13,11 @@ struct Submit: ParsableCommand {
         let config = try options.load()
         let verdicts = PlanVerdicts(options: options)
         let plan: PlanFile
+        if let error = PlanVerdicts.readError(file) { throw error }
         switch verdicts.check(file) {
         case .failure(let error):
             print("\(SafeText.escaped(file)): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
-            throw ExitCode(PlanVerdicts.exitCode(rejecting: file))
+            throw ExitCode(65)
         case .success(let p):
             plan = p
         }

@@ -46,13 +46,15 @@ struct Watch: ParsableCommand {
             let done = ["rebooted", "failed", "skipped", "cancelled"].reduce(0) { $0 + (p.counts[$1] ?? 0) }
             startDone = startDone ?? done
             let line = render(p, done: done, eta: eta(done: done, startDone: startDone ?? 0, total: p.instances, since: started))
+            // Off a terminal, a line when something changes: the ETA's own ticking is not a change.
+            let progress = render(p, done: done, eta: "")
             let terminal = ["succeeded", "failed", "cancelled"].contains(p.state)
             if tty {
                 FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + line + (terminal ? "\n" : "")).utf8))
-            } else if line != last {
+            } else if progress != last {
                 print(line)
             }
-            last = line
+            last = progress
             if terminal {
                 if p.state != "succeeded" { throw ExitCode(1) }
                 return

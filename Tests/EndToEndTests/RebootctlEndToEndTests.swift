@@ -64,7 +64,9 @@ final class RebootctlEndToEndTests: XCTestCase {
         // A plan file that is not there is 66, one that cannot be read 77, for validate and
         // submit alike (a bad plan stays 65).
         let absent = h.dir.appendingPathComponent("absent.yaml").path
-        XCTAssertEqual(try h.ctl(["validate", absent]).status, 66)
+        let absentVerdict = try h.ctl(["validate", absent])
+        XCTAssertEqual(absentVerdict.status, 66)
+        XCTAssertTrue(absentVerdict.out.contains("rebootctl: error: no plan file"), "one line that says what to fix: \(absentVerdict.out)")
         XCTAssertEqual(try h.ctl(["submit", absent]).status, 66)
         XCTAssertEqual(try h.ctl(["validate", bad.path, absent]).status, 66, "a missing file says more than a bad plan")
         let secret = shared.appendingPathComponent("secret.yaml")
@@ -160,6 +162,8 @@ final class RebootctlEndToEndTests: XCTestCase {
         XCTAssertFalse(recent.out.contains(id), "a plan that ended years ago is not in the default list: \(recent.out)")
         XCTAssertTrue(recent.out.contains(paused) && recent.out.contains("1 plan that ended more than 7 days ago not shown"), recent.out)
         XCTAssertTrue(try h.ctl(["status", "--all"]).out.contains(id))
+        let recentJSON = try h.ctl(["status", "--json"])
+        XCTAssertTrue(recentJSON.out.contains("\"notShown\" : 1") && !recentJSON.out.contains(id), recentJSON.out)
         XCTAssertTrue(try h.ctl(["status", "--state", "succeeded"]).out.contains(id), "a filter of its own shows it")
         for binary in ["rebootctl", "rebootd", "bcc-sim"] {
             let version = try h.run(binary, ["--version"])

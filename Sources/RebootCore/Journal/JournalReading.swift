@@ -12,6 +12,8 @@ public protocol JournalReading: AnyObject, Sendable {
     func planCountsByState() throws -> [String: Int]
     /// The plan with this id, if any.
     func plan(id: String) throws -> PlanRecord?
+    /// A plan's record without its parameters (`parameters` is empty): what a status line needs.
+    func planHead(id: String) throws -> PlanRecord?
     /// The plans not in a terminal state, oldest id first.
     func activePlans() throws -> [PlanRecord]
     /// The active plans with empty `parameters`, oldest id first.

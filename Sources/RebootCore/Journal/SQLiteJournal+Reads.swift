@@ -23,6 +23,14 @@ extension SQLiteJournal {
         try writer.read { db in try PlanRecord.fetchOne(db, key: id) }
     }
 
+    public func planHead(id: String) throws -> PlanRecord? {
+        try writer.read { db in
+            try PlanRecord.filter(Column("id") == id)
+                .select(.allColumns(excluding: ["parameters"]), SQL(sql: "'' AS parameters"))
+                .fetchOne(db)
+        }
+    }
+
     public func activePlans() throws -> [PlanRecord] {
         try writer.read { db in
             try PlanRecord.filter(SQLiteJournal.activeStates.contains(Column("state"))).order(Column("id")).fetchAll(db)

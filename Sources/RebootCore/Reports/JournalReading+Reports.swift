@@ -12,9 +12,9 @@ extension JournalReading {
         }
     }
 
-    /// One plan's summary, reading only that plan (its head and its counts).
+    /// One plan's summary, reading only that plan (its head, without its parameters, and its counts).
     public func summaryReport(planId: String) throws -> PlanSummaryReport? {
-        guard let p = try plan(id: planId) else { return nil }
+        guard let p = try planHead(id: planId) else { return nil }
         return PlanSummaryReport(
             id: p.id, name: p.name, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
             instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,

@@ -97,6 +97,11 @@ extension JournalStoreConformanceTests {
         XCTAssertEqual(try store.instanceCounts(), ["a": ["pending": 2, "rebooted": 1], "b": ["pending": 2], "c": ["pending": 1]])
         XCTAssertEqual(try store.instanceCounts(planId: "a"), ["pending": 2, "rebooted": 1], "one plan's, and only its")
         XCTAssertEqual(try store.instanceCounts(planId: "none"), [:])
+        let head = try XCTUnwrap(try store.planHead(id: "a"))
+        XCTAssertEqual(head.parameters, "", "a head leaves the parameters out")
+        XCTAssertEqual(head.state, "running")
+        XCTAssertFalse(try XCTUnwrap(try store.plan(id: "a")).parameters.isEmpty)
+        XCTAssertNil(try store.planHead(id: "none"))
         XCTAssertEqual(try store.summaryReport(planId: "a")?.counts["rebooted"], 1)
         XCTAssertEqual(try store.summaryReport(planId: "a"), try store.summaryReports().first { $0.id == "a" }, "the same summary")
     }
