@@ -4,13 +4,13 @@ import XCTest
 @testable import RebootCore
 
 /// The contract every `JournalStore` keeps, checked through the protocol only. A store's own
-/// test class subclasses this one, overrides `makeStore()` and declares one `testX()` calling
-/// each `checkX()` (see `SQLiteJournalStoreTests`, whose `testEveryContractCheckIsATest` keeps
-/// every store's list complete).
+/// test class subclasses this one, overrides `makeStore()` and declares one test that calls
+/// `runContract()`: every check in `contract`, each on a new store.
 ///
 /// This base class runs nothing without a store: it declares no `test` method (SwiftPM on
-/// Linux discovers only the methods a class declares, and swift-corelibs XCTest has no
-/// `defaultTestSuite` to empty), and should one be added, `setUpWithError` skips it here.
+/// Linux discovers only the methods a class declares, not inherited ones, and swift-corelibs
+/// XCTest has no `defaultTestSuite` to empty), and should one be added, `setUpWithError` skips
+/// it here. `SQLiteJournalStoreTests.testTheContractListsEveryCheck` keeps `contract` complete.
 class JournalStoreConformanceTests: XCTestCase {
     /// A new, empty store. Subclasses override this.
     func makeStore() throws -> any JournalStore {
@@ -32,6 +32,56 @@ class JournalStoreConformanceTests: XCTestCase {
     override func tearDown() {
         store = nil
         super.tearDown()
+    }
+
+    /// Every check of the contract, by name.
+    static let contract: [(name: String, check: @Sendable (JournalStoreConformanceTests) throws -> Void)] = [
+        ("BeginAttemptsCommitsAtOnceAndReturnsIdsInOrder", { try $0.checkBeginAttemptsCommitsAtOnceAndReturnsIdsInOrder() }),
+        ("BeginAttemptsCommitsTheQueuedWritesFirst", { try $0.checkBeginAttemptsCommitsTheQueuedWritesFirst() }),
+        ("AFailedBeginKeepsTheQueuedWritesAndAddsNoAttempt", { try $0.checkAFailedBeginKeepsTheQueuedWritesAndAddsNoAttempt() }),
+        ("FinishAttemptRecordsItsOutcome", { try $0.checkFinishAttemptRecordsItsOutcome() }),
+        ("AttemptNumbersAreTheHighestPerInstance", { try $0.checkAttemptNumbersAreTheHighestPerInstance() }),
+        ("OpenAndCountedAttemptsFollowFinishAndResolve", { try $0.checkOpenAndCountedAttemptsFollowFinishAndResolve() }),
+        ("AttemptsOfAnInstanceSpanItsPlans", { try $0.checkAttemptsOfAnInstanceSpanItsPlans() }),
+        ("InsertedPlanReadsBackWithItsInstancesAndFirstEvent", { try $0.checkInsertedPlanReadsBackWithItsInstancesAndFirstEvent() }),
+        ("UnknownPlanReadsAsNothing", { try $0.checkUnknownPlanReadsAsNothing() }),
+        ("PlansComeInIdOrder", { try $0.checkPlansComeInIdOrder() }),
+        ("DecodedPlanIsThePlanItsParametersHold", { try $0.checkDecodedPlanIsThePlanItsParametersHold() }),
+        ("ActivePlansAndHeadsLeaveOutFinishedPlans", { try $0.checkActivePlansAndHeadsLeaveOutFinishedPlans() }),
+        ("TheSameContentActiveTwiceIsStoredAndHashedToTheNewest", { try $0.checkTheSameContentActiveTwiceIsStoredAndHashedToTheNewest() }),
+        ("APlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites", { try $0.checkAPlanIdIsInsertedOnceAndAFailedInsertKeepsTheQueuedWrites() }),
+        ("PlanCountsByStateAndInstanceCounts", { try $0.checkPlanCountsByStateAndInstanceCounts() }),
+        ("InstanceChunksCoverThePlanInIndexOrder", { try $0.checkInstanceChunksCoverThePlanInIndexOrder() }),
+        ("UpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil", { try $0.checkUpdatePlanFinishedStampsFinishedAtAndKeepsTheReasonWhenNil() }),
+        ("SetStopIsRestoredWithItsEvent", { try $0.checkSetStopIsRestoredWithItsEvent() }),
+        ("CancelPendingInstancesLeavesTheOthers", { try $0.checkCancelPendingInstancesLeavesTheOthers() }),
+        ("BatchDoneIsNilUntilSetAndThenTheLatest", { try $0.checkBatchDoneIsNilUntilSetAndThenTheLatest() }),
+        ("StatusSummaryAndDetailReadTheStore", { try $0.checkStatusSummaryAndDetailReadTheStore() }),
+        ("PlanReportReadsAttemptsEventsAndControls", { try $0.checkPlanReportReadsAttemptsEventsAndControls() }),
+        ("HistoryReadsAnInstancesAttemptsWithOutcomes", { try $0.checkHistoryReadsAnInstancesAttemptsWithOutcomes() }),
+        ("ASavedInstanceIsVisibleAfterTheFlushOnly", { try $0.checkASavedInstanceIsVisibleAfterTheFlushOnly() }),
+        ("AFailedFlushThrowsAndKeepsItsWrites", { try $0.checkAFailedFlushThrowsAndKeepsItsWrites() }),
+        ("FlushWithNothingQueuedDoesNothing", { try $0.checkFlushWithNothingQueuedDoesNothing() }),
+        ("EventsComeInTheOrderTheyWereAdded", { try $0.checkEventsComeInTheOrderTheyWereAdded() }),
+        ("ControlsComeInOrderPerPlan", { try $0.checkControlsComeInOrderPerPlan() }),
+        ("AccountPauseIsSetOnceUntilCleared", { try $0.checkAccountPauseIsSetOnceUntilCleared() }),
+        ("IntakeIsInsertedWithItsPlanAndMarkedMoved", { try $0.checkIntakeIsInsertedWithItsPlanAndMarkedMoved() }),
+        ("TheSameIntakeKeyTwiceFailsThePlansInsert", { try $0.checkTheSameIntakeKeyTwiceFailsThePlansInsert() }),
+        ("IntakeStallsAreRecordedUpdatedAndCleared", { try $0.checkIntakeStallsAreRecordedUpdatedAndCleared() }),
+    ]
+
+    /// Runs every check of the contract, each on a new store (`makeStore()`); a check that
+    /// throws fails with its name.
+    func runContract() {
+        for (name, check) in Self.contract {
+            do {
+                store = try makeStore()
+                try check(self)
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+            store = nil
+        }
     }
 
     // MARK: Fixtures
