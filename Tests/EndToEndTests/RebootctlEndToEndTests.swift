@@ -82,6 +82,26 @@ final class RebootctlEndToEndTests: XCTestCase {
         XCTAssertEqual(unreadable.status, 77, unreadable.out)
     }
 
+    /// `watch` off a terminal prints a line when something changes (SPEC §7): an ETA that only
+    /// ticks on through the pause between batches is not a change.
+    func testWatchOffATerminalPrintsALineOnlyWhenSomethingChanges() throws {
+        let h = try Harness(name: "ctl-watch")
+        try h.startSim(["--instances", "2", "--seed", "48", "--reboot-min", "0.2", "--reboot-max", "0.3"])
+        try h.writeConfig("pollInterval: 200ms\n")
+        try h.startDaemon()
+        try h.requireDaemonUp()
+        let plan = h.dir.appendingPathComponent("watched.yaml")
+        try Harness.planYAML(try h.adminState().map(\.id), "name: watched\nbatchSize: 1\npauseBetweenBatches: 4s")
+            .write(to: plan, atomically: true, encoding: .utf8)
+        let watched = try h.ctl(["submit", plan.path, "--watch"])
+        XCTAssertEqual(watched.status, 0, watched.out)
+        let progress = watched.out.split(separator: "\n").filter { $0.hasPrefix("[") }.map {
+            $0.replacingOccurrences(of: #"ETA \S+"#, with: "ETA", options: .regularExpression)
+        }
+        XCTAssertTrue(progress.last?.contains("succeeded") == true, watched.out)
+        for (a, b) in zip(progress, progress.dropFirst()) { XCTAssertNotEqual(a, b, "a line with nothing changed but the ETA: \(watched.out)") }
+    }
+
     func testSubmitPrintsTheIdWhichIsNeverCutAndNamesAndPrefixesFindIt() throws {
         let h = try Harness(name: "ctl-ids")
         try h.startSim(["--instances", "2", "--seed", "47", "--reboot-min", "0.2", "--reboot-max", "0.4"])
