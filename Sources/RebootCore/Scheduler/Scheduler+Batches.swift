@@ -8,13 +8,12 @@ extension Scheduler {
     func pump() {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !callsHeld else {
-            pumpScheduled = false
+            trigger.scheduled = false
             return
         }
-        runHeldAnswers()
-        pumpScheduled = false
+        trigger.runHeld()
         let now = clock.now()
-        lastPump = now
+        trigger.pumpBegins(at: now)
         if journalFailing {
             // Nothing is decided on top of what the journal does not hold.
             flushJournal()
@@ -34,7 +33,7 @@ extension Scheduler {
         }
         flushJournal()
         if !stopping { armTimer(now: now) }
-        refreshAnswerHold()
+        trigger.refreshHold()
         afterPump?()
     }
 
@@ -74,13 +73,9 @@ extension Scheduler {
             run.openInBatch += 1
             if inst.state == .pending { inst.batchStarted(wall: wallNow) }
         }
-        recordTransition(run.machine.batchStarted(b), run)
-        let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
-        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: wallNow, finished: false, reason: gates)
-        journal.addEvent(
-            planId: run.id, at: wallNow, kind: "batch-start", detail: "batch \(b + 1)/\(run.batches.count): \(run.batches[b].count) instances")
-        if b == 0 { emit(.planStarted, run, batch: 1) }
-        logger.info("batch started", metadata: ["plan": "\(run.id)", "batch": "\(b + 1)/\(run.batches.count)", "size": "\(run.batches[b].count)"])
+        recorder.transition(run.machine.batchStarted(b), run)
+        recorder.batchStarted(run, b)
+        if b == 0 { events.emit(.planStarted, run, batch: 1) }
         // Calls only after the batch's status read (SPEC §4.1).
         for read in run.queueStartReads(batch: b, now: now, rule: batchStartRule) {
             startRead(run, run.instances[read.index], read.status, now: now)
@@ -106,12 +101,10 @@ extension Scheduler {
     /// followed until it is read `Running` (its batch stays open, its claim held), then ends
     /// `failed (in-doubt)`; the operator decides. `runningNow`: the reading that decided it.
     func inDoubtUnknowable(_ run: PlanRun, _ inst: InstanceRun, why: String, runningNow: Bool, now: Date) {
-        if let open = inst.openAttemptId { journal.resolveAttempt(id: open, outcome: "unknown") }
-        logger.warning("reboot call in doubt: \(why); not sending it again", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
-        journal.addEvent(planId: run.id, at: wall, kind: "in-doubt", detail: "\(inst.id): \(why); the operator decides")
+        recorder.unknowable(run, inst, why: why)
         inst.inDoubtUnknowable(now: now)
         if runningNow { return finish(run, inst, .failed(InstanceRun.inDoubtReason), now: now) }
-        journal.save(instance: run.record(of: inst, wall: wall))
+        recorder.save(run, inst)
         watch(run, inst, urgent: false)
     }
 
@@ -126,20 +119,14 @@ extension Scheduler {
     /// Makes an instance terminal, releases its claim and applies the failure budget.
     func finish(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, now: Date) {
         guard !inst.state.isTerminal else { return }
-        let wallNow = wall
-        let state = end.state
-        let reason = end.reason
-        inst.finish(end, wall: wallNow)
+        inst.finish(end, wall: wall)
         unwatch(run, inst)
         restartHold.remove(holdKey(run, inst))
         if run.batch(of: inst.index) == run.currentBatch { run.openInBatch -= 1 }
         release(inst.id, from: run)
-        journal.save(instance: run.record(of: inst, wall: wallNow))
-        observer?.rebootFinished(outcome: state)
-        let level: Logger.Level = state == .failed ? .warning : .info
-        logger.log(
-            level: level, "instance \(state.rawValue)", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "reason": "\(reason ?? "")"])
-        if state == .failed && run.machine.instanceFailed() { halt(run, now: now) }
+        recorder.finished(run, inst, end)
+        observer?.rebootFinished(outcome: end.state)
+        if end.state == .failed && run.machine.instanceFailed() { halt(run, now: now) }
     }
 
     /// Rule 4.6: the failure budget is exceeded. No new calls; pending and waiting instances are
@@ -152,17 +139,16 @@ extension Scheduler {
 
     /// Journals and performs a halt the plan machine decided (rule 4.6).
     func halted(_ run: PlanRun, now: Date, state: PlanState? = nil) {
-        journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(run.failed) failed, budget \(run.plan.maxFailures)")
-        logger.error("plan halted: failure budget exceeded", metadata: ["plan": "\(run.id)", "failed": "\(run.failed)"])
+        recorder.halted(run)
         sweep(run, leaving: .halt, now: now)
-        emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed", state: state)
+        events.emit(.planHalted, run, reason: "failure budget exceeded: \(run.failed) failed, \(run.plan.maxFailures) allowed", state: state)
     }
 
     /// Rule 4.10: no new calls; what is left is cancelled.
     func cancel(_ run: PlanRun, now: Date) {
         guard run.machine.cancel() else { return }
         run.gateWait = run.plan.dryRun ? run.gateWait : nil
-        journal.setStop(planId: run.id, stop: .cancel, at: wall, detail: "remaining instances cancelled")
+        recorder.cancelled(run)
         sweep(run, leaving: .cancel, now: now)
     }
 
@@ -198,9 +184,9 @@ extension Scheduler {
             return
         }
         run.gateWait = nil
-        journal.addEvent(planId: run.id, at: wall, kind: "account-paused", detail: "\(pause.code): \(pause.message)")
-        recordTransition(transition, run)
-        emit(.planPaused, run, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)", cause: .account)
+        recorder.accountPaused(run, pause)
+        recorder.transition(transition, run)
+        events.emit(.planPaused, run, reason: "\(Self.accountPauseReason) \(pause.code): \(pause.message)", cause: .account)
     }
 
     func release(_ instanceId: String, from run: PlanRun) {

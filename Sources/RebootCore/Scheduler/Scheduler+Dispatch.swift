@@ -23,22 +23,10 @@ extension Scheduler {
         }
         for (run, chunk) in polls { sendPoll(run, chunk, now: now) }
         guard !reboots.isEmpty else { return }
-        // Journaled before the send (rule 4.8): the wall time, the boot clock with its boot id,
-        // and the effect deadline the call's signature expiry gives (SPEC §1).
-        let wallSent = wall
-        let sentAt = JournalTime.format(wallSent)
-        let boot = clock.boot()
-        let effectDeadline = JournalTime.format(wallSent + rebootExpiry)
-        let attempts = reboots.map { run, inst in
-            AttemptRecord(
-                id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,
-                kind: inst.resendNext ? "resend" : "reboot", sentAt: sentAt, finishedAt: nil,
-                httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil,
-                sentBoottimeNs: boot.nanoseconds, bootId: boot.bootId, effectDeadline: effectDeadline)
-        }
+        // Journaled before the send (rule 4.8).
         let ids: [Int64]
         do {
-            ids = try journal.beginAttempts(attempts)
+            ids = try recorder.beginAttempts(reboots, boot: clock.boot(), expiry: rebootExpiry)
         } catch {
             logger.error("cannot journal reboot attempts, not sending them: \(error)")
             for (run, inst) in reboots {
@@ -115,7 +103,6 @@ extension Scheduler {
         guard let run = planById[planId] else { return }
         let inst = run.instances[index]
         let now = clock.now()
-        let wallNow = wall
         run.inFlightCalls -= 1
         run.inFlightReboots.remove(index)
         let readings = inst.flightReadings
@@ -123,27 +110,14 @@ extension Scheduler {
         switch result {
         case .success(let requestId):
             observer?.apiCall("reboot", outcome: "ok", duration: arrived.timeIntervalSince(started))
-            observer?.rebootAccepted(at: wallNow)
-            journal.finishAttempt(
-                id: attemptId, at: wallNow, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
+            observer?.rebootAccepted(at: wall)
+            recorder.accepted(run, inst, attemptId: attemptId, requestId: requestId)
             inst.accepted(now: min(arrived, now))
             watch(run, inst, urgent: false)
-            logger.info("reboot accepted", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "requestId": "\(requestId ?? "")"])
             if !run.callsOutstanding { run.nextPollAt = now } else if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
         case .failure(let error):
             observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
-            let outcome = error.kind == .transient && error.inDoubt ? "in-doubt" : error.kind.rawValue
-            journal.finishAttempt(
-                id: attemptId, at: wallNow, httpStatus: error.httpStatus, errorCode: error.code,
-                message: error.message, requestId: error.requestId, outcome: outcome)
-            if error.kind != .accountFatal {
-                logger.notice(
-                    "reboot refused: \(error.message)",
-                    metadata: [
-                        "plan": "\(planId)", "instance": "\(inst.id)", "httpStatus": "\(error.httpStatus ?? 0)",
-                        "code": "\(error.code)", "requestId": "\(error.requestId ?? "")",
-                    ])
-            }
+            recorder.refused(run, inst, attemptId: attemptId, error)
             if error.kind == .conflict { observer?.conflict() }
             let action = inst.answered(
                 error, attemptId: attemptId, now: now, rules: rules(run), stop: run.stop,
@@ -168,7 +142,7 @@ extension Scheduler {
                 perform(inst.read(r.status, pollSent: r.sent, answered: r.answered, now: now, rules: rules(run), stop: run.stop), run, inst, now: now)
             }
         }
-        if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wallNow)) }
+        if !inst.state.isTerminal { recorder.save(run, inst) }
         // A refused or failed answer (and an account pause it caused) is committed now, not at
         // the next pump: lost to a kill -9, the restart would take the reason for a 409 (a
         // transitional status) for the call's effect (issue 23 #2).

@@ -21,11 +21,7 @@ extension Scheduler {
         case .roundTimedOut(let missing):
             // A check that never answers (a hung command, a lost connection) is blocked.
             let why = "no answer within \(DurationParser.format(now.timeIntervalSince(wait.roundStartedAt).rounded()))"
-            for name in missing {
-                journal.addEvent(
-                    planId: run.id, at: wall, kind: "gate-check",
-                    detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: \(why)")
-            }
+            recorder.gatesUnanswered(run, missing, batch: batch, why: why)
             wait.timedOut(missing, why: why)
             roundFinished(run, wait, names: names, now: now)
             run.wakeAt = run.gateWait?.nextCheckAt
@@ -38,41 +34,18 @@ extension Scheduler {
     }
 
     func startGateRound(_ run: PlanRun, _ wait: GateWait, names: [String], batch: Int, now: Date) {
-        gateRounds += 1
-        wait.startRound(
-            number: gateRounds, names: names, now: now,
-            slowestTimeout: names.compactMap { settings.gates[$0]?.timeout }.max() ?? HealthGate.defaultTimeout)
         let planId = run.id
-        let round = wait.round
-        var context = GateContext(planId: run.id, planName: run.plan.name, batch: batch + 1, batchCount: run.batches.count)
-        context.dryRun = run.plan.dryRun
-        logger.debug("checking gates", metadata: ["plan": "\(planId)", "batch": "\(batch + 1)", "gates": "\(names.joined(separator: ","))"])
-        for name in names {
-            guard let gate = settings.gates[name], let checker = gateChecker else {
-                let why = gateChecker == nil ? "gate checks are not available" : "not defined in the config (a reload removed it?)"
-                deliver { [weak self] in self?.gateAnswered(planId: planId, batch: batch, round: round, name: name, result: .blocked(why)) }
-                continue
-            }
-            checker.check(gate, context: context) { [weak self] result in
-                guard let self else { return }
-                self.deliver { self.gateAnswered(planId: planId, batch: batch, round: round, name: name, result: result) }
-            }
+        gateRunner.startRound(run, wait, names: names, batch: batch, now: now, gates: settings.gates, logger: logger) { [weak self] round, name, result in
+            guard let self else { return }
+            self.deliver { self.gateAnswered(planId: planId, batch: batch, round: round, name: name, result: result) }
         }
     }
 
     func gateAnswered(planId: String, batch: Int, round: Int, name: String, result: GateResult) {
         guard let run = planById[planId] else { return }
         let now = clock.now()
-        // Every check is journaled, even one whose answer comes after the plan stopped waiting.
-        var detail = "gate \(name) before batch \(batch + 1)/\(run.batches.count): \(result.word): \(result.detail)"
-        if let output = result.output, !output.isEmpty { detail += "\noutput: \(SafeText.escaped(output))" }
-        journal.addEvent(planId: planId, at: wall, kind: "gate-check", detail: detail)
+        recorder.gateChecked(run, gate: name, batch: batch, result, repeated: run.gateWait.map { $0.batch == batch && $0.notified } ?? false)
         observer?.gateChecked(name, passed: result.passed)
-        // A gate that stays blocked is logged at warning once per wait, then at info.
-        let repeated = run.gateWait.map { $0.batch == batch && $0.notified } ?? false
-        logger.log(
-            level: result.passed || repeated ? .info : .warning, "gate \(result.word)",
-            metadata: ["plan": "\(planId)", "gate": "\(name)", "batch": "\(batch + 1)", "result": "\(result.detail)"])
         let names = run.plan.healthGates ?? []
         guard let wait = run.gateWait, wait.answer(name, result, batch: batch, round: round, names: names) else { return }
         if run.plan.dryRun { return dryGateAnswered(run, wait, names: names, now: now) }
@@ -96,8 +69,8 @@ extension Scheduler {
             haltForGate(run, reason: reason, blockedFor: blockedFor, now: now)
         case .blocked(let reason, let firstNotice):
             let waiting = "waiting for \(reason)"
-            if run.state == .waitingGate { updateReason(run, waiting) } else { recordTransition(run.machine.gateBlocked(reason: waiting), run) }
-            if firstNotice { emit(.gateBlocked, run, batch: wait.batch + 1, reason: reason) }
+            if run.state == .waitingGate { recorder.reason(run, waiting) } else { recorder.transition(run.machine.gateBlocked(reason: waiting), run) }
+            if firstNotice { events.emit(.gateBlocked, run, batch: wait.batch + 1, reason: reason) }
         }
     }
 
@@ -105,16 +78,9 @@ extension Scheduler {
     /// reason), journaled before anything else happens.
     func haltForGate(_ run: PlanRun, reason: String, blockedFor: TimeInterval, now: Date) {
         guard run.machine.halt(reason: reason) else { return }
-        journal.setStop(planId: run.id, stop: .halt, at: wall, detail: "\(reason) (blocked for \(DurationParser.format(blockedFor.rounded())))")
-        updateReason(run, reason)
-        logger.error("plan halted: a health gate stayed blocked past gateTimeout", metadata: ["plan": "\(run.id)", "reason": "\(reason)"])
+        recorder.gateHalted(run, reason: reason, blockedFor: blockedFor)
         sweep(run, leaving: .halt, now: now)
-        emit(.planHalted, run, reason: reason)
-    }
-
-    /// Rewrites the plan's reason (shown by `rebootctl status` and `watch`) without a state change.
-    func updateReason(_ run: PlanRun, _ reason: String) {
-        journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: run.currentBatch, at: wall, finished: false, reason: reason)
+        events.emit(.planHalted, run, reason: reason)
     }
 
     /// A dry run checks each gate once and journals it; the plan ends when every check is in.

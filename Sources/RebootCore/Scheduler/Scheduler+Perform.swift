@@ -10,12 +10,12 @@ extension Scheduler {
         case .nothing:
             break
         case .save:
-            journal.save(instance: run.record(of: inst, wall: wall))
+            recorder.save(run, inst)
         case .callAgain:
             unwatch(run, inst)
             run.pushReady(inst.index)
         case .awaitRunning:
-            journal.save(instance: run.record(of: inst, wall: wall))
+            recorder.save(run, inst)
             watch(run, inst, urgent: false)
             let next = now + settings.pollInterval
             run.nextPollAt = min(run.nextPollAt ?? next, next)
@@ -34,15 +34,9 @@ extension Scheduler {
             // The caller pauses the account with its error (`pauseAll`) first.
             perform(then, run, inst, now: now)
         case .resolve(let attempt, let outcome, let then):
-            journal.resolveAttempt(id: attempt, outcome: outcome)
-            if outcome == "applied" {
-                logger.info(
-                    "in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
-            } else if outcome == "not-applied", then == .callAgain {
-                logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
-            }
+            recorder.resolved(run, inst, attempt: attempt, outcome: outcome, callAgain: then == .callAgain)
             perform(then, run, inst, now: now)
-            if !inst.state.isTerminal { journal.save(instance: run.record(of: inst, wall: wall)) }
+            if !inst.state.isTerminal { recorder.save(run, inst) }
         }
     }
 
@@ -63,15 +57,14 @@ extension Scheduler {
     func perform(_ action: PlanAction, _ run: PlanRun, now: Date) {
         switch action {
         case .enter(let transition):
-            recordTransition(transition, run)
+            recorder.transition(transition, run)
         case .wake(let at):
             run.wakeAt = at
         case .dropGateWait:
             run.gateWait = nil
         case .batchFinished(let b, let state):
-            journal.addEvent(planId: run.id, at: wall, kind: "batch-done", detail: "batch \(b + 1)/\(run.batches.count) finished")
-            journal.setBatchDone(planId: run.id, batch: b, boot: clock.boot())
-            emit(.batchFinished, run, batch: b + 1, state: state)
+            recorder.batchFinished(run, b, boot: clock.boot())
+            events.emit(.batchFinished, run, batch: b + 1, state: state)
         case .halt(let state):
             halted(run, now: now, state: state)
         case .finish(let transition):
@@ -81,15 +74,5 @@ extension Scheduler {
             run.wakeAt = nil
             startBatch(run, b, now: now)
         }
-    }
-
-    /// Journals and logs a plan's state change (the machine made it).
-    func recordTransition(_ transition: PlanTransition?, _ run: PlanRun) {
-        guard let t = transition else { return }
-        journal.updatePlan(
-            id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall,
-            finished: t.to.isTerminal, reason: t.reason)
-        journal.addEvent(planId: run.id, at: wall, kind: "state", detail: "\(t.from.rawValue) -> \(t.to.rawValue)\(t.reason.map { ": \($0)" } ?? "")")
-        logger.info("plan \(t.to.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(t.from.rawValue)"])
     }
 }

@@ -7,31 +7,12 @@ extension Scheduler {
     public static let noSuchPlan = ControlRule.noSuchPlan
 
     func submitOnQueue(_ file: PlanFile, intake: IntakeKey? = nil) -> SubmitOutcome {
-        let now = wall
-        do {
-            if let existing = try journal.activeHashes()[file.sha256] { return .rejected(PlanSubmission.duplicate(file, activeAs: existing)) }
-            let id = try PlanSubmission.id(for: file, at: now) { try journal.plan(id: $0) != nil || planById[$0] != nil }
-            let submission = try PlanSubmission(file, id: id, at: now)
-            let record = submission.record
-            try journal.insertPlan(
-                record, instances: submission.instances, event: submission.event,
-                intake: intake.map { (key: $0, fileName: file.fileName, at: now) })
-            emitAccepted(record, plan: file.plan)
-            logger.info(
-                "plan accepted",
-                metadata: [
-                    "plan": "\(id)", "file": "\(file.fileName)", "instances": "\(file.plan.instances.count)", "submitter": "\(file.owner.name)",
-                ])
+        let outcome = stored.submit(file, intake: intake) { planById[$0] != nil }
+        if case .accepted = outcome {
             queuedDirty = true
             schedulePumpOnQueue()
-            // The journal holds the parameters; the caller gets the record without them, so that
-            // their 1.3 MB (100,000 ids) is not held while the plan's instances are built.
-            var head = record
-            head.parameters = ""
-            return .accepted(head)
-        } catch {
-            return .journalUnavailable("\(error)")
         }
+        return outcome
     }
 
     /// Starts queued plans while there is room under `maxActivePlans`.
@@ -44,25 +25,18 @@ extension Scheduler {
         // Heads only: each plan's parameters are read when it starts, and their text is gone
         // before its instances are built (issue 10: the daemon's peak memory).
         guard plans.count < settings.maxActivePlans else { return }
-        let stored: [PlanRecord]
-        do { stored = try journal.activePlanHeads() } catch { return retryActivation(after: error, now: now) }
-        for record in stored where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
+        let heads: [PlanRecord]
+        do { heads = try journal.activePlanHeads() } catch { return retryActivation(after: error, now: now) }
+        for record in heads where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
             guard plans.count < settings.maxActivePlans else { break }
             let plan: Plan
-            do {
-                guard let decoded = try journal.decodedPlan(id: record.id) else { continue }
-                plan = decoded
-            } catch is DecodingError {
-                logger.error("plan parameters cannot be decoded; failing it", metadata: ["plan": "\(record.id)"])
-                journal.updatePlan(
-                    id: record.id, state: PlanState.failed.rawValue, currentBatch: -1, at: wall, finished: true,
-                    reason: "parameters cannot be decoded")
+            switch stored.load(record) {
+            case .plan(let loaded): plan = loaded
+            case .gone: continue
+            case .failed:
                 planEndings += 1
-                emitStored(.planFinished, record, state: .failed, instancesIn: .pending, reason: "parameters cannot be decoded")
                 continue
-            } catch {
-                // The journal could not be read: not the plan's fault. It stays queued.
-                return retryActivation(after: error, now: now)
+            case .unreadable(let error): return retryActivation(after: error, now: now)
             }
             // A dry run cancelled while its gates were checked, then restarted, stays cancelled
             // (the machine restores the stop).
@@ -73,7 +47,7 @@ extension Scheduler {
             } else if let pause = accountPause {
                 pauseForAccount(run, pause, now: now)
             } else {
-                recordTransition(run.machine.activated(), run)
+                recorder.transition(run.machine.activated(), run)
             }
         }
     }
@@ -102,45 +76,22 @@ extension Scheduler {
             logger.critical(
                 "plans stay paused after an account error (\(pause.code), since \(pause.since)) until an operator runs `rebootctl resume --all`")
         }
-        for record in try journal.activePlanHeads() where record.state != PlanState.queued.rawValue {
-            // A plan paused before it ever started waits, queued, for its resume.
-            if record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil { continue }
-            guard let plan = try journal.decodedPlan(id: record.id) else { continue }
-            let run = PlanRun(record: record, plan: plan)
-            let numbers = try journal.attemptNumbers(planId: record.id)
-            let counted = try journal.countedAttempts(planId: record.id)
-            let open = Dictionary(try journal.openAttempts(planId: record.id).map { ($0.instanceId, $0) }, uniquingKeysWith: { $1 })
-            // A chunk of rows at a time (issue 10: all 100,000 at once took a restart to 96 MiB).
-            try journal.forEachInstanceChunk(planId: record.id) { rows in
-                for row in rows where row.idx < run.instances.count {
-                    let id = run.instances[row.idx].id
-                    restore(row, in: run, attemptsMade: numbers[id] ?? 0, countedMade: counted[id] ?? 0, open: open[id], now: now)
-                }
+        for restored in try RestoredPlan.unfinished(in: journal) {
+            let record = restored.record
+            let run = PlanRun(record: record, plan: restored.plan)
+            try restored.forEachInstance(in: journal, of: run) { row, made, counted, open in
+                restore(row, in: run, attemptsMade: made, countedMade: counted, open: open, now: now)
             }
             run.restoredBatch()
-            // Between batches: when this batch's end was journaled, `batch-done` is neither
-            // journaled nor sent again, and the pause runs from that end on the boot clock of the
-            // same boot; after another boot, in full from now: the wall clock, which a step moves,
-            // never shortens it (SPEC §4.13). A `batch-done` event without a stamp (a journal
-            // from before v7) gives a full pause from now. With neither (a kill before the
-            // commit), the next pump ends the batch now.
             if run.currentBatch >= 0 && run.openInBatch == 0 {
-                if let done = try journal.batchDone(planId: record.id), done.batch == run.currentBatch {
-                    run.machine.restoredBatchEnd(at: now - (clock.boot().seconds(since: done.boot) ?? 0))
-                } else {
-                    let tag = "batch \(run.currentBatch + 1)/"
-                    if try journal.events(planId: record.id).contains(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }) {
-                        run.machine.restoredBatchEnd(at: now)
-                    }
+                switch try restored.batchEnd(run.currentBatch, in: journal) {
+                case .stamped(let boot): run.machine.restoredBatchEnd(at: now - (clock.boot().seconds(since: boot) ?? 0))
+                case .unstamped: run.machine.restoredBatchEnd(at: now)
+                case .notJournaled: break
                 }
             }
             register(run)
-            let inDoubt = run.instances.filter(\.isInDoubt).count
-            journal.addEvent(
-                planId: run.id, at: wall, kind: "resumed",
-                detail: "after restart: \(run.watched.count) instances followed, \(inDoubt) in doubt"
-                    + (record.stopRequest.map { ", \($0) in force" } ?? ""))
-            logger.notice("plan resumed", metadata: ["plan": "\(run.id)", "inDoubt": "\(inDoubt)", "stop": "\(record.stopRequest ?? "")"])
+            recorder.resumedAfterRestart(run, stopRequest: record.stopRequest)
             if let stop = run.stop {
                 sweep(run, leaving: stop, now: now)
             } else if run.machine.budgetExceeded {
@@ -199,13 +150,13 @@ extension Scheduler {
         case "pause":
             let (wasPaused, transition) = run.machine.pause()
             run.gateWait = nil
-            recordTransition(transition, run)
-            if !wasPaused { emit(.planPaused, run, reason: "paused by an operator", cause: .byOperator) }
+            recorder.transition(transition, run)
+            if !wasPaused { events.emit(.planPaused, run, reason: "paused by an operator", cause: .byOperator) }
             return "paused"
         case "resume":
             let wasPaused = run.operatorPaused || run.accountPausedAt != nil
             resume(run, now: now)
-            if wasPaused { updateReason(run, "resumed by an operator") }
+            if wasPaused { recorder.reason(run, "resumed by an operator") }
             return "resumed"
         case "cancel":
             if let stop = run.stop { return ControlRule.alreadyStopped(stop) }
@@ -218,27 +169,10 @@ extension Scheduler {
 
     /// A control for a plan that is not running: a queued (or queued and paused) plan.
     func controlStoredPlan(planId: String, verb: String) -> String {
-        guard let record = try? journal.plan(id: planId) else { return Scheduler.noSuchPlan }
-        let outcome = ControlRule.notStarted(
-            state: PlanState(rawValue: record.state), stateText: record.state,
-            currentBatch: record.currentBatch, verb: verb)
-        let reason = ControlRule.reason(outcome)
-        switch outcome {
-        case .cancel:
-            journal.updatePlan(id: planId, state: PlanState.cancelled.rawValue, currentBatch: -1, at: wall, finished: true, reason: reason)
-            planEndings += 1
-            journal.cancelPendingInstances(planId: planId, at: wall)
-            emitStored(.planFinished, record, state: .cancelled, instancesIn: .cancelled, reason: reason)
-        case .pause(let announce):
-            journal.updatePlan(id: planId, state: PlanState.paused.rawValue, currentBatch: -1, at: wall, finished: false, reason: reason)
-            if announce { emitStored(.planPaused, record, state: .paused, instancesIn: .pending, reason: reason, cause: .byOperator) }
-        case .requeue:
-            journal.updatePlan(id: planId, state: PlanState.queued.rawValue, currentBatch: -1, at: wall, finished: false, reason: nil)
-            queuedDirty = true
-        case .ignored:
-            break
-        }
-        return ControlRule.answer(outcome)
+        let effect = stored.control(planId: planId, verb: verb)
+        if effect.ended { planEndings += 1 }
+        if effect.requeued { queuedDirty = true }
+        return effect.answer
     }
 
     /// Lifts an operator's pause and an account pause from one plan (`PlanRun.resumed`); the
@@ -270,8 +204,8 @@ extension Scheduler {
 
     /// A plan ended (the machine's transition): journaled, notified, its slot freed.
     func finishPlan(_ run: PlanRun, _ transition: PlanTransition) {
-        recordTransition(transition, run)
-        emit(.planFinished, run, reason: transition.reason)
+        recorder.transition(transition, run)
+        events.emit(.planFinished, run, reason: transition.reason)
         planEndings += 1
         plans.removeAll { $0 === run }
         planById[run.id] = nil
@@ -284,9 +218,7 @@ extension Scheduler {
     /// Dry run: journal the batches and the times they would start, call nothing.
     func runDry(_ run: PlanRun, now: Date) {
         let start = wall
-        for detail in DryRun.schedule(run.plan, batches: run.batches, from: start) {
-            journal.addEvent(planId: run.id, at: start, kind: "dry-run", detail: detail)
-        }
+        recorder.dryRun(run, schedule: DryRun.schedule(run.plan, batches: run.batches, from: start), at: start)
         for inst in run.instances {
             inst.finish(.skipped(DryRun.reason), wall: start)
             journal.save(instance: run.record(of: inst, wall: start))

@@ -22,22 +22,15 @@ public final class Scheduler: @unchecked Sendable {
     /// Called on the queue at the end of every pump (the daemon's status line looks then);
     /// set on the queue.
     var afterPump: (() -> Void)?
-    /// Checks health gates (SPEC §4.14); nil blocks every gate with that reason.
-    let gateChecker: GateChecking?
+    /// Sends health gate checks (SPEC §4.14).
+    var gateRunner: GateRunner
 
     var plans: [PlanRun] = []
     var planById: [String: PlanRun] = [:]
     /// Which plan holds each instance it calls or follows (rule 4.7).
     var claims = InstanceClaims()
-    var timer: SchedulerTimer?
-    var pumpScheduled = false
-    /// When the timer is armed for; re-arming a dispatch timer is costly, so it is only moved
-    /// earlier while that time is still ahead (see `arm`).
-    var armedAt: Date? { didSet { refreshAnswerHold() } }
-    var lastPump = Date.distantPast
-    /// Answers arriving within this interval of the last pump share the next one (fewer
-    /// journal transactions at high rates).
-    let pumpCoalescing: TimeInterval = 0.002
+    /// When the pump runs: the timer, hops, answers that share a pump.
+    let trigger: PumpTrigger
     var queuedDirty = true
     var roundRobin = 0
     /// Rule 4.5: an account error pauses every plan, those activated later too, until `resume --all`.
@@ -58,14 +51,10 @@ public final class Scheduler: @unchecked Sendable {
     var callsHeld = false
     /// The last commit failed: the pump only tries to commit again (see `flushJournal`).
     var journalFailing = false
-    /// Gate rounds started since start: numbers every round, so no answer is taken for another's.
-    var gateRounds = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
     var planEndings = 0
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
-    /// Where answers wait for the queue (see `deliver`).
-    let mailbox: AnswerMailbox
 
     public init(
         journal: any JournalStore, settings: SchedulerSettings, clock: SchedulerClock = SystemClock(),
@@ -74,14 +63,14 @@ public final class Scheduler: @unchecked Sendable {
         gates: GateChecking? = nil,
         api: @escaping @Sendable (String?) -> CloudAPI
     ) {
-        self.gateChecker = gates
+        self.gateRunner = GateRunner(checker: gates)
         self.journal = journal
         self.settings = settings
         self.clock = clock
         self.logger = logger
         self.random = random
         self.apiForRegion = api
-        mailbox = AnswerMailbox(queue: queue, now: { [clock] in clock.now() })
+        trigger = PumpTrigger(queue: queue, now: { [clock] in clock.now() })
         limiter = RateLimiter(
             requestsPerSecond: settings.requestsPerSecond, burst: settings.burst,
             maxInFlight: settings.maxConcurrentRequests, now: clock.now())
@@ -90,6 +79,15 @@ public final class Scheduler: @unchecked Sendable {
     /// The wall clock, for journal timestamps only (SPEC §4.13).
     var wall: Date { clock.wallNow() }
 
+    /// The journal's and the log's record of what the plans do.
+    var recorder: PlanRecorder { PlanRecorder(journal: journal, logger: logger, wall: { [clock] in clock.wallNow() }) }
+
+    /// The plans the journal holds that are not running.
+    var stored: StoredPlans { StoredPlans(journal: journal, logger: logger, events: events, wall: { [clock] in clock.wallNow() }) }
+
+    /// Plan events for the notify targets (`notify`).
+    var events: PlanEvents { PlanEvents(post: notify, wall: { [clock] in clock.wallNow() }) }
+
     /// Resumes every unfinished plan from the journal and starts working. With `holdingCalls`
     /// it loads the plans but makes no call of any kind until `releaseCalls()`: the daemon
     /// applies the control files waiting at start in between (SPEC §4.10), so a cancel written
@@ -97,10 +95,8 @@ public final class Scheduler: @unchecked Sendable {
     public func start(holdingCalls: Bool = false) throws {
         try queue.sync {
             callsHeld = holdingCalls
-            timer = clock.makeTimer(queue: queue) { [weak self] in
-                self?.armedAt = nil
-                self?.pump()
-            }
+            trigger.holdPolicy = { [weak self] at, now in self?.answerHold(armedAt: at, now: now) }
+            trigger.start(clock: clock) { [weak self] in self?.pump() }
             try resumeFromJournal(now: clock.now())
             pump()
         }
@@ -144,11 +140,7 @@ public final class Scheduler: @unchecked Sendable {
         try queue.sync {
             let now = clock.now()
             let result = applyControl(planId: planId, verb: verb, now: now)
-            journal.addControl(
-                ControlRecord(
-                    id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name,
-                    requestedAt: JournalTime.format(requestedAt), appliedAt: JournalTime.format(wall), result: result))
-            logger.notice("control \(verb): \(result)", metadata: ["plan": "\(planId)", "user": "\(owner.name)"])
+            stored.recordControl(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt, result: result)
             try journal.flush()
             schedulePumpOnQueue()
             return result
@@ -181,14 +173,13 @@ public final class Scheduler: @unchecked Sendable {
     public func stop(grace: TimeInterval, completion: @escaping @Sendable (Bool) -> Void) {
         queue.async { [self] in
             stopping = true
-            timer?.cancel()
-            armedAt = nil
+            trigger.stopTimer()
             shutdownCompletion = completion
             let deadline = clock.now() + grace
             shutdownTimer = clock.makeTimer(queue: queue) { [weak self] in self?.finishShutdown() }
             shutdownTimer?.schedule(at: deadline)
             // No timer comes now: the answers that were waiting for it are handled here.
-            if runHeldAnswers() { schedulePumpOnQueue() }
+            if trigger.runHeld() { schedulePumpOnQueue() }
             checkShutdown()
         }
     }
@@ -199,81 +190,38 @@ public final class Scheduler: @unchecked Sendable {
     /// answer has been handled. For tests.
     public func drain() {
         while true {
-            queue.sync { if runHeldAnswers() { schedulePumpOnQueue() } }
-            if mailbox.isIdle { return }
+            queue.sync { if trigger.runHeld() { schedulePumpOnQueue() } }
+            if trigger.mailbox.isIdle { return }
             usleep(200)
         }
     }
 
     // MARK: Queue plumbing
 
-    /// Runs `work` on the queue later, counted for `drain()`.
-    func hop(_ work: @escaping @Sendable () -> Void) { mailbox.hop(work) }
-
     /// Runs an answer's handling on the queue (`AnswerMailbox`). A `holdable` answer (a reboot
-    /// call's) waits instead for the pump the timer runs soon (see `refreshAnswerHold`): a call
-    /// group's answers then cost no wake of their own (issue 10). A poll's answer is never
-    /// held: it is what ends a batch.
-    func deliver(holdable: Bool = false, _ work: @escaping @Sendable () -> Void) { mailbox.deliver(holdable: holdable, work) }
+    /// call's) may wait instead for the pump the timer runs soon (`answerHold`): a call group's
+    /// answers then cost no wake of their own (issue 10). A poll's answer is never held: it is
+    /// what ends a batch.
+    func deliver(holdable: Bool = false, _ work: @escaping @Sendable () -> Void) { trigger.mailbox.deliver(holdable: holdable, work) }
 
-    /// Lets `deliver` hold answers until the timer fires, when it is armed at most a call
+    /// Until when answers may wait for the timer armed for `at`: when it fires at most a call
     /// group's spacing (`callGrouping`) ahead and a call slot is free. A pump then handles them
-    /// before it sends anything (`runHeldAnswers`), so an answer's effect (a pause, a throttle,
-    /// a freed slot) comes before the next call, as it would have at once. Nothing is held
-    /// while every slot is taken (an answer's freed slot lets the next call go), nor where a
-    /// group is capped by half the burst: there the pump runs every few milliseconds, answers
-    /// already share wakes, and holding them left the event loop idle until the timer.
-    func refreshAnswerHold() {
-        let now = clock.now()
+    /// before it sends anything, so an answer's effect (a pause, a throttle, a freed slot) comes
+    /// before the next call, as it would have at once. Nothing is held while every slot is
+    /// taken (an answer's freed slot lets the next call go), nor where a group is capped by
+    /// half the burst: there the pump runs every few milliseconds, answers already share
+    /// wakes, and holding them left the event loop idle until the timer.
+    func answerHold(armedAt at: Date, now: Date) -> Date? {
         let paced = limiter.currentRate * settings.callGrouping <= limiter.bucket.capacity / 2
-        mailbox.hold(
-            until: armedAt.flatMap { at in
-                !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
-            })
-    }
-
-    /// Handles the answers `deliver` held, without a pump each: the caller runs or schedules
-    /// the one they share. Returns whether there were any.
-    @discardableResult
-    func runHeldAnswers() -> Bool {
-        let held = mailbox.takeHeld()
-        guard !held.isEmpty else { return false }
-        let scheduled = pumpScheduled
-        pumpScheduled = true
-        for answer in held { answer() }
-        pumpScheduled = scheduled
-        mailbox.ran(held.count)
-        return true
+        return !stopping && paced && at.timeIntervalSince(now) <= settings.callGrouping && limiter.inFlight < limiter.maxInFlight ? at : nil
     }
 
     func schedulePumpOnQueue() {
         dispatchPrecondition(condition: .onQueue(queue))
-        guard !pumpScheduled else { return }
-        let now = clock.now()
-        if now.timeIntervalSince(lastPump) < pumpCoalescing {
-            let shared = lastPump + pumpCoalescing
-            // The timer already fires within the window: that pump serves this answer too.
-            if let armed = armedAt, armed > now, armed <= shared { return }
-            // Moving the timer costs a wake of libdispatch's timer thread, and its firing
-            // another: worth it only when more answers are due within the window (issue 10).
-            if limiter.currentRate * pumpCoalescing >= 1 {
-                arm(shared, now: now)
-                return
-            }
-        }
-        pumpScheduled = true
-        hop { [weak self] in self?.pump() }
+        trigger.request(rate: limiter.currentRate) { [weak self] in self?.pump() }
     }
 
-    /// Arms the timer for `date` unless it is already armed for an earlier, still future, time.
-    /// A time already past is armed a millisecond ahead: the pump that arms it has just run,
-    /// so firing again at once could only spin.
-    func arm(_ date: Date, now: Date) {
-        let at = max(date, now + 0.001)
-        if let armed = armedAt, armed <= at, armed > now { return }
-        armedAt = at
-        timer?.schedule(at: at)
-    }
+    func arm(_ date: Date, now: Date) { trigger.arm(date, now: now) }
 
     /// Commits what was decided. While commits fail (a full disk), `journalFailing` holds the
     /// pump: nothing more is decided until one works again (issue 23 #9).
