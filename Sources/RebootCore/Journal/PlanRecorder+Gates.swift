@@ -19,7 +19,8 @@ extension PlanRecorder {
     func gatesUnanswered(_ run: PlanRun, _ names: [String], batch: Int, why: String) {
         for name in names {
             journal.addEvent(
-                planId: run.id, at: wall(), kind: "gate-check", detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: \(why)")
+                planId: run.id, at: wall(), kind: "gate-check", detail: "gate \(name) before batch \(batch + 1)/\(run.batches.count): blocked: \(why)"
+            )
         }
     }
 }

@@ -61,7 +61,8 @@ extension PlanRecorder {
     func resolved(_ run: PlanRun, _ inst: InstanceRun, attempt: Int64, outcome: String, callAgain: Bool) {
         journal.resolveAttempt(id: attempt, outcome: outcome)
         if outcome == "applied" {
-            logger.info("in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
+            logger.info(
+                "in-doubt reboot took effect", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "status": "\(inst.lastStatus ?? "")"])
         } else if outcome == "not-applied", callAgain {
             logger.notice("in-doubt reboot never took effect; re-sending", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)"])
         }

@@ -17,7 +17,8 @@ struct PlanRecorder {
         journal.updatePlan(
             id: run.id, state: t.to.rawValue, currentBatch: run.currentBatch, at: wall(),
             finished: t.to.isTerminal, reason: t.reason)
-        journal.addEvent(planId: run.id, at: wall(), kind: "state", detail: "\(t.from.rawValue) -> \(t.to.rawValue)\(t.reason.map { ": \($0)" } ?? "")")
+        journal.addEvent(
+            planId: run.id, at: wall(), kind: "state", detail: "\(t.from.rawValue) -> \(t.to.rawValue)\(t.reason.map { ": \($0)" } ?? "")")
         logger.info("plan \(t.to.rawValue)", metadata: ["plan": "\(run.id)", "from": "\(t.from.rawValue)"])
     }
 

@@ -56,6 +56,7 @@ struct RestoredPlan {
     func batchEnd(_ batch: Int, in journal: any JournalStore) throws -> BatchEnd {
         if let done = try journal.batchDone(planId: record.id), done.batch == batch { return .stamped(done.boot) }
         let tag = "batch \(batch + 1)/"
-        return try journal.events(planId: record.id).contains(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) }) ? .unstamped : .notJournaled
+        return try journal.events(planId: record.id).contains(where: { $0.kind == "batch-done" && $0.detail.hasPrefix(tag) })
+            ? .unstamped : .notJournaled
     }
 }

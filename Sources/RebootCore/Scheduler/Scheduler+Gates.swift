@@ -35,7 +35,8 @@ extension Scheduler {
 
     func startGateRound(_ run: PlanRun, _ wait: GateWait, names: [String], batch: Int, now: Date) {
         let planId = run.id
-        gateRunner.startRound(run, wait, names: names, batch: batch, now: now, gates: settings.gates, logger: logger) { [weak self] round, name, result in
+        gateRunner.startRound(run, wait, names: names, batch: batch, now: now, gates: settings.gates, logger: logger) {
+            [weak self] round, name, result in
             guard let self else { return }
             self.deliver { self.gateAnswered(planId: planId, batch: batch, round: round, name: name, result: result) }
         }
