@@ -73,7 +73,9 @@ struct PlanMachine: Sendable, Equatable {
 
     var isPaused: Bool { operatorPaused || accountPausedAt != nil }
     /// The plan itself allows new reboot calls (the scheduler adds its own holds).
-    var mayCall: Bool { !isPaused && stop == nil }
+    /// The plan may send reboot calls and their batch-start reads: not paused, not stopped,
+    /// not outside its window (SPEC §4.1: not even inside a started batch).
+    var mayCall: Bool { !isPaused && stop == nil && state != .waitingWindow }
     var budgetExceeded: Bool { budget.isExceeded(failed: failed, total: total) }
 
     // MARK: Events
@@ -141,7 +143,7 @@ struct PlanMachine: Sendable, Equatable {
 
     /// Batch `b` starts.
     mutating func batchStarted(_ b: Int) -> PlanTransition? {
-        precondition(mayCall, "plan: a batch started while paused or stopped")
+        precondition(!isPaused && stop == nil, "plan: a batch started while paused or stopped")
         progress = .batch(b)
         return move(to: .running)
     }
@@ -163,8 +165,18 @@ struct PlanMachine: Sendable, Equatable {
         var out: [PlanAction] = []
         func enter(_ t: PlanTransition?) { if let t { out.append(.enter(t)) } }
         if f.batchOpen {
-            out.append(.wake(at: nil))
-            if isPaused { enter(move(to: .paused)) } else { enter(move(to: .running)) }
+            if isPaused {
+                out.append(.wake(at: nil))
+                enter(move(to: .paused))
+            } else if let window = f.window, !window.open {
+                // SPEC §4.1: the window closed inside the batch. Calls (first ones, 409 re-calls,
+                // in-doubt re-sends) wait for the next opening; polling goes on.
+                out.append(.wake(at: Self.windowWake(window, now: f.now)))
+                enter(move(to: .waitingWindow, reason: Self.outsideWindow(window)))
+            } else {
+                out.append(.wake(at: nil))
+                enter(move(to: .running))
+            }
             return out
         }
         if case .batch(let b) = progress {
@@ -202,17 +214,27 @@ struct PlanMachine: Sendable, Equatable {
         if f.now < earliest {
             // A wall-clock step moves `startAfter`: look again at least once a minute.
             out += [.dropGateWait, .wake(at: min(earliest, f.now + 60))]
-            enter(move(to: f.startAfter != nil ? .waitingWindow : .running))
+            enter(move(to: f.startAfter != nil ? .waitingWindow : .running, reason: f.startAfter != nil ? "waiting for startAfter" : nil))
             return out
         }
         if let window = f.window, !window.open {
-            let opening = window.nextOpening ?? f.now + 60
-            out += [.wake(at: min(max(opening, f.now + 0.001), f.now + 60)), .dropGateWait]
-            enter(move(to: .waitingWindow, reason: "outside window \(window.summary)"))
+            out += [.wake(at: Self.windowWake(window, now: f.now)), .dropGateWait]
+            enter(move(to: .waitingWindow, reason: Self.outsideWindow(window)))
             return out
         }
         out.append(.startBatch(next))
         return out
+    }
+
+    /// When to look at a closed window again: its opening, at least once a minute (a wall-clock
+    /// step moves the opening).
+    private static func windowWake(_ window: (open: Bool, nextOpening: Date?, openingText: String?, summary: String), now: Date) -> Date {
+        min(max(window.nextOpening ?? now + 60, now + 0.001), now + 60)
+    }
+
+    /// The reason `status` shows while a window is closed, with its next opening.
+    private static func outsideWindow(_ window: (open: Bool, nextOpening: Date?, openingText: String?, summary: String)) -> String {
+        "outside window \(window.summary)" + (window.openingText.map { "; next opening \($0)" } ?? "; it never opens")
     }
 
     /// The plan's end: a transition that is always journaled.

@@ -10,8 +10,9 @@ struct PlanStepFacts {
     var pauseBetweenBatches: TimeInterval
     /// `startAfter` (monotonic) while it is still ahead on the wall clock; nil once passed.
     var startAfter: Date?
-    /// The maintenance window, when the plan has one: open now, or when it next opens (monotonic).
-    var window: (open: Bool, nextOpening: Date?, summary: String)?
+    /// The maintenance window, when the plan has one: open now, or when it next opens
+    /// (monotonic, and as the wall time `status` shows).
+    var window: (open: Bool, nextOpening: Date?, openingText: String?, summary: String)?
     /// The rebooted and skipped instances, asked only when every batch ran (it counts every
     /// instance): a succeeded plan says what it did.
     var endCounts: () -> (rebooted: Int, skipped: Int)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A weekly maintenance window in an IANA time zone: no new batch starts outside it.
+/// A weekly maintenance window in an IANA time zone: no reboot call is sent outside it, not
+/// even inside a started batch (SPEC §2, §4.1).
 /// `end` before `start` wraps past midnight (the day named is the day the window opens).
 public struct MaintenanceWindow: Sendable, Equatable, Codable {
     public static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
@@ -50,6 +51,15 @@ public struct MaintenanceWindow: Sendable, Equatable, Codable {
             if opening > date && isOpen(at: opening) { return opening }
         }
         return nil
+    }
+
+    /// `date` as the window's people read it: RFC 3339 in the window's time zone
+    /// (`2026-12-08T01:00:00+08:00`).
+    public func localTime(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = calendar.timeZone
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
     }
 
     /// `mon-fri 01:00-05:00 Asia/Shanghai`.

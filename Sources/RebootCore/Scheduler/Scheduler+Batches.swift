@@ -55,7 +55,8 @@ extension Scheduler {
             startAfter: run.plan.startAfter.flatMap { $0 > wallNow ? clock.monotonic(forWall: $0) : nil },
             window: run.plan.window.map { window in
                 let open = window.isOpen(at: wallNow)
-                return (open, open ? nil : window.nextOpening(after: wallNow).map { clock.monotonic(forWall: $0) }, window.summary)
+                let opening = open ? nil : window.nextOpening(after: wallNow)
+                return (open, opening.map { clock.monotonic(forWall: $0) }, opening.map(window.localTime), window.summary)
             },
             endCounts: {
                 let c = run.counts

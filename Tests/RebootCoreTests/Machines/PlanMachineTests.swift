@@ -52,7 +52,7 @@ final class PlanMachineTests: XCTestCase {
     func facts(open: Bool? = nil, batchOpen: Bool = false, count: Int = 3, startAfter: Date? = nil) -> PlanStepFacts {
         PlanStepFacts(
             now: t0, batchOpen: batchOpen, batchCount: count, pauseBetweenBatches: 60, startAfter: startAfter,
-            window: open.map { ($0, $0 ? nil : self.t0 + 3600, "02:00-04:00") }, endCounts: { (7, 1) })
+            window: open.map { ($0, $0 ? nil : self.t0 + 3600, $0 ? nil : "2026-12-08T02:00:00Z", "02:00-04:00") }, endCounts: { (7, 1) })
     }
 
     /// What `event` did from `start`: the state after it and a word for what it returned.
@@ -190,12 +190,39 @@ final class PlanMachineTests: XCTestCase {
         var m = machine(.running)
         XCTAssertEqual(
             m.step(facts(startAfter: t0 + 600)),
-            [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .running, to: .waitingWindow, reason: nil))],
+            [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .running, to: .waitingWindow, reason: "waiting for startAfter"))],
             "looks again within a minute: a clock step moves startAfter")
         XCTAssertEqual(m.step(facts(open: false)), [.wake(at: t0 + 60), .dropGateWait], "already waiting-window")
         var n = machine(.running)
-        XCTAssertEqual(n.step(facts(open: false)).last, .enter(.init(from: .running, to: .waitingWindow, reason: "outside window 02:00-04:00")))
+        XCTAssertEqual(
+            n.step(facts(open: false)).last,
+            .enter(.init(from: .running, to: .waitingWindow, reason: "outside window 02:00-04:00; next opening 2026-12-08T02:00:00Z")))
+        XCTAssertFalse(n.mayCall, "no reboot call and no batch-start read outside the window")
         XCTAssertEqual(n.step(facts(open: true)), [.startBatch(0)])
+    }
+
+    /// SPEC §4.1 (issue 26): a window that closes inside a started batch stops its calls (the
+    /// plan waits, `mayCall` false) until the next opening, and they go on when it opens.
+    func testAWindowThatClosesInsideABatchHoldsItsCallsUntilTheNextOpening() {
+        var m = machine(.running)
+        XCTAssertEqual(m.step(facts()), [.startBatch(0)])
+        _ = m.batchStarted(0)
+        XCTAssertEqual(m.step(facts(open: true, batchOpen: true)), [.wake(at: nil)])
+        XCTAssertTrue(m.mayCall)
+        XCTAssertEqual(
+            m.step(facts(open: false, batchOpen: true)),
+            [
+                .wake(at: t0 + 60),
+                .enter(.init(from: .running, to: .waitingWindow, reason: "outside window 02:00-04:00; next opening 2026-12-08T02:00:00Z")),
+            ], "looks again at least once a minute, and status says when it opens")
+        XCTAssertFalse(m.mayCall, "no call while the window is closed, inside the batch too")
+        XCTAssertEqual(m.currentBatch, 0, "the batch stays open: nothing is skipped or failed")
+        XCTAssertEqual(m.step(facts(open: false, batchOpen: true)), [.wake(at: t0 + 60)], "still closed: no new transition")
+        XCTAssertEqual(m.step(facts(open: true, batchOpen: true)), [.wake(at: nil), .enter(.init(from: .waitingWindow, to: .running, reason: nil))])
+        XCTAssertTrue(m.mayCall)
+        _ = m.pause()
+        XCTAssertEqual(m.step(facts(open: false, batchOpen: true)), [.wake(at: nil)], "a pause wins over the window")
+        XCTAssertEqual(m.state, .paused)
     }
 
     func testAStoppedPlanEndsWithItsReasonAndAnExceededBudgetHaltsFirst() {
