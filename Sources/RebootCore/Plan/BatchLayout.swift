@@ -19,6 +19,27 @@ public struct BatchLayout: Sendable, Equatable {
         self.batches = batches
     }
 
+    /// `zones: one-at-a-time` (SPEC §2): `zones` gives each instance's zone, the instances
+    /// grouped by zone; a batch never crosses a change of zone. The sizes follow `batchSize`
+    /// as for the whole plan (a percentage is of the plan), the list going on across zones.
+    public init(zones: [String], batchSize: BatchSize) {
+        let total = zones.count
+        let steps = batchSize.steps
+        var batches: [Range<Int>] = []
+        var start = 0
+        var stepIndex = 0
+        while start < total {
+            var zoneEnd = start + 1
+            while zoneEnd < total && zones[zoneEnd] == zones[start] { zoneEnd += 1 }
+            let step = steps[min(stepIndex, steps.count - 1)]
+            let end = start + min(step.size(of: total), zoneEnd - start)
+            batches.append(start..<end)
+            start = end
+            stepIndex += 1
+        }
+        self.batches = batches
+    }
+
     public var sizes: [Int] { batches.map(\.count) }
 
     /// `1, 10, 50 ×3, 39` — run-length, for `rebootctl validate`.

@@ -21,6 +21,7 @@ public struct PlanParser: Sendable {
     static let keys = [
         "name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
         "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates",
+        "select", "zones", "pauseBetweenZones", "checkpoints",
     ]
     static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9._-]{1,64}$")
     /// Gates one plan may name.
@@ -103,9 +104,10 @@ public struct PlanParser: Sendable {
         var instances: [String] = []
         if let node = map["instances"] {
             instances = readInstances(node, reader: r)
-        } else {
-            r.problem("instances", root, "is required: a list of instance ids like i-YufwpQAe")
+        } else if map["select"] == nil {
+            r.problem("instances", root, "is required, or select: a list of instance ids like i-YufwpQAe, or a query by tag and zone")
         }
+        let select = map["select"].flatMap { readSelection($0, reader: r) }
 
         var batchSize: BatchSize?
         if let node = map["batchSize"] {
@@ -115,6 +117,13 @@ public struct PlanParser: Sendable {
         }
 
         var plan = Plan(name: name, instances: instances, batchSize: batchSize ?? .fixed(.count(1)))
+        plan.select = select
+        if let n = map["zones"] { plan.zones = readZones(n, reader: r) }
+        if let n = map["pauseBetweenZones"], let v = r.duration(n, path: "pauseBetweenZones") { plan.pauseBetweenZones = v }
+        if let n = map["checkpoints"] {
+            // The batches are known now unless the plan starts by learning ids or zones.
+            plan.checkpoints = readCheckpoints(n, batchCount: plan.needsResolution ? nil : plan.layout.batches.count, reader: r)
+        }
         if let n = map["forceStop"], let v = r.bool(n, path: "forceStop") { plan.forceStop = v }
         if let n = map["pauseBetweenBatches"], let v = r.duration(n, path: "pauseBetweenBatches") { plan.pauseBetweenBatches = v }
         if let n = map["maxFailures"] { plan.maxFailures = readBudget(n, reader: r) ?? plan.maxFailures }
