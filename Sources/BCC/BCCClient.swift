@@ -59,8 +59,17 @@ public final class BCCClient: Sendable {
         instanceIds: [String]?, marker: String?, maxKeys: Int,
         completion: @escaping @Sendable (Result<InstanceListPage, BCCError>) -> Void
     ) {
+        let filters = instanceIds.map { [("instanceIds", $0.joined(separator: ","))] } ?? []
+        listPage(filters: filters, marker: marker, maxKeys: maxKeys, completion: completion)
+    }
+
+    /// One page of `GET /v2/instance` with the given filters (`instanceIds`, or a selector's query).
+    func listPage(
+        filters: [(String, String)], marker: String?, maxKeys: Int,
+        completion: @escaping @Sendable (Result<InstanceListPage, BCCError>) -> Void
+    ) {
         var query: [(String, String?)] = [("maxKeys", String(maxKeys))]
-        if let instanceIds { query.append(("instanceIds", instanceIds.joined(separator: ","))) }
+        for (name, value) in filters { query.append((name, value)) }
         if let marker, !marker.isEmpty { query.append(("marker", marker)) }
         send(method: "GET", path: "/v2/instance", query: query, body: nil) { result in
             completion(result.flatMap { Self.decode(InstanceListPage.self, $0) })
@@ -78,7 +87,8 @@ public final class BCCClient: Sendable {
         let chunks = stride(from: 0, to: ids.count, by: Self.maxIdsPerCall).map {
             Array(ids[$0..<min($0 + Self.maxIdsPerCall, ids.count)])
         }
-        let collector = ListCollector(client: self, chunks: chunks, nextPage: nextPage, completion: completion)
+        let listings = chunks.map { ListQuery(filters: [("instanceIds", $0.joined(separator: ","))], maxKeys: Self.maxIdsPerCall) }
+        let collector = ListCollector(client: self, listings: listings, nextPage: nextPage, completion: completion)
         collector.next()
     }
 
