@@ -12,6 +12,10 @@ extension BCCClient {
         try await bridge { self.describeMany(ids, completion: $0) }
     }
 
+    public func listInstances(matching selector: InstanceSelector) async throws(BCCError) -> [Instance] {
+        try await bridge { self.listInstances(matching: selector, completion: $0) }
+    }
+
     public func listPage(instanceIds: [String]?, marker: String?, maxKeys: Int) async throws(BCCError) -> InstanceListPage {
         try await bridge { self.listPage(instanceIds: instanceIds, marker: marker, maxKeys: maxKeys, completion: $0) }
     }

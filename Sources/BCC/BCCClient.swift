@@ -5,6 +5,8 @@ import Foundation
 public final class BCCClient: Sendable {
     /// BCE's limit of ids per describe-many or batch call.
     public static let maxIdsPerCall = 100
+    /// BCE's limit of instances on one page of the list call (SPEC §1).
+    public static let maxInstancesPerPage = 1000
 
     public let endpoint: BCCEndpoint
     public let requestTimeout: TimeInterval
@@ -59,8 +61,17 @@ public final class BCCClient: Sendable {
         instanceIds: [String]?, marker: String?, maxKeys: Int,
         completion: @escaping @Sendable (Result<InstanceListPage, BCCError>) -> Void
     ) {
+        let filters = instanceIds.map { [("instanceIds", $0.joined(separator: ","))] } ?? []
+        listPage(filters: filters, marker: marker, maxKeys: maxKeys, completion: completion)
+    }
+
+    /// One page of `GET /v2/instance` with the given filters (`instanceIds`, or a selector's query).
+    func listPage(
+        filters: [(String, String)], marker: String?, maxKeys: Int,
+        completion: @escaping @Sendable (Result<InstanceListPage, BCCError>) -> Void
+    ) {
         var query: [(String, String?)] = [("maxKeys", String(maxKeys))]
-        if let instanceIds { query.append(("instanceIds", instanceIds.joined(separator: ","))) }
+        for (name, value) in filters { query.append((name, value)) }
         if let marker, !marker.isEmpty { query.append(("marker", marker)) }
         send(method: "GET", path: "/v2/instance", query: query, body: nil) { result in
             completion(result.flatMap { Self.decode(InstanceListPage.self, $0) })
@@ -78,7 +89,35 @@ public final class BCCClient: Sendable {
         let chunks = stride(from: 0, to: ids.count, by: Self.maxIdsPerCall).map {
             Array(ids[$0..<min($0 + Self.maxIdsPerCall, ids.count)])
         }
-        let collector = ListCollector(client: self, chunks: chunks, nextPage: nextPage, completion: completion)
+        let listings = chunks.map { ListQuery(filters: [("instanceIds", $0.joined(separator: ","))], maxKeys: Self.maxIdsPerCall) }
+        let collector = ListCollector(client: self, listings: listings, nextPage: nextPage, completion: completion)
+        collector.next()
+    }
+
+    /// Lists the instances `selector` selects (SPEC §1, §2), in the list call's order: one
+    /// listing of `GET /v2/instance` with the selector's `query`, at most `maxInstancesPerPage`
+    /// a page, each page kept to the instances `selector.matches` (all tags carried, the name
+    /// prefix, and every other field checked again on our side). The first page goes at once;
+    /// every page after it is one call that waits for `nextPage` to go on (the caller's rate
+    /// limiter, SPEC §4.2), exactly as `describeMany`; a listing that does not end fails
+    /// (`ListCollector`). A selector with `problems` fails at once, without a call
+    /// (`InvalidSelector`, instance-fatal).
+    public func listInstances(
+        matching selector: InstanceSelector,
+        nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { $0() },
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
+        let problems = selector.problems
+        guard problems.isEmpty else {
+            completion(
+                .failure(
+                    BCCError(
+                        httpStatus: nil, code: "InvalidSelector", message: problems.joined(separator: "; "), kind: .instanceFatal)))
+            return
+        }
+        let listing = ListQuery(filters: selector.query.map { ($0.name, $0.value) }, maxKeys: Self.maxInstancesPerPage)
+        let collector = ListCollector(
+            client: self, listings: [listing], keep: { selector.matches($0) }, nextPage: nextPage, completion: completion)
         collector.next()
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Drives `describeMany`: one chunk of at most 100 ids after another, each followed through its
-/// `nextMarker` pages, gathering every instance, failing on the first error.
+/// Drives `describeMany` and `listInstances(matching:)`: one listing after another (a chunk of at
+/// most 100 ids, or a selector's filters), each followed through its `nextMarker` pages,
+/// gathering every instance `keep` accepts, in the API's order, failing on the first error.
 ///
-/// SPEC §4.2: every page after a chunk's first is a call of its own and waits for
+/// SPEC §4.2: every page after the first is a call of its own and waits for
 /// `nextPage` (the scheduler's rate limiter) before it is sent; a listing longer than
 /// `maxPages` pages, or whose `nextMarker` repeats, is a failed call (`ListingNeverEnds`), never
 /// an endless loop.
@@ -12,44 +13,46 @@ final class ListCollector: @unchecked Sendable {
     static let maxPages = 200
 
     private let client: BCCClient
-    private var chunks: [[String]]
-    private var chunkIndex = 0
+    private let listings: [ListQuery]
+    private var listingIndex = 0
     private var marker: String?
     private var markersSeen: Set<String> = []
     private var pages = 0
     private var gathered: [Instance] = []
+    private let keep: @Sendable (Instance) -> Bool
     private let nextPage: @Sendable (@escaping @Sendable () -> Void) -> Void
     private let completion: @Sendable (Result<[Instance], BCCError>) -> Void
 
     init(
-        client: BCCClient, chunks: [[String]],
+        client: BCCClient, listings: [ListQuery], keep: @escaping @Sendable (Instance) -> Bool = { _ in true },
         nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void = { $0() },
         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
     ) {
         self.client = client
-        self.chunks = chunks
+        self.listings = listings
+        self.keep = keep
         self.nextPage = nextPage
         self.completion = completion
     }
 
     /// Requests the next page; called serially, one page at a time.
     func next() {
-        guard chunkIndex < chunks.count else {
+        guard listingIndex < listings.count else {
             completion(.success(gathered))
             return
         }
         pages += 1
-        let ids = chunks[chunkIndex]
-        client.listPage(instanceIds: ids, marker: marker, maxKeys: BCCClient.maxIdsPerCall) { result in
+        let listing = listings[listingIndex]
+        client.listPage(filters: listing.filters, marker: marker, maxKeys: listing.maxKeys) { result in
             switch result {
             case .failure(let error):
                 self.completion(.failure(error))
             case .success(let page):
-                self.gathered.append(contentsOf: page.instances)
+                self.gathered.append(contentsOf: page.instances.filter(self.keep))
                 guard page.isTruncated, let next = page.nextMarker, !next.isEmpty else {
                     self.marker = nil
                     self.markersSeen.removeAll()
-                    self.chunkIndex += 1
+                    self.listingIndex += 1
                     return self.continueListing()
                 }
                 if self.markersSeen.contains(next) {
@@ -66,9 +69,9 @@ final class ListCollector: @unchecked Sendable {
         }
     }
 
-    /// A new chunk's first page is a call of its own too.
+    /// A new listing's first page is a call of its own too.
     private func continueListing() {
-        guard chunkIndex < chunks.count else { return completion(.success(gathered)) }
+        guard listingIndex < listings.count else { return completion(.success(gathered)) }
         nextPage { self.next() }
     }
 }

@@ -62,7 +62,8 @@ extension BCCSimulator {
                 start: start.timeIntervalSince1970, end: now().timeIntervalSince1970, method: method, path: path,
                 call: call.rawValue, ids: ids, status: result.status, code: result.code,
                 signatureVerified: signatureVerified,
-                before: before.mapValues(\.rawValue), after: after.mapValues(\.rawValue)))
+                before: before.mapValues(\.rawValue), after: after.mapValues(\.rawValue),
+                filters: call == .describeMany ? ListFilter.logged(query) : nil))
 
         var responseHeaders: HTTPFields = [HTTPField.Name("x-bce-request-id")!: requestId]
         if !result.body.isEmpty { responseHeaders[.contentType] = "application/json;charset=UTF-8" }
@@ -97,10 +98,10 @@ extension BCCSimulator {
             }
         case .describe:
             let id = pathId ?? ""
-            guard let status = fleet.status(id) else {
+            guard let instance = fleet.instance(id) else {
                 return .error(404, "NoSuchObject", "The instance \(id) does not exist", requestId: requestId)
             }
-            return .json(InstanceEnvelope(instance: Instance(id: id, name: "sim-\(id)", status: status)))
+            return .json(InstanceEnvelope(instance: instance))
         case .describeMany:
             return describeMany(query: query, requestId: requestId, ids: &ids, answered: &before)
         case .batchReboot:
@@ -121,49 +122,5 @@ extension BCCSimulator {
         case .admin, .unsupported:
             return .error(400, "InvalidHTTPRequest", "this simulator serves reboot, describe and list only", requestId: requestId)
         }
-    }
-
-    /// `answered` receives the statuses the page reports, for the request log.
-    /// `endless`: the listing never ends (a fault): every page is the first one, truncated,
-    /// with a new `nextMarker`, and any marker is taken.
-    func describeMany(
-        query: [(String, String?)], requestId: String, ids: inout [String], answered: inout [String: InstanceStatus],
-        endless: Bool = false
-    ) -> SimulatedResponse {
-        var params: [String: String] = [:]
-        for (k, v) in query { params[k] = v ?? "" }
-        let maxKeys = min(max(Int(params["maxKeys"] ?? "") ?? 1000, 1), 1000)
-        var selection = fleet.order
-        if let filter = params["instanceIds"], !filter.isEmpty {
-            let wanted = filter.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            ids = wanted
-            selection = wanted.filter { fleet.contains($0) }
-        }
-        var startIndex = 0
-        if endless {
-            let pageIds = Array(selection.prefix(maxKeys))
-            let statuses = fleet.statuses(pageIds)
-            answered = statuses
-            let page = params["marker"].flatMap { Int($0.dropFirst("endless-".count)) } ?? 0
-            return .json(
-                InstanceListPage(
-                    instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
-                    marker: params["marker"] ?? "", isTruncated: true, nextMarker: "endless-\(page + 1)", maxKeys: maxKeys))
-        }
-        if let marker = params["marker"], !marker.isEmpty {
-            guard let index = selection.firstIndex(of: marker) else {
-                return .error(400, "InvalidParameter", "the marker \(marker) is not valid", requestId: requestId)
-            }
-            startIndex = index
-        }
-        let end = min(startIndex + maxKeys, selection.count)
-        let pageIds = startIndex < end ? Array(selection[startIndex..<end]) : []
-        let statuses = fleet.statuses(pageIds)
-        answered = statuses
-        let page = InstanceListPage(
-            instances: pageIds.map { Instance(id: $0, name: "sim-\($0)", status: statuses[$0] ?? .deleted) },
-            marker: params["marker"] ?? "", isTruncated: end < selection.count,
-            nextMarker: end < selection.count ? selection[end] : "", maxKeys: maxKeys)
-        return .json(page)
     }
 }

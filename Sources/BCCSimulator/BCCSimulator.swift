@@ -7,8 +7,9 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The BCC API simulator: serves reboot, describe, describe-many and batch reboot with BCE's
-/// wire format, verifies signatures, runs each instance's state machine and injects faults.
+/// The BCC API simulator: serves reboot, describe, describe-many, the filtered list call and batch
+/// reboot with BCE's wire format, verifies signatures, runs each instance's state machine and
+/// injects faults.
 /// Start it in-process with `start()`, or through the `bcc-sim` executable.
 public final class BCCSimulator: Sendable {
     public let configuration: SimulatorConfiguration
@@ -100,9 +101,19 @@ public final class BCCSimulator: Sendable {
             let id: String
             let status: String
             let reboots: Int
+            let name: String?
+            let zoneName: String?
+            let tags: [String]?
+            let deploySetIds: [String]?
         }
         struct State: Encodable { let instances: [Entry] }
-        let state = State(instances: fleet.snapshot().map { Entry(id: $0.id, status: $0.status.rawValue, reboots: $0.reboots) })
+        let state = State(
+            instances: fleet.snapshot().map {
+                let a = fleet.attributes($0.id)
+                return Entry(
+                    id: $0.id, status: $0.status.rawValue, reboots: $0.reboots, name: a?.name, zoneName: a?.zoneName,
+                    tags: a?.tags.map(\.description), deploySetIds: a?.deploySetIds)
+            })
         let data = (try? JSONEncoder().encode(state)) ?? Data()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

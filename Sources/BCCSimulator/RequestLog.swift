@@ -16,6 +16,9 @@ public final class RequestLog: @unchecked Sendable {
         /// Statuses before the call (reboot), or as answered (describe).
         public var before: [String: String]
         public var after: [String: String]
+        /// A list call's selection filters as asked (`zoneName`, `tags`, `deploySetIds`,
+        /// `instanceNames`, `fuzzyInstanceName`, `status`); absent when it had none.
+        public var filters: [String: String]? = nil
     }
 
     private let lock = NSLock()

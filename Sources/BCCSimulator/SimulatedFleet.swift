@@ -25,6 +25,10 @@ public final class SimulatedFleet: @unchecked Sendable {
     private let lock = NSLock()
     private var records: [String: Record] = [:]
     public let order: [String]
+    /// Each instance's attributes, aligned with `order` (fixed for the run, read without the lock).
+    private let attributeList: [InstanceAttributes]
+    /// Each id's first position in `order`.
+    private let positions: [String: Int]
     private var rng: SeededGenerator
     private let rebootRange: ClosedRange<TimeInterval>
     let now: @Sendable () -> Date
@@ -33,7 +37,12 @@ public final class SimulatedFleet: @unchecked Sendable {
         self.now = now
         rng = SeededGenerator(seed: c.seed)
         rebootRange = min(c.rebootMin, c.rebootMax)...max(c.rebootMin, c.rebootMax)
-        order = c.fleet.map(\.id)
+        let ids = c.fleet.map(\.id)
+        order = ids
+        attributeList = ids.indices.map { c.attributes[ids[$0]] ?? InstanceAttributes.spread(index: $0, zones: c.zones) }
+        var positions: [String: Int] = [:]
+        for (index, id) in ids.enumerated() where positions[id] == nil { positions[id] = index }
+        self.positions = positions
         let start = now()
         for (id, status) in c.fleet {
             var record = Record(status: status)
@@ -68,6 +77,49 @@ public final class SimulatedFleet: @unchecked Sendable {
         var out: [String: InstanceStatus] = [:]
         for id in ids { if let r = settle(id) { out[id] = r.status } }
         return out
+    }
+
+    /// The name, zone, tags and deploy sets of an instance; nil for an unknown id.
+    public func attributes(_ id: String) -> InstanceAttributes? {
+        positions[id].map { attributeList[$0] }
+    }
+
+    /// An instance as the describe and list calls answer it (status settled now).
+    func instance(_ id: String) -> Instance? {
+        guard let attributes = attributes(id), let status = status(id) else { return nil }
+        return Self.instance(id, attributes, status)
+    }
+
+    static func instance(_ id: String, _ a: InstanceAttributes, _ status: InstanceStatus) -> Instance {
+        Instance(id: id, name: a.name, status: status, zoneName: a.zoneName, tags: a.tags, deploySetIds: a.deploySetIds)
+    }
+
+    /// One page of the list call: walks `candidates` (`order` when nil, or the requested ids in
+    /// their order) from the one named by `marker`, keeping those `filter` selects with the
+    /// status they have now, at most `limit`. `next` is the id of the next selected instance (the
+    /// next page's marker), nil at the end; `nil` as a whole when `marker` is not a candidate.
+    func page(
+        candidates: [String]?, filter: ListFilter, marker: String?, limit: Int
+    ) -> (instances: [Instance], next: String?)? {
+        let list = candidates ?? order
+        var index = 0
+        if let marker, !marker.isEmpty {
+            guard let start = candidates == nil ? positions[marker] : list.firstIndex(of: marker) else { return nil }
+            index = start
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        var instances: [Instance] = []
+        while index < list.count {
+            let id = list[index]
+            index += 1
+            guard let position = positions[id], filter.matches(attributeList[position]), let record = settle(id),
+                filter.matches(status: record.status)
+            else { continue }
+            if instances.count == limit { return (instances, id) }
+            instances.append(Self.instance(id, attributeList[position], record.status))
+        }
+        return (instances, nil)
     }
 
     /// Reboots one instance if it is Running.

@@ -12,6 +12,11 @@ public struct SimulatorConfiguration: Sendable {
     public var credentials: [BCECredentials] = [demoCredentials]
     /// Instance ids with their initial status, in fleet order.
     public var fleet: [(id: String, status: InstanceStatus)] = []
+    /// Name, zone, tags and deploy sets given per id (a fleet file's); every other instance gets
+    /// `InstanceAttributes.spread` by its position in `fleet`.
+    public var attributes: [String: InstanceAttributes] = [:]
+    /// The zones of the spread, round-robin in fleet order; empty: spread instances have no zone.
+    public var zones: [String] = InstanceAttributes.defaultZones
     /// Instances that start `Starting` become Running after this many seconds.
     public var startingFor: TimeInterval = 5
     /// Ids whose initial status never changes by itself.
@@ -47,16 +52,16 @@ public struct SimulatorConfiguration: Sendable {
         return ids
     }
 
-    /// Reads a fleet file: one instance a line, `ID` or `ID STATUS`; `#` starts a comment.
+    /// Reads a fleet file's ids and statuses (`FleetFile`); its attributes are left out.
     public static func loadFleet(path: String) throws -> [(id: String, status: InstanceStatus)] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var fleet: [(id: String, status: InstanceStatus)] = []
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-            guard let id = fields.first else { continue }
-            fleet.append((String(id), fields.count > 1 ? InstanceStatus(String(fields[1])) : .running))
+        try FleetFile.load(path: path).map { ($0.id, $0.status) }
+    }
+
+    /// Appends `entries` to the fleet, with the attributes their lines give.
+    public mutating func append(_ entries: [FleetEntry]) {
+        for entry in entries {
+            fleet.append((entry.id, entry.status))
+            if let given = entry.attributes { attributes[entry.id] = given }
         }
-        return fleet
     }
 }

@@ -13,19 +13,38 @@ struct BCCSimCommand: AsyncParsableCommand {
         commandName: "bcc-sim",
         abstract: "A Baidu Cloud BCC API simulator for rehearsals and tests.",
         discussion: """
-            Serves reboot, describe, describe-many and batch reboot on a loopback port with BCE's
-            wire format and bce-auth-v1 signature checks (https with --tls-cert/--tls-key). Its first
-            stdout line is {"port": P, "scheme": "http"|"https"}.
-            Without credentials flags it accepts the demo key pair
-            sim-access-key-id / sim-secret-access-key. GET /_admin/state (no auth) shows every
-            instance's status and accepted reboots. Faults can be switched while it runs, per
-            kind of call: POST /_admin/faults with a JSON body such as
-            {"call": "describeMany", "kind": "error", "status": 500, "for": 10} or
-            {"call": "reboot", "kind": "hang", "seconds": 3, "for": 8} (call: reboot, describe,
-            describeMany, batchReboot or any; kind: error [status, code], hang [seconds: applied,
-            then answered late], throttle [retryAfter], busy [reboot only, seconds: the instance
-            turns Starting just as the call arrives, 409] or endless [describeMany only: pages
-            that never end]; optional for, rate, count);
+            Serves reboot, describe, describe-many, the filtered list call and batch reboot on a \
+            loopback port with BCE's wire format and bce-auth-v1 signature checks (https with \
+            --tls-cert/--tls-key). Its first stdout line is {"port": P, "scheme": "http"|"https"}.
+
+            Every instance has a name, a zone, tags and deploy sets, answered by the describe and \
+            list calls (zoneName, tags as [{"tagKey", "tagValue"}], deploySetIds). A fleet-file \
+            line gives them as ID [STATUS] [zone=Z] [tag=K:V]... [deploySet=D]... [name=N] \
+            (fields split by spaces, tabs or commas; tag and deploySet repeat; a line with any of \
+            them has exactly those, named sim-ID without name=).
+
+            Other instances (--instances, and \
+            fleet lines with only ID [STATUS]) get a fixed spread by position in the fleet, in rows \
+            of one instance per zone of --zones: zone round-robin, deploy set dset-ZONE, tags \
+            role:web on even rows and role:db on odd rows, env:staging on every fifth row (rows \
+            4, 9, ...) and env:prod on the others, name ROLE-NNNNN (web-00001, db-00004, ...).
+
+            GET /v2/instance without instanceIds lists the fleet in its order, filtered by \
+            zoneName, tags (K:V or K), deploySetIds, instanceNames, fuzzyInstanceName (a \
+            substring of the name) and status: different fields AND, comma-separated values of \
+            one field OR; paged by maxKeys (at most 1000) and marker, with isTruncated and \
+            nextMarker. instanceNames with fuzzyInstanceName is refused (400 InvalidParameter).
+
+            Without credentials flags it accepts the demo key pair \
+            sim-access-key-id / sim-secret-access-key. GET /_admin/state (no auth) shows every \
+            instance's status, accepted reboots, name, zone, tags and deploy sets. Faults can be switched while it runs, per \
+            kind of call: POST /_admin/faults with a JSON body such as \
+            {"call": "describeMany", "kind": "error", "status": 500, "for": 10} or \
+            {"call": "reboot", "kind": "hang", "seconds": 3, "for": 8} (call: reboot, describe, \
+            describeMany, batchReboot or any; kind: error [status, code], hang [seconds: applied, \
+            then answered late], throttle [retryAfter], busy [reboot only, seconds: the instance \
+            turns Starting just as the call arrives, 409] or endless [describeMany only: pages \
+            that never end]; optional for, rate, count); \
             GET /_admin/faults lists the active ones, DELETE /_admin/faults clears them.
             """,
         version: RebootdVersion.string)
@@ -36,7 +55,10 @@ struct BCCSimCommand: AsyncParsableCommand {
     @Option(help: "Secret access key of --access-key-id.") var secretAccessKey: String?
     @Option(help: "A rebootd credentials file (accessKeyId, secretAccessKey) to accept.") var credentials: String?
     @Option(help: "Generate this many instances.") var instances: Int?
-    @Option(help: "Fleet file: one id a line, optionally followed by a status.") var fleet: String?
+    @Option(help: "Fleet file: one id a line, optionally followed by a status and zone=, tag=, deploySet=, name= fields.")
+    var fleet: String?
+    @Option(help: "Comma-separated zones the spread puts instances in, round-robin.")
+    var zones = InstanceAttributes.defaultZones.joined(separator: ",")
     @Option(help: "Fraction of instances that start in Starting.") var initiallyStarting: Double = 0
     @Option(help: "Seconds those instances stay Starting.") var startingFor: Double = 5
     @Option(help: "Comma-separated ids, or a fraction, of instances that never become Running.") var stuck: String?
@@ -73,7 +95,12 @@ struct BCCSimCommand: AsyncParsableCommand {
         c.credentials = try loadCredentials()
         c.seed = seed
         var ids: [(id: String, status: InstanceStatus)] = []
-        if let fleet { ids = try SimulatorConfiguration.loadFleet(path: fleet) }
+        if let fleet {
+            let entries = try FleetFile.load(path: fleet)
+            ids = entries.map { ($0.id, $0.status) }
+            for entry in entries { if let given = entry.attributes { c.attributes[entry.id] = given } }
+        }
+        c.zones = zones.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let instances {
             ids += SimulatorConfiguration.generateIds(count: instances, seed: seed).map { ($0, InstanceStatus.running) }
         }
