@@ -26,7 +26,10 @@ enum TextReports {
             let c = counts(p.counts)
             if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
             // Why a plan is held: "waiting for gate web-quorum: exit 1: quorum 2/3", a pause's reason.
-            if ["waiting-gate", "paused", "waiting-window"].contains(p.state), let r = p.reason { lines.append("  " + String(e(r).prefix(76))) }
+            // Wrapped, not cut: a window's reason ends with its next opening.
+            if ["waiting-gate", "paused", "waiting-window"].contains(p.state), let r = p.reason {
+                lines += wrap(e(r), width: 76).prefix(3).map { "  " + $0 }
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -37,7 +40,10 @@ enum TextReports {
             "  from \(e(p.sourceFile)) by \(e(p.submitter.name)) at \(e(p.submittedAt))",
             "  batch \(max(p.currentBatch, 0))/\(p.batchCount); \(counts(p.counts))",
         ]
-        if let r = p.reason { lines.append("  reason: \(String(e(r).prefix(70)))") }
+        if let r = p.reason {
+            let wrapped = wrap(e(r), width: 70).prefix(3)
+            lines += wrapped.enumerated().map { ($0.offset == 0 ? "  reason: " : "          ") + $0.element }
+        }
         lines.append(pad("INSTANCE", 24) + pad("STATE", 11) + pad("BATCH", 6) + pad("TRIES", 6) + "LAST ERROR / STATUS")
         for i in p.instances {
             let last = i.lastError ?? i.lastStatus ?? ""
@@ -47,4 +53,31 @@ enum TextReports {
     }
 
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+
+    /// `text` in lines of at most `width` characters, broken at spaces where it can be.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            var word = Substring(word)
+            while word.count > width {
+                if !line.isEmpty {
+                    lines.append(line)
+                    line = ""
+                }
+                lines.append(String(word.prefix(width)))
+                word = word.dropFirst(width)
+            }
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 }

@@ -77,6 +77,11 @@ struct Watch: ParsableCommand {
         if p.state == "waiting-gate", let reason = p.reason {
             return String("\(done)/\(p.instances) batch \(max(p.currentBatch, 0))/\(p.batchCount) \(SafeText.escaped(reason))".prefix(80))
         }
+        // Outside the window: when it opens, not an ETA that runs down meanwhile.
+        if p.state == "waiting-window", let reason = p.reason, let opening = reason.range(of: "next opening ") {
+            let when = SafeText.escaped(String(reason[opening.upperBound...]))
+            return String("\(done)/\(p.instances) batch \(max(p.currentBatch, 0))/\(p.batchCount) outside the window, opens \(when)".prefix(80))
+        }
         let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
         let c = p.counts
         var tail = "\(String(repeating: " ", count: max(0, 3 - String(Int(fraction * 100)).count)))\(Int(fraction * 100))% \(done)/\(p.instances)"

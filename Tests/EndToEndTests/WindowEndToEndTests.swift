@@ -31,6 +31,10 @@ final class WindowEndToEndTests: XCTestCase {
         XCTAssertTrue(h.waitFor(10) { Date().timeIntervalSince1970 > realClose + 3 })
         let status = try h.planStatus(plan)
         XCTAssertEqual(status.state, "waiting-window", "the plan says why it stopped calling")
+        let text = try h.ctl(["status"]).out
+        XCTAssertNotNil(
+            text.range(of: #"next opening \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, options: .regularExpression),
+            "status shows the next opening in full:\n\(text)")
         let toOpening = Int((close + 58 - Date().timeIntervalSince1970).rounded())
         try clock.step(String(format: "%+d", toOpening))
         let realOpening = close + 60 - TimeInterval(toOpening)

@@ -58,6 +58,31 @@ final class WindowHoldTests: XCTestCase {
         let states = try h.journal.events(planId: plan).filter { $0.kind == "state" }.map(\.detail)
         XCTAssertTrue(
             states.contains("running -> waiting-window: outside window every day 08:02-08:01 UTC; next opening 2027-01-15T08:02:00Z"), "\(states)")
-        XCTAssertTrue(states.contains("waiting-window -> running"), "\(states)")
+        XCTAssertTrue(states.contains("waiting-window -> running: the window is open"), "\(states)")
+    }
+
+    /// A 409 just before the close; Running while the window is closed; the closed time is longer
+    /// than `conflictRetry.timeout`. The wait is the window's, not the instance's: its re-call
+    /// goes out at the opening instead of failing it for a timeout.
+    func testTheWaitForTheWindowDoesNotCountAgainstTheConflictTimeout() throws {
+        let h = try SchedulerHarness(ids: ["i-x"])
+        h.cloud.busyAtCall["i-x"] = (.starting, 20)
+        let start = h.clock.now()
+        let plan = try h.submit(
+            SchedulerHarness.plan(["i-x"]) {
+                $0.window = MaintenanceWindow(start: 8 * 60 + 2, end: 8 * 60 + 1)
+                $0.conflictRetry = ConflictRetry(maxAttempts: 10, timeout: 30)
+            })
+        XCTAssertTrue(h.run(for: 5) { h.cloud.rebootCalls.count == 1 }, "the first call, refused with 409")
+        h.clock.stepWall(by: 50)  // the window closes 5 s from now, for a minute
+        // The re-call at the opening is refused too: the instance waits again, from a deadline
+        // that the window's minute did not eat.
+        h.cloud.busyAtCall["i-x"] = (.starting, 3)
+        XCTAssertTrue(h.run(for: 300) { h.finished(plan) })
+        let calls = h.cloud.rebootCalls.map { $0.at.timeIntervalSince(start) }
+        XCTAssertEqual(calls.count, 3, "the 409, the re-call at the opening (409 again), the accepted one: \(calls)")
+        XCTAssertGreaterThanOrEqual(calls.dropFirst().first ?? 0, 69, "the re-call waited for the opening (wall 08:02, 70 s in)")
+        XCTAssertEqual(try h.instances(plan)["i-x"]?.state, "rebooted", "not failed by a timeout that the window's wait ran out")
+        XCTAssertEqual(try h.planState(plan), "succeeded")
     }
 }

@@ -4,14 +4,14 @@ import Logging
 
 /// An instance's rows, its attempts and their answers.
 extension PlanRecorder {
-    /// The instance's row as it stands.
-    func save(_ run: PlanRun, _ inst: InstanceRun) {
-        journal.save(instance: run.record(of: inst, wall: wall()))
+    /// The instance's row as it stands (at `at`, or now).
+    func save(_ run: PlanRun, _ inst: InstanceRun, at: Date? = nil) {
+        journal.save(instance: run.record(of: inst, wall: at ?? wall()))
     }
 
-    /// The instance ended (its row is saved).
-    func finished(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd) {
-        journal.save(instance: run.record(of: inst, wall: wall()))
+    /// The instance ended at `at` (its row is saved).
+    func finished(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, at: Date) {
+        journal.save(instance: run.record(of: inst, wall: at))
         let level: Logger.Level = end.state == .failed ? .warning : .info
         logger.log(
             level: level, "instance \(end.state.rawValue)",
@@ -36,16 +36,16 @@ extension PlanRecorder {
     }
 
     /// A reboot call accepted (200).
-    func accepted(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, requestId: String?) {
-        journal.finishAttempt(id: attemptId, at: wall(), httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
+    func accepted(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, requestId: String?, at: Date) {
+        journal.finishAttempt(id: attemptId, at: at, httpStatus: 200, errorCode: nil, message: nil, requestId: requestId, outcome: "accepted")
         logger.info("reboot accepted", metadata: ["plan": "\(run.id)", "instance": "\(inst.id)", "requestId": "\(requestId ?? "")"])
     }
 
     /// A reboot call refused, failed, or lost (an answer that may hide an effect is `in-doubt`).
-    func refused(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, _ error: BCCError) {
+    func refused(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, _ error: BCCError, at: Date) {
         let outcome = error.kind == .transient && error.inDoubt ? "in-doubt" : error.kind.rawValue
         journal.finishAttempt(
-            id: attemptId, at: wall(), httpStatus: error.httpStatus, errorCode: error.code,
+            id: attemptId, at: at, httpStatus: error.httpStatus, errorCode: error.code,
             message: error.message, requestId: error.requestId, outcome: outcome)
         // An account error is logged once, at critical, by the account pause.
         guard error.kind != .accountFatal else { return }

@@ -27,9 +27,8 @@ struct PlanRecorder {
         journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: run.currentBatch, at: wall(), finished: false, reason: reason)
     }
 
-    /// Batch `b` started (its gates, if any, passed).
-    func batchStarted(_ run: PlanRun, _ b: Int) {
-        let now = wall()
+    /// Batch `b` started at `now` (its gates, if any, passed).
+    func batchStarted(_ run: PlanRun, _ b: Int, at now: Date) {
         let gates = run.plan.healthGates.map { "gates passed before batch \(b + 1): \($0.joined(separator: ", "))" }
         journal.updatePlan(id: run.id, state: run.state.rawValue, currentBatch: b, at: now, finished: false, reason: gates)
         journal.addEvent(

@@ -23,20 +23,22 @@ struct RestoredPlan {
     let countedAttempts: [String: Int]
     let openAttempts: [String: AttemptRecord]
 
-    /// Every plan that had started and is not finished. A plan paused before it ever started
-    /// is not one: it waits, queued, for its resume.
-    static func unfinished(in journal: any JournalStore) throws -> [RestoredPlan] {
-        var out: [RestoredPlan] = []
-        for record in try journal.activePlanHeads() where record.state != PlanState.queued.rawValue {
-            if record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil { continue }
-            guard let plan = try journal.decodedPlan(id: record.id) else { continue }
-            out.append(
-                RestoredPlan(
-                    record: record, plan: plan, attemptNumbers: try journal.attemptNumbers(planId: record.id),
-                    countedAttempts: try journal.countedAttempts(planId: record.id),
-                    openAttempts: Dictionary(try journal.openAttempts(planId: record.id).map { ($0.instanceId, $0) }, uniquingKeysWith: { $1 })))
+    /// The heads of every plan that had started and is not finished. A plan paused before it
+    /// ever started is not one: it waits, queued, for its resume.
+    static func unfinished(in journal: any JournalStore) throws -> [PlanRecord] {
+        try journal.activePlanHeads().filter { record in
+            record.state != PlanState.queued.rawValue
+                && !(record.state == PlanState.paused.rawValue && record.currentBatch < 0 && record.stopRequest == nil)
         }
-        return out
+    }
+
+    /// Reads one of them back (one plan at a time: their attempts are not all held at once).
+    static func read(_ record: PlanRecord, in journal: any JournalStore) throws -> RestoredPlan? {
+        guard let plan = try journal.decodedPlan(id: record.id) else { return nil }
+        return RestoredPlan(
+            record: record, plan: plan, attemptNumbers: try journal.attemptNumbers(planId: record.id),
+            countedAttempts: try journal.countedAttempts(planId: record.id),
+            openAttempts: Dictionary(try journal.openAttempts(planId: record.id).map { ($0.instanceId, $0) }, uniquingKeysWith: { $1 }))
     }
 
     /// Calls `body` with each instance row of the plan, with its attempts and its open attempt.

@@ -19,4 +19,9 @@ enum PlanAction: Sendable, Equatable {
     case finish(PlanTransition)
     /// Batch `b` may start once its health gates pass (SPEC §4.14).
     case startBatch(Int)
+    /// The plan's waiting reason changed without a change of state (journal it for `status`).
+    case reason(String)
+    /// The window opened again inside a batch after `closedFor` seconds (SPEC §4.1): what
+    /// waited for a call is read again, and the wait does not count against its deadlines.
+    case windowReopened(closedFor: TimeInterval)
 }

@@ -29,6 +29,10 @@ struct PlanMachine: Sendable, Equatable {
     private(set) var accountPausedAt: Date?
     /// Failed instances, against `budget` (rule 4.6).
     private(set) var failed = 0
+    /// Since when (monotonic) a closed window holds the calls of a started batch (SPEC §4.1).
+    private(set) var windowHeldSince: Date?
+    /// The reason journaled with `waiting-window`, to journal a new one when it changes.
+    private(set) var waitReason: String?
     let budget: FailureBudget
     let total: Int
 
@@ -145,7 +149,8 @@ struct PlanMachine: Sendable, Equatable {
     mutating func batchStarted(_ b: Int) -> PlanTransition? {
         precondition(!isPaused && stop == nil, "plan: a batch started while paused or stopped")
         progress = .batch(b)
-        return move(to: .running)
+        waitReason = nil
+        return move(to: .running, reason: state == .waitingWindow ? "batch \(b + 1) starts" : nil)
     }
 
     /// A dry run ends once its gates answered (or at once without gates).
@@ -172,10 +177,14 @@ struct PlanMachine: Sendable, Equatable {
                 // SPEC §4.1: the window closed inside the batch. Calls (first ones, 409 re-calls,
                 // in-doubt re-sends) wait for the next opening; polling goes on.
                 out.append(.wake(at: Self.windowWake(window, now: f.now)))
-                enter(move(to: .waitingWindow, reason: Self.outsideWindow(window)))
+                if state != .waitingWindow { windowHeldSince = f.now }
+                out += waitFor(Self.outsideWindow(window))
             } else {
                 out.append(.wake(at: nil))
-                enter(move(to: .running))
+                let held = windowHeldSince.map { f.now.timeIntervalSince($0) }
+                windowHeldSince = nil
+                enter(leaveWaiting())
+                if let held { out.append(.windowReopened(closedFor: held)) }
             }
             return out
         }
@@ -211,19 +220,42 @@ struct PlanMachine: Sendable, Equatable {
         var earliest = f.now
         if let after = f.startAfter { earliest = max(earliest, after) }
         if let ended = batchEndedAt { earliest = max(earliest, ended + f.pauseBetweenBatches) }
+        let closed = f.window.flatMap { $0.open ? nil : $0 }
         if f.now < earliest {
             // A wall-clock step moves `startAfter`: look again at least once a minute.
             out += [.dropGateWait, .wake(at: min(earliest, f.now + 60))]
-            enter(move(to: f.startAfter != nil ? .waitingWindow : .running, reason: f.startAfter != nil ? "waiting for startAfter" : nil))
+            if f.startAfter != nil {
+                out += waitFor("waiting for startAfter")
+            } else if let closed {
+                // The pause runs out of the window: the plan says it waits for the window.
+                out += waitFor(Self.outsideWindow(closed))
+            } else {
+                enter(leaveWaiting())
+            }
             return out
         }
-        if let window = f.window, !window.open {
-            out += [.wake(at: Self.windowWake(window, now: f.now)), .dropGateWait]
-            enter(move(to: .waitingWindow, reason: Self.outsideWindow(window)))
+        if let closed {
+            out += [.wake(at: Self.windowWake(closed, now: f.now)), .dropGateWait]
+            out += waitFor(Self.outsideWindow(closed))
             return out
         }
         out.append(.startBatch(next))
         return out
+    }
+
+    /// Enters (or stays in) `waiting-window` with `reason`: a transition, or a new reason alone.
+    private mutating func waitFor(_ reason: String) -> [PlanAction] {
+        defer { waitReason = reason }
+        if let t = move(to: .waitingWindow, reason: reason) { return [.enter(t)] }
+        return reason == waitReason ? [] : [.reason(reason)]
+    }
+
+    /// Back to `running` from a wait, saying why (the journal keeps a reason until another
+    /// replaces it).
+    private mutating func leaveWaiting() -> PlanTransition? {
+        let from = state
+        waitReason = nil
+        return move(to: .running, reason: from == .waitingWindow ? "the window is open" : nil)
     }
 
     /// When to look at a closed window again: its opening, at least once a minute (a wall-clock

@@ -102,16 +102,33 @@ extension PlanRun {
             for inst in instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
         }
         guard wasPaused, currentBatch >= 0 && currentBatch < batches.count else { return [] }
-        var follow: [InstanceRun] = []
-        for i in drainReady() {
-            let inst = instances[i]
-            if inst.state == .waiting { follow.append(inst) } else if inst.state == .pending { unread.insert(i) }
-        }
+        let follow = requeueReady(shiftingBy: 0)
         for i in batches[currentBatch] {
             let inst = instances[i]
             if inst.state == .pending && !inst.inFlight && !inst.queued && !inst.isInDoubt && inst.notBefore == nil && !readsOut.contains(i) {
                 unread.insert(i)
             }
+        }
+        return follow
+    }
+
+    /// SPEC §4.1: the window opened again inside the batch after `closedFor` seconds. What
+    /// waited for a call is read again (its last read is from before the close), and the wait
+    /// does not count against its deadlines (a 409's `conflictRetry.timeout`). Returns the
+    /// waiting instances to follow at once.
+    func windowReopened(closedFor: TimeInterval) -> [InstanceRun] {
+        guard currentBatch >= 0 && currentBatch < batches.count else { return [] }
+        return requeueReady(shiftingBy: closedFor)
+    }
+
+    /// Empties the ready queue: pending instances are read again before their call, waiting
+    /// ones are returned to follow; their deadlines move by `seconds`.
+    private func requeueReady(shiftingBy seconds: TimeInterval) -> [InstanceRun] {
+        var follow: [InstanceRun] = []
+        for i in drainReady() {
+            let inst = instances[i]
+            if seconds > 0 { inst.shiftDeadlines(by: seconds) }
+            if inst.state == .waiting { follow.append(inst) } else if inst.state == .pending { unread.insert(i) }
         }
         return follow
     }

@@ -25,7 +25,8 @@ extension PlanParser {
             selection.zones = readList(n, path: "select.zones", pattern: Self.zoneLikePattern, what: "a zone name like cn-bj-a", reader: r)
         }
         if let n = map["deploySets"] {
-            selection.deploySets = readList(n, path: "select.deploySets", pattern: Self.zoneLikePattern, what: "a deploy set id like dset-1x2y", reader: r)
+            selection.deploySets = readList(
+                n, path: "select.deploySets", pattern: Self.zoneLikePattern, what: "a deploy set id like dset-1x2y", reader: r)
         }
         if let n = map["namePrefix"], let v = r.string(n, path: "select.namePrefix") {
             if v.isEmpty || v.count > 64 || v.contains(where: { $0.isNewline || $0 == "," }) {

@@ -75,7 +75,7 @@ extension Scheduler {
             if inst.state == .pending { inst.batchStarted(wall: wallNow) }
         }
         recorder.transition(run.machine.batchStarted(b), run)
-        recorder.batchStarted(run, b)
+        recorder.batchStarted(run, b, at: wallNow)
         if b == 0 { events.emit(.planStarted, run, batch: 1) }
         // Calls only after the batch's status read (SPEC §4.1).
         for read in run.queueStartReads(batch: b, now: now, rule: batchStartRule) {
@@ -120,12 +120,13 @@ extension Scheduler {
     /// Makes an instance terminal, releases its claim and applies the failure budget.
     func finish(_ run: PlanRun, _ inst: InstanceRun, _ end: InstanceEnd, now: Date) {
         guard !inst.state.isTerminal else { return }
-        inst.finish(end, wall: wall)
+        let wallNow = wall
+        inst.finish(end, wall: wallNow)
         unwatch(run, inst)
         restartHold.remove(holdKey(run, inst))
         if run.batch(of: inst.index) == run.currentBatch { run.openInBatch -= 1 }
         release(inst.id, from: run)
-        recorder.finished(run, inst, end)
+        recorder.finished(run, inst, end, at: wallNow)
         observer?.rebootFinished(outcome: end.state)
         if end.state == .failed && run.machine.instanceFailed() { halt(run, now: now) }
     }

@@ -103,6 +103,7 @@ extension Scheduler {
         guard let run = planById[planId] else { return }
         let inst = run.instances[index]
         let now = clock.now()
+        let wallNow = wall
         run.inFlightCalls -= 1
         run.inFlightReboots.remove(index)
         let readings = inst.flightReadings
@@ -110,14 +111,14 @@ extension Scheduler {
         switch result {
         case .success(let requestId):
             observer?.apiCall("reboot", outcome: "ok", duration: arrived.timeIntervalSince(started))
-            observer?.rebootAccepted(at: wall)
-            recorder.accepted(run, inst, attemptId: attemptId, requestId: requestId)
+            observer?.rebootAccepted(at: wallNow)
+            recorder.accepted(run, inst, attemptId: attemptId, requestId: requestId, at: wallNow)
             inst.accepted(now: min(arrived, now))
             watch(run, inst, urgent: false)
             if !run.callsOutstanding { run.nextPollAt = now } else if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
         case .failure(let error):
             observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
-            recorder.refused(run, inst, attemptId: attemptId, error)
+            recorder.refused(run, inst, attemptId: attemptId, error, at: wallNow)
             if error.kind == .conflict { observer?.conflict() }
             let action = inst.answered(
                 error, attemptId: attemptId, now: now, rules: rules(run), stop: run.stop,
@@ -142,7 +143,7 @@ extension Scheduler {
                 perform(inst.read(r.status, pollSent: r.sent, answered: r.answered, now: now, rules: rules(run), stop: run.stop), run, inst, now: now)
             }
         }
-        if !inst.state.isTerminal { recorder.save(run, inst) }
+        if !inst.state.isTerminal { recorder.save(run, inst, at: wallNow) }
         // A refused or failed answer (and an account pause it caused) is committed now, not at
         // the next pump: lost to a kill -9, the restart would take the reason for a 409 (a
         // transitional status) for the call's effect (issue 23 #2).

@@ -73,6 +73,10 @@ extension Scheduler {
             guard gatesAllow(run, batch: b, now: now) else { return }
             run.wakeAt = nil
             startBatch(run, b, now: now)
+        case .reason(let reason):
+            recorder.reason(run, reason)
+        case .windowReopened(let closedFor):
+            for inst in run.windowReopened(closedFor: closedFor) { watch(run, inst, urgent: true) }
         }
     }
 }

@@ -76,8 +76,8 @@ extension Scheduler {
             logger.critical(
                 "plans stay paused after an account error (\(pause.code), since \(pause.since)) until an operator runs `rebootctl resume --all`")
         }
-        for restored in try RestoredPlan.unfinished(in: journal) {
-            let record = restored.record
+        for record in try RestoredPlan.unfinished(in: journal) {
+            guard let restored = try RestoredPlan.read(record, in: journal) else { continue }
             let run = PlanRun(record: record, plan: restored.plan)
             try restored.forEachInstance(in: journal, of: run) { row, made, counted, open in
                 restore(row, in: run, attemptsMade: made, countedMade: counted, open: open, now: now)

@@ -192,13 +192,33 @@ final class PlanMachineTests: XCTestCase {
             m.step(facts(startAfter: t0 + 600)),
             [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .running, to: .waitingWindow, reason: "waiting for startAfter"))],
             "looks again within a minute: a clock step moves startAfter")
-        XCTAssertEqual(m.step(facts(open: false)), [.wake(at: t0 + 60), .dropGateWait], "already waiting-window")
+        XCTAssertEqual(
+            m.step(facts(open: false)),
+            [.wake(at: t0 + 60), .dropGateWait, .reason("outside window 02:00-04:00; next opening 2026-12-08T02:00:00Z")],
+            "still waiting-window, for another reason: status says which")
+        XCTAssertEqual(m.step(facts(open: false)), [.wake(at: t0 + 60), .dropGateWait], "the same reason is journaled once")
         var n = machine(.running)
         XCTAssertEqual(
             n.step(facts(open: false)).last,
             .enter(.init(from: .running, to: .waitingWindow, reason: "outside window 02:00-04:00; next opening 2026-12-08T02:00:00Z")))
         XCTAssertFalse(n.mayCall, "no reboot call and no batch-start read outside the window")
         XCTAssertEqual(n.step(facts(open: true)), [.startBatch(0)])
+    }
+
+    /// A batch that ends while the window is closed: the plan says it waits for the window
+    /// through the pause too (not `running`, which alerts read as moving).
+    func testThePauseAfterABatchThatEndedOutsideTheWindowIsWaitingWindow() {
+        var m = machine(.running)
+        XCTAssertEqual(m.step(facts()), [.startBatch(0)])
+        _ = m.batchStarted(0)
+        _ = m.step(facts(open: false, batchOpen: true))
+        XCTAssertEqual(m.state, .waitingWindow)
+        XCTAssertEqual(m.step(facts(open: false)), [.batchFinished(0, state: .waitingWindow), .dropGateWait, .wake(at: t0 + 60)])
+        XCTAssertEqual(m.state, .waitingWindow, "still outside the window while the pause runs")
+        var later = facts(open: true)
+        later.now = t0 + 30
+        XCTAssertEqual(
+            m.step(later), [.dropGateWait, .wake(at: t0 + 60), .enter(.init(from: .waitingWindow, to: .running, reason: "the window is open"))])
     }
 
     /// SPEC §4.1 (issue 26): a window that closes inside a started batch stops its calls (the
@@ -218,7 +238,12 @@ final class PlanMachineTests: XCTestCase {
         XCTAssertFalse(m.mayCall, "no call while the window is closed, inside the batch too")
         XCTAssertEqual(m.currentBatch, 0, "the batch stays open: nothing is skipped or failed")
         XCTAssertEqual(m.step(facts(open: false, batchOpen: true)), [.wake(at: t0 + 60)], "still closed: no new transition")
-        XCTAssertEqual(m.step(facts(open: true, batchOpen: true)), [.wake(at: nil), .enter(.init(from: .waitingWindow, to: .running, reason: nil))])
+        var reopened = facts(open: true, batchOpen: true)
+        reopened.now = t0 + 3600
+        XCTAssertEqual(
+            m.step(reopened),
+            [.wake(at: nil), .enter(.init(from: .waitingWindow, to: .running, reason: "the window is open")), .windowReopened(closedFor: 3600)],
+            "what waited is read again, and the wait does not count against its deadlines")
         XCTAssertTrue(m.mayCall)
         _ = m.pause()
         XCTAssertEqual(m.step(facts(open: false, batchOpen: true)), [.wake(at: nil)], "a pause wins over the window")
