@@ -10,6 +10,8 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
     public enum Call: Equatable, Sendable {
         case reboot(String)
         case describe([String])
+        /// The list call with a selection (its wire query).
+        case list(String)
     }
 
     public let clock: ManualClock
@@ -32,10 +34,44 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
     /// Instances that something else puts into a status, for a time, just as the reboot call
     /// arrives (after the batch's read saw them Running): the call gets a 409. Used once.
     public var busyAtCall: [String: (status: InstanceStatus, seconds: TimeInterval)] = [:]
+    /// Each instance's zone, tags and name, as the describe and list calls answer them.
+    public var zones: [String: String] = [:]
+    public var tags: [String: [InstanceTag]] = [:]
+    public var names: [String: String] = [:]
+    /// The fleet's order, the list call's.
+    public let order: [String]
+    /// Returns an error to answer a list call with.
+    public var listScript: ((InstanceSelector) -> BCCError?)?
 
     public init(clock: ManualClock, ids: [String]) {
         self.clock = clock
+        order = ids
         for id in ids { statuses[id] = .running }
+    }
+
+    private func instance(_ id: String) -> Instance {
+        Instance(id: id, name: names[id], status: status(id), zoneName: zones[id], tags: tags[id])
+    }
+
+    public func list(
+        _ selector: InstanceSelector, nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
+        lock.lock()
+        calls.append((clock.now(), .list(selector.query.map { "\($0.name)=\($0.value)" }.joined(separator: "&"))))
+        if let error = listScript?(selector) {
+            lock.unlock()
+            return completion(.failure(error))
+        }
+        let found = order.filter { statuses[$0] != nil && !hidden.contains($0) }.map(instance).filter(selector.matches)
+        lock.unlock()
+        completion(.success(found))
+    }
+
+    public var listCalls: [(at: Date, query: String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return calls.compactMap { if case .list(let q) = $0.call { return ($0.at, q) } else { return nil } }
     }
 
     public func status(_ id: String) -> InstanceStatus {
@@ -81,7 +117,7 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
             lock.unlock()
             return completion(.failure(error))
         }
-        let found = ids.compactMap { id in statuses[id] == nil || hidden.contains(id) ? nil : Instance(id: id, status: status(id)) }
+        let found = ids.compactMap { id in statuses[id] == nil || hidden.contains(id) ? nil : instance(id) }
         lock.unlock()
         completion(.success(found))
     }

@@ -12,9 +12,22 @@ public protocol CloudAPI: Sendable {
     func describe(
         _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
+    /// The list call with a selection (SPEC §1): every page is one call, and each page after
+    /// the first is sent only once `nextPage` calls back (a rate-limiter token, SPEC §4.2).
+    func list(
+        _ selector: InstanceSelector, nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
 }
 
 extension CloudAPI {
+    /// For fakes that select nothing: the call fails, so a plan that needs it fails clearly.
+    public func list(
+        _ selector: InstanceSelector, nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
+        completion(.failure(BCCError(httpStatus: nil, code: "ListNotAvailable", message: "this cloud answers no list call")))
+    }
+
     /// For clouds that answer in one page (the test fakes).
     public func describe(
         _ ids: [String], nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
@@ -45,5 +58,12 @@ public struct BCCCloudAPI: CloudAPI {
         completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
     ) {
         client.describeMany(ids, nextPage: nextPage, completion: completion)
+    }
+
+    public func list(
+        _ selector: InstanceSelector, nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
+        completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void
+    ) {
+        client.listInstances(matching: selector, nextPage: nextPage, completion: completion)
     }
 }

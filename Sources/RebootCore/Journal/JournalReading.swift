@@ -35,6 +35,8 @@ public protocol JournalReading: AnyObject, Sendable {
     func instanceCounts() throws -> [String: [String: Int]]
     /// One plan's instances by state (`rebootctl watch` asks twice a second: it reads no other plan).
     func instanceCounts(planId: String) throws -> [String: Int]
+    /// Each instance's zone where known, by instance id (SPEC §2's `zones`).
+    func instanceZones(planId: String) throws -> [String: String]
 
     // MARK: Attempts
 

@@ -48,6 +48,9 @@ public protocol JournalWriting: AnyObject, Sendable {
     func clearAccountPause()
     /// Records the boot-clock instant at which batch `batch` (0-based) of the plan ended.
     func setBatchDone(planId: String, batch: Int, boot: BootStamp)
+    /// Queues what a plan learned when it started (its selected ids, their zones): its
+    /// parameters, its instance rows and a `selected` event (SPEC §2, issue 26).
+    func resolvePlan(id: String, plan: Plan, at: Date, detail: String) throws
 
     // MARK: Commit
 

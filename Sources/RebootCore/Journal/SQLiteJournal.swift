@@ -138,6 +138,7 @@ public final class SQLiteJournal: JournalStore, @unchecked Sendable {
         registerAttemptEvidence(&m)
         registerDaemonState(&m)
         registerBatchDone(&m)
+        registerZones(&m)
         return m
     }
 

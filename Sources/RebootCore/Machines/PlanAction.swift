@@ -19,6 +19,9 @@ enum PlanAction: Sendable, Equatable {
     case finish(PlanTransition)
     /// Batch `b` may start once its health gates pass (SPEC §4.14).
     case startBatch(Int)
+    /// A checkpoint paused the plan after a batch (SPEC §2): journal the transition, notify
+    /// `plan-paused` with cause `checkpoint`.
+    case checkpoint(PlanTransition)
     /// The plan's waiting reason changed without a change of state (journal it for `status`).
     case reason(String)
     /// The window opened again inside a batch after `closedFor` seconds (SPEC §4.1): what

@@ -191,6 +191,13 @@ struct PlanMachine: Sendable, Equatable {
         if case .batch(let b) = progress {
             progress = .between(b, endedAt: f.now)
             out.append(.batchFinished(b, state: state))
+            // SPEC §2 `checkpoints`: a person approves the next batch (`rebootctl resume`). The
+            // pause is an operator's, journaled with the batch's end: it holds across a restart.
+            if f.checkpointAfter(b), b + 1 < f.batchCount, stop == nil, !budgetExceeded {
+                operatorPaused = true
+                let reason = "checkpoint after batch \(b + 1)/\(f.batchCount): approve the next with rebootctl resume"
+                if let t = move(to: .paused, reason: reason) { out.append(.checkpoint(t)) }
+            }
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
         if stop == nil && budgetExceeded {

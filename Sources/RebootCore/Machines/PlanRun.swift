@@ -88,6 +88,20 @@ final class PlanRun {
 
     var id: String { record.id }
 
+    /// The pause before the next batch: `pauseBetweenZones` when it starts another zone
+    /// (`zones: one-at-a-time`), else `pauseBetweenBatches` (SPEC §2).
+    var pauseBeforeNextBatch: TimeInterval {
+        let next = currentBatch + 1
+        guard plan.zones == .oneAtATime, let zones = plan.instanceZones, next > 0, next < batches.count,
+            batches[next].lowerBound < zones.count
+        else { return plan.pauseBetweenBatches }
+        let changes = zones[batches[next].lowerBound] != zones[batches[next - 1].lowerBound]
+        return changes ? plan.pauseBetweenZones ?? plan.pauseBetweenBatches : plan.pauseBetweenBatches
+    }
+
+    /// Whether the plan pauses for an approval after batch `b` (0-based; SPEC §2 `checkpoints`).
+    func checkpoint(after b: Int) -> Bool { plan.checkpoints?.contains(b + 1) ?? false }
+
     /// The batch that holds instance `index` (batches are consecutive ranges, in order).
     func batch(of index: Int) -> Int {
         var low = 0

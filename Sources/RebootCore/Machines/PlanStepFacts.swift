@@ -7,7 +7,10 @@ struct PlanStepFacts {
     /// The current batch has instances not ended, or calls not answered.
     var batchOpen: Bool
     var batchCount: Int
+    /// The pause before the next batch (`pauseBetweenZones` when it starts another zone).
     var pauseBetweenBatches: TimeInterval
+    /// Whether the plan pauses for an approval after batch `b` (0-based), SPEC §2 `checkpoints`.
+    var checkpointAfter: (Int) -> Bool = { _ in false }
     /// `startAfter` (monotonic) while it is still ahead on the wall clock; nil once passed.
     var startAfter: Date?
     /// The maintenance window, when the plan has one: open now, or when it next opens

@@ -18,6 +18,8 @@ public struct PlanNotification: Sendable, Equatable, Codable {
     public enum Cause: String, Sendable, Codable {
         case byOperator = "operator"
         case account
+        /// A plan's `checkpoints` (SPEC §2): it waits for an approval.
+        case checkpoint
     }
 
     /// The schema's version; bumped only when a field changes meaning or goes away.

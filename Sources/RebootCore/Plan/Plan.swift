@@ -50,15 +50,6 @@ public struct Plan: Sendable, Equatable, Codable {
     /// `select` matches, or, for `zones: one-at-a-time`, every instance's zone.
     public var needsResolution: Bool { instanceZones == nil && (select != nil || zones == .oneAtATime) }
 
-    /// The pause before batch `b` (0-based, b > 0): `pauseBetweenZones` when it starts a zone.
-    public func pause(before b: Int, layout: BatchLayout) -> TimeInterval {
-        guard b > 0, let instanceZones, zones == .oneAtATime, b < layout.batches.count else { return pauseBetweenBatches }
-        let first = layout.batches[b].lowerBound
-        let previous = layout.batches[b - 1].lowerBound
-        guard first < instanceZones.count, instanceZones[first] != instanceZones[previous] else { return pauseBetweenBatches }
-        return pauseBetweenZones ?? pauseBetweenBatches
-    }
-
     /// The zone of batch `b`, when known.
     public func zone(ofBatch b: Int, layout: BatchLayout) -> String? {
         guard let instanceZones, b >= 0, b < layout.batches.count, layout.batches[b].lowerBound < instanceZones.count else { return nil }

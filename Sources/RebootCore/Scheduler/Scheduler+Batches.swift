@@ -51,7 +51,7 @@ extension Scheduler {
         let wallNow = wall
         let facts = PlanStepFacts(
             now: now, batchOpen: run.openInBatch > 0 || run.callsOutstanding, batchCount: run.batches.count,
-            pauseBetweenBatches: run.plan.pauseBetweenBatches,
+            pauseBetweenBatches: run.pauseBeforeNextBatch, checkpointAfter: { run.checkpoint(after: $0) },
             startAfter: run.plan.startAfter.flatMap { $0 > wallNow ? clock.monotonic(forWall: $0) : nil },
             window: run.plan.window.map { window in
                 let open = window.isOpen(at: wallNow)
@@ -210,6 +210,9 @@ extension Scheduler {
             wake.consider(w.at)
             wake.wantsCall = wake.wantsCall || w.wantsCall
             wake.wantsReboot = wake.wantsReboot || w.wantsReboot
+        }
+        for r in resolutions.values where r.hasCall {
+            if let at = r.notBefore, at > now { wake.consider(at) } else { wake.wantsCall = true }
         }
         if !pageWaits.isEmpty { wake.consider(limiter.nextToken(now: now)) }
         if wake.wantsCall { wake.consider(limiter.nextAvailable(now: now)) }

@@ -14,6 +14,9 @@ extension Scheduler {
             if let (run, chunk) = nextPollChunk(now: now) {
                 _ = limiter.tryAcquire(now: now)
                 polls.append((run, chunk))
+            } else if let (planId, generation, call) = nextResolutionCall(now: now) {
+                _ = limiter.tryAcquire(now: now)
+                sendResolution(planId: planId, generation: generation, call, region: resolutions[planId]?.plan.region, now: now)
             } else if rebootsGo, let (run, inst) = nextReboot() {
                 _ = limiter.tryAcquire(now: now)
                 reboots.append((run, inst))

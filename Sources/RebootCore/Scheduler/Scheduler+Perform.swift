@@ -73,6 +73,9 @@ extension Scheduler {
             guard gatesAllow(run, batch: b, now: now) else { return }
             run.wakeAt = nil
             startBatch(run, b, now: now)
+        case .checkpoint(let transition):
+            recorder.transition(transition, run)
+            events.emit(.planPaused, run, reason: transition.reason, cause: .checkpoint)
         case .reason(let reason):
             recorder.reason(run, reason)
         case .windowReopened(let closedFor):

@@ -24,11 +24,11 @@ extension Scheduler {
         if journal.hasPendingWrites { flushJournal() }
         // Heads only: each plan's parameters are read when it starts, and their text is gone
         // before its instances are built (issue 10: the daemon's peak memory).
-        guard plans.count < settings.maxActivePlans else { return }
+        guard plans.count + resolutions.count < settings.maxActivePlans else { return }
         let heads: [PlanRecord]
         do { heads = try journal.activePlanHeads() } catch { return retryActivation(after: error, now: now) }
-        for record in heads where record.state == PlanState.queued.rawValue && planById[record.id] == nil {
-            guard plans.count < settings.maxActivePlans else { break }
+        for record in heads where record.state == PlanState.queued.rawValue && planById[record.id] == nil && resolutions[record.id] == nil {
+            guard plans.count + resolutions.count < settings.maxActivePlans else { break }
             let plan: Plan
             switch stored.load(record) {
             case .plan(let loaded): plan = loaded
@@ -38,17 +38,25 @@ extension Scheduler {
                 continue
             case .unreadable(let error): return retryActivation(after: error, now: now)
             }
-            // A dry run cancelled while its gates were checked, then restarted, stays cancelled
-            // (the machine restores the stop).
-            let run = PlanRun(record: record, plan: plan)
-            register(run)
-            if plan.dryRun {
-                runDry(run, now: now)
-            } else if let pause = accountPause {
-                pauseForAccount(run, pause, now: now)
+            if plan.needsResolution {
+                startResolution(record, plan)
             } else {
-                recorder.transition(run.machine.activated(), run)
+                activate(PlanRun(record: record, plan: plan), now: now)
             }
+        }
+    }
+
+    /// Starts a plan taken from the queue (its ids and zones known).
+    func activate(_ run: PlanRun, now: Date) {
+        register(run)
+        // A dry run cancelled while its gates were checked, then restarted, stays cancelled
+        // (the machine restores the stop).
+        if run.plan.dryRun {
+            runDry(run, now: now)
+        } else if let pause = accountPause {
+            pauseForAccount(run, pause, now: now)
+        } else {
+            recorder.transition(run.machine.activated(), run)
         }
     }
 
@@ -170,6 +178,9 @@ extension Scheduler {
     /// A control for a plan that is not running: a queued (or queued and paused) plan.
     func controlStoredPlan(planId: String, verb: String) -> String {
         let effect = stored.control(planId: planId, verb: verb)
+        // A plan learning its instances stops learning: a cancel ends it, a pause holds it queued
+        // (its resume resolves it again).
+        if effect.ended || verb == "pause" { resolutions[planId] = nil }
         if effect.ended { planEndings += 1 }
         if effect.requeued { queuedDirty = true }
         return effect.answer

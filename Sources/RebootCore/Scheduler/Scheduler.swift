@@ -51,6 +51,9 @@ public final class Scheduler: @unchecked Sendable {
     var callsHeld = false
     /// The last commit failed: the pump only tries to commit again (see `flushJournal`).
     var journalFailing = false
+    /// Queued plans learning their ids or zones before they start (SPEC §2), by id.
+    var resolutions: [String: PlanResolution] = [:]
+    var resolutionsStarted = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
     var planEndings = 0
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
