@@ -6,12 +6,13 @@ import XCTest
 
 /// The migrations are frozen: a new journal's schema is, byte for byte, the one they made when
 /// they were written (`Fixtures/journal-schema/`, taken with `sqlite3` from a journal made
-/// before the journal went behind `JournalStore`). A change to an app type (a state added to
+/// before the journal went behind `JournalStore`; each new migration adds its own file, which
+/// differs from the one before only by what that migration adds). A change to an app type (a state added to
 /// `PlanState`, say) must come as a new migration, never as a change of one that already ran.
 final class JournalSchemaTests: XCTestCase {
     func testTheMigrationsMakeTheFrozenSchema() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/journal-schema/v7-batch-done-boot.sql")
+            .appendingPathComponent("Fixtures/journal-schema/v9-zones.sql")
         let expected = try String(contentsOf: fixture, encoding: .utf8)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -25,7 +26,7 @@ final class JournalSchemaTests: XCTestCase {
             migrations,
             [
                 "v1", "v2-state-checks", "v3-intake", "v4-intake-stalls", "v5-attempt-evidence", "v6-daemon-state",
-                "v7-batch-done-boot",
+                "v7-batch-done-boot", "v9-zones",
             ])
     }
 }

@@ -68,6 +68,7 @@ class JournalStoreConformanceTests: XCTestCase {
         ("IntakeIsInsertedWithItsPlanAndMarkedMoved", { try $0.checkIntakeIsInsertedWithItsPlanAndMarkedMoved() }),
         ("TheSameIntakeKeyTwiceFailsThePlansInsert", { try $0.checkTheSameIntakeKeyTwiceFailsThePlansInsert() }),
         ("IntakeStallsAreRecordedUpdatedAndCleared", { try $0.checkIntakeStallsAreRecordedUpdatedAndCleared() }),
+        ("AResolvedPlanReplacesItsRowsAndKeepsItsZones", { try $0.checkAResolvedPlanReplacesItsRowsAndKeepsItsZones() }),
     ]
 
     /// Runs every check of the contract, each on a new store (`makeStore()`); a check that
