@@ -50,10 +50,22 @@ struct PlanVerdicts {
 
     static func describe(_ file: PlanFile, file path: String) -> String {
         let p = file.plan
-        var lines = ["\(SafeText.escaped(path)): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
-        var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
-        if p.layout.sizes.count > 12 { sizes += " …" }
-        lines.append("  batches: \(sizes)")
+        var lines: [String]
+        if p.needsResolution {
+            // The layout needs what the plan learns when it starts: say what is known now.
+            let listed = p.instances.isEmpty ? "" : "\(p.instances.count) instances listed, "
+            lines = ["\(SafeText.escaped(path)): OK — plan \"\(p.name)\", \(listed)batches laid out when it starts"]
+            if let select = p.select { lines.append("  select: \(SafeText.escaped(select.summary)) (rebootctl preview shows what it matches now)") }
+        } else {
+            lines = ["\(SafeText.escaped(path)): OK — plan \"\(p.name)\", \(p.instances.count) instances, \(p.layout.summary)"]
+            var sizes = p.layout.sizes.prefix(12).map(String.init).joined(separator: " ")
+            if p.layout.sizes.count > 12 { sizes += " …" }
+            lines.append("  batches: \(sizes)")
+        }
+        if p.zones == .oneAtATime {
+            lines.append("  zones: one at a time, \(DurationParser.format(p.pauseBetweenZones ?? p.pauseBetweenBatches)) between zones")
+        }
+        if let c = p.checkpoints { lines.append("  checkpoints: pause for an approval after batch \(c.map(String.init).joined(separator: ", "))") }
         lines.append(
             "  forceStop \(p.forceStop), pause \(DurationParser.format(p.pauseBetweenBatches)), maxFailures \(p.maxFailures), rebootTimeout \(DurationParser.format(p.rebootTimeout)), 409 retry \(p.conflictRetry.maxAttempts)× within \(DurationParser.format(p.conflictRetry.timeout))"
         )

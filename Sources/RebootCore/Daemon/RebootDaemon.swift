@@ -72,15 +72,7 @@ public final class RebootDaemon: @unchecked Sendable {
         }
         let transport: HTTPTransport
         do {
-            let https = config.endpoint.lowercased().hasPrefix("https:")
-            let proxy = config.proxy.flatMap { ProxySettings(url: $0) } ?? ProxySettings.fromEnvironment(environment, https: https)
-            transport =
-                switch config.httpClient {
-                case .nio: try AsyncHTTPClientTransport(maxConnections: config.maxConcurrentRequests, caFile: config.caFile, proxy: proxy)
-                // libcurl follows the environment's proxy variables itself (the config refuses `proxy`).
-                case .curl: URLSessionTransport(maxConnections: config.maxConcurrentRequests)
-                }
-            proxyInUse = proxy
+            (transport, proxyInUse) = try CloudTransport.make(config: config, environment: environment)
         } catch {
             throw DaemonError(.configuration, "caFile \(config.caFile ?? ""): \(error)")
         }
