@@ -3,6 +3,8 @@
 # machines are shared and noisy: compare medians and ratios, never single runs).
 # Usage: scripts/bench.sh [CASES...]   (default: rated sdk instant big restart tick)
 #   rated    400 instances, batch 50, reboots 4-6 s, 20 rps, poll 1 s (issue 10's rated case)
+#   select   the rated case, its plan a `select` of bcc-sim's three zones (all 400) rolled
+#            `zones: one-at-a-time`: the listing's calls count (issue 26)
 #   sdk      the rated case done by scripts/sdk_rolling_reboot.py with Baidu's Python SDK
 #            (SDK_PYTHON: a python with bce-python-sdk; `make bench` sets up its venv)
 #   instant  5,000 instances, batch 500, instant reboots, 2,000 rps
@@ -14,7 +16,7 @@
 set -euo pipefail
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
 . "$(dirname "$0")/sim_env.sh"
-CASES=${*:-rated sdk instant big restart tick}
+CASES=${*:-rated select sdk instant big restart tick}
 RUNS=${RUNS:-1}
 
 # wakeups PID: voluntary context switches summed over the daemon's threads (a thread blocks,
@@ -36,7 +38,7 @@ loopns() {
 # again on the same journal: CPU and wakeups are both daemons' (the first one's shutdown after
 # SIGTERM left out), the peak RSS the second one's.
 plan_case() {
-  local name=$1 n=$2 batch=$3 rps=$4 burst=$5 poll=$6 rmin=$7 rmax=$8 restart_after=${9:-0}
+  local name=$1 n=$2 batch=$3 rps=$4 burst=$5 poll=$6 rmin=$7 rmax=$8 restart_after=${9:-0} select=${10:-}
   local work sim daemon t0 t1 c0 c1 w0 w1 l0 l1 peak rss state
   work=$(mktemp -d /tmp/rebootd-bench.XXXXXX)
   start_sim "$work" --instances "$n" --seed 7 --reboot-min "$rmin" --reboot-max "$rmax"
@@ -46,11 +48,15 @@ maxConcurrentRequests: 16
 pollInterval: $poll
 requestTimeout: 10s
 logLevel: warning"
-  curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
+  if [ -n "$select" ]; then
+    printf 'name: bench\nbatchSize: %s\nrebootTimeout: 10m\nselect: { zones: [cn-bj-a, cn-bj-b, cn-bj-c] }\nzones: one-at-a-time\n' "$batch" > "$work/bench.yaml"
+  else
+    curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
 import json, sys
 ids = [i['id'] for i in json.load(sys.stdin)['instances']]
 print('name: bench\nbatchSize: $batch\nrebootTimeout: 10m\ninstances:')
 print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
+  fi
   "$BIN/rebootd" --config "$work/rebootd.yaml" 2> "$work/rebootd.log" &
   daemon=$!
   wait_spool "$work"
@@ -115,12 +121,13 @@ for CASE in $CASES; do
   for _ in $(seq "$RUNS"); do
     case $CASE in
       rated)   plan_case rated 400 50 20 20 1s 4 6 ;;
+      select)  plan_case select 400 50 20 20 1s 4 6 0 select ;;
       sdk)     sdk_case ;;
       instant) plan_case instant 5000 500 2000 100 1s 0 0 ;;
       big)     plan_case big 100000 5000 1000 100 1s 0 0 ;;
       restart) plan_case restart 100000 5000 1000 100 1s 0 0 25 ;;
       tick)    "$BIN/TickBench" ;;
-      *) echo "unknown bench case $CASE (rated, sdk, instant, big, restart, tick)" >&2; exit 2 ;;
+      *) echo "unknown bench case $CASE (rated, select, sdk, instant, big, restart, tick)" >&2; exit 2 ;;
     esac
   done
 done
