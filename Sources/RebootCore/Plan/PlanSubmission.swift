@@ -39,7 +39,12 @@ struct PlanSubmission {
             batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil)
         ids = file.plan.instances
         batches = file.plan.layout.batches
-        let summary = "\(file.plan.instances.count) instances, \(file.plan.layout.summary)"
+        let p = file.plan
+        let summary =
+            p.needsResolution
+            ? (p.select.map { "select \($0.summary)" + (p.instances.isEmpty ? "" : " and \(p.instances.count) listed instances") }
+                ?? "\(p.instances.count) instances") + ", batches laid out when it starts"
+            : "\(p.instances.count) instances, \(p.layout.summary)"
         event = PlanEventRecord(
             id: nil, planId: id, at: time, kind: "submitted",
             detail: "from \(file.fileName) by \(file.owner.name) (uid \(file.owner.uid)), \(summary)")

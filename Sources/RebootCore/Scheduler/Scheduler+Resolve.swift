@@ -11,7 +11,10 @@ extension Scheduler {
         var resolution = PlanResolution(plan: plan, record: record)
         resolution.generation = resolutionsStarted
         resolutions[record.id] = resolution
-        logger.info("plan starts by learning its instances", metadata: ["plan": "\(record.id)"])
+        // Still queued until what it learns is journaled; status says what it waits for.
+        let what = plan.select != nil ? "listing the instances select matches" : "reading the instances' zones"
+        journal.updatePlan(id: record.id, state: record.state, currentBatch: -1, at: wall, finished: false, reason: "starting: \(what)")
+        logger.info("plan starts by \(what)", metadata: ["plan": "\(record.id)"])
     }
 
     /// The next resolution call to send at `now`.
@@ -85,7 +88,10 @@ extension Scheduler {
             logger.notice("plan resolved: \(detail)", metadata: ["plan": "\(planId)"])
             var record = resolution.record
             record.instanceCount = plan.instances.count
-            activate(PlanRun(record: record, plan: plan), now: now)
+            let run = PlanRun(record: record, plan: plan)
+            activate(run, now: now)
+            // The reason said what it was learning; now what it learned (a pause keeps its own).
+            if run.state == .running { recorder.reason(run, detail) }
         }
     }
 }
