@@ -36,7 +36,19 @@ enum TextReports {
 
     static func detail(_ p: PlanDetailReport) -> String {
         var lines = [
-            "plan \(e(p.id))  [\(e(p.state))]",
+            "plan \(e(p.id))  [\(e(p.state))]"
+        ]
+        // The ticket whole (up to 128 characters), 70 a line.
+        if let t = p.ticket {
+            var rest = Substring(e(t))
+            var label = "  ticket: "
+            while !rest.isEmpty {
+                lines.append(label + rest.prefix(70))
+                rest = rest.dropFirst(70)
+                label = "          "
+            }
+        }
+        lines += [
             "  from \(e(p.sourceFile)) by \(e(p.submitter.name)) at \(e(p.submittedAt))",
             "  batch \(max(p.currentBatch, 0))/\(p.batchCount); \(counts(p.counts))",
         ]
