@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+@testable import RebootCore
+
+/// A plan written back as YAML is read by the daemon's parser as the same plan, every setting
+/// included; and every plan key is written (a new one must be added to the writer).
+final class PlanYAMLWriterTests: XCTestCase {
+    func reparse(_ plan: Plan, parser: PlanParser = PlanParser()) throws -> Plan {
+        let text = PlanYAMLWriter.yaml(plan, header: ["a header\nwith a newline"], notes: [nil, "failed: Error # or so"])
+        return try parser.parse(text, fileName: "w.yaml", format: .yaml)
+    }
+
+    func testEveryPlanKeyIsWrittenButASelector() {
+        XCTAssertEqual(
+            Set(PlanParser.keys).subtracting(PlanYAMLWriter.neverWritten), Set(PlanYAMLWriter.writtenKeys),
+            "a plan key the writer does not write would be lost by resubmit")
+    }
+
+    func testAFullPlanReadsBackTheSame() throws {
+        var plan = Plan(name: "true", instances: ["i-YufwpQAe", "i-7Hn2kPq1", "i-abc"], batchSize: .list([.count(1), .percent(50)]))
+        plan.ticket = #"CHG-42 "quoted" \ back # not a comment: 变更 ✓"#
+        plan.forceStop = true
+        plan.pauseBetweenBatches = 5400
+        plan.maxFailures = .percent(10)
+        plan.rebootTimeout = 0.3
+        plan.conflictRetry = ConflictRetry(maxAttempts: 4, timeout: 1.5)
+        plan.window = MaintenanceWindow(days: [2, 6], start: 22 * 60, end: 5 * 60, timezone: "Asia/Shanghai")
+        plan.startAfter = PlanParser.parseRFC3339("2026-11-28T01:00:00+08:00")
+        plan.region = "bj"
+        plan.dryRun = true
+        plan.healthGates = ["quorum", "no-alerts"]
+        let parser = PlanParser(knownRegions: ["bj"], knownGates: ["quorum", "no-alerts"])
+        XCTAssertEqual(try reparse(plan, parser: parser), plan)
+    }
+
+    func testDefaultsAndOddDurationsReadBackTheSame() throws {
+        var plan = Plan(name: "1e3", instances: ["i-a", "i-b"], batchSize: .fixed(.percent(25)))
+        XCTAssertEqual(try reparse(plan), plan, "defaults, no ticket, a name that YAML would take for a number")
+        for seconds: TimeInterval in [0, 0.001, 0.25, 1.5, 59.999, 90, 3600, 86_400 * 366, 1.0 / 3] {
+            plan.pauseBetweenBatches = seconds
+            plan.maxFailures = .count(3)
+            XCTAssertEqual(try reparse(plan).pauseBetweenBatches, seconds, "\(seconds) s as \(PlanYAMLWriter.duration(seconds))")
+        }
+        plan.startAfter = Date(timeIntervalSince1970: 1_800_000_000.125)
+        XCTAssertEqual(try reparse(plan).startAfter, plan.startAfter, "milliseconds kept")
+    }
+
+    func testTheNotesAndHeaderAreCommentsAndTheLayoutIsReadable() {
+        var plan = Plan(name: "web", instances: ["i-a", "i-b"], batchSize: .fixed(.count(1)))
+        plan.ticket = "CHG-1"
+        let text = PlanYAMLWriter.yaml(plan, header: ["from plan X"], notes: ["skipped: plan halted", nil])
+        XCTAssertTrue(text.hasPrefix("# from plan X\nname: \"web\"\nticket: \"CHG-1\"\nbatchSize: 1\n"), text)
+        XCTAssertTrue(text.hasSuffix("instances:\n  - i-a  # skipped: plan halted\n  - i-b\n"), text)
+        XCTAssertEqual(PlanYAMLWriter.quoted("a\u{7}\u{202E}\u{1F600}\"\\"), #""a\u0007\u202E😀\"\\""#)
+    }
+}
