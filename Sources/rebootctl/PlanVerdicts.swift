@@ -66,6 +66,7 @@ struct PlanVerdicts {
             if p.layout.sizes.count > 12 { sizes += " …" }
             lines.append("  batches: \(sizes)")
         }
+        if let t = p.ticket { lines.insert("  ticket: \(SafeText.escaped(t))", at: 1) }
         if p.zones == .oneAtATime {
             lines.append("  zones: one at a time, \(DurationParser.format(p.pauseBetweenZones ?? p.pauseBetweenBatches)) between zones")
         }

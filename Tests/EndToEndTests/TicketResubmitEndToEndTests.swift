@@ -74,6 +74,7 @@ final class TicketResubmitEndToEndTests: XCTestCase {
         let validated = try h.ctl(["validate", file])
         XCTAssertEqual(validated.status, 0, validated.out)
         XCTAssertTrue(validated.out.contains("plan \"tick-retry\", 4 instances"), validated.out)
+        XCTAssertTrue(validated.out.contains("  ticket: \(Self.ticket) (resubmit of \(plan))\n"), validated.out)
         let text = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertEqual(Self.instances(ofPlan: text), Array(ids[2...]))
         XCTAssertTrue(text.contains("ticket: \"CHG-E2E-77 kernel \\\"fix\\\" — 变更 (resubmit of \(plan))\"\n"), text)
