@@ -46,6 +46,38 @@ final class PlanYAMLWriterTests: XCTestCase {
         XCTAssertEqual(try reparse(plan).startAfter, plan.startAfter, "milliseconds kept")
     }
 
+    /// Every plan the parser accepts reads back the same once written: the valid fixtures, the
+    /// shipped examples, and the mutants of them it accepts (`MutatedPlanPropertyTests`' generator).
+    func testEveryAcceptedPlanReadsBackTheSame() throws {
+        let fixtures = MutatedPlanPropertyTests.fixtures
+        let examples = fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/plans")
+        var files: [(name: String, bytes: [UInt8])] = []
+        for dir in [fixtures, examples] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+                files.append((name, Array(try Data(contentsOf: dir.appendingPathComponent(name)))))
+            }
+        }
+        XCTAssertGreaterThanOrEqual(files.count, 6)
+        let parser = PlanParser()
+        func check(_ bytes: [UInt8], _ name: String) -> Bool {
+            guard let format = PlanParser.Format(fileExtension: (name as NSString).pathExtension),
+                let plan = try? parser.parse(String(decoding: bytes, as: UTF8.self), fileName: name, format: format)
+            else { return false }
+            let written = PlanYAMLWriter.yaml(plan)
+            XCTAssertEqual(try? parser.parse(written, fileName: name, format: .yaml), plan, "\(name) written as:\n\(written.prefix(800))")
+            return true
+        }
+        for (name, bytes) in files { XCTAssertTrue(check(bytes, name), name) }
+        var rng = MutatedPlanPropertyTests.SeededGenerator(state: 0x7E5B_2026_1207)
+        var accepted = 0
+        for _ in 0..<3_000 {
+            let pick = files[Int.random(in: 0..<files.count, using: &rng)]
+            if check(MutatedPlanPropertyTests.mutate(pick.bytes, &rng, corpus: files.map(\.bytes)), pick.name) { accepted += 1 }
+        }
+        XCTAssertGreaterThan(accepted, 100, "enough mutants accepted to mean something")
+    }
+
     func testTheNotesAndHeaderAreCommentsAndTheLayoutIsReadable() {
         var plan = Plan(name: "web", instances: ["i-a", "i-b"], batchSize: .fixed(.count(1)))
         plan.ticket = "CHG-1"
