@@ -43,7 +43,7 @@ final class TicketResubmitEndToEndTests: XCTestCase {
         let plan = try h.submit("tick.yaml", Harness.planYAML(ids, yaml))
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 60), "failed")
 
-        // status PLAN --json: the ticket, and each instance's zone (none journaled yet) and reason.
+        // status PLAN --json: the ticket, and each instance's zone (a mixed plan of listed ids learns none) and reason.
         let detail = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try h.ctl(["status", plan, "--json"]).out.utf8)) as? [String: Any])
         XCTAssertEqual(detail["ticket"] as? String, Self.ticket)
         let rows = try XCTUnwrap(detail["instances"] as? [[String: Any]])

@@ -7,9 +7,11 @@ import XCTest
 /// `state`, `counts` and `instances`, each instance with `id`, `state`, `zone`, `attempts`,
 /// `lastError` and `reason`: those keys are there even when null. The keys it had before stay.
 final class PlanDetailReportTests: XCTestCase {
-    func row(_ i: Int, _ id: String, _ state: String, lastError: String? = nil, lastStatus: String? = nil) -> PlanInstanceRecord {
+    func row(_ i: Int, _ id: String, _ state: String, lastError: String? = nil, lastStatus: String? = nil, plan: String = "p")
+        -> PlanInstanceRecord
+    {
         PlanInstanceRecord(
-            planId: "p", idx: i, instanceId: id, batch: i / 2, state: state, attempts: state == "pending" ? 0 : 1, conflicts: 0,
+            planId: plan, idx: i, instanceId: id, batch: i / 2, state: state, attempts: state == "pending" ? 0 : 1, conflicts: 0,
             lastError: lastError, lastStatus: lastStatus, observedNonRunning: false, updatedAt: "t")
     }
 
@@ -50,6 +52,27 @@ final class PlanDetailReportTests: XCTestCase {
         // The keys scripts parse today stay.
         for key in ["sourceFile", "sha256", "submittedAt", "submitter", "currentBatch", "batchCount"] { XCTAssertNotNil(json[key], key) }
         for key in ["batch", "conflicts", "lastStatus", "observedNonRunning"] { XCTAssertNotNil(instances[1][key], key) }
+    }
+
+    /// An instance's zone is the one the journal holds (learned when the plan started).
+    func testTheZoneIsTheOneThePlanLearned() throws {
+        let journal = try SQLiteJournal()
+        var plan = try PlanParser().parse("instances: [i-a]\nbatchSize: 1\nzones: one-at-a-time\n", fileName: "z.yaml", format: .yaml)
+        let record = PlanRecord(
+            id: "z", name: "z", sourceFile: "z.yaml", format: "yaml", sha256: "s", submitterUid: 0, submitterName: "root",
+            submittedAt: "t", state: "running", parameters: String(decoding: try JSONEncoder().encode(plan), as: UTF8.self),
+            instanceCount: 1, batchCount: 1, currentBatch: -1, updatedAt: "t")
+        try journal.insertPlan(
+            record, instances: [row(0, "i-a", "pending", plan: "z")],
+            event: PlanEventRecord(id: nil, planId: "z", at: "t", kind: "submitted", detail: ""),
+            intake: nil)
+        XCTAssertEqual(try journal.detailReport(planId: "z")?.instances.map(\.zone), [nil], "not known before the plan starts")
+        plan.instances = ["i-a", "i-b", "i-c"]
+        plan.instanceZones = ["cn-bj-a", "cn-bj-b", ""]
+        try journal.resolvePlan(id: "z", plan: plan, at: Date(), detail: "3 instances")
+        try journal.flush()
+        XCTAssertEqual(try journal.instances(planId: "z").map(\.zone), ["cn-bj-a", "cn-bj-b", nil])
+        XCTAssertEqual(try journal.detailReport(planId: "z")?.instances.map(\.zone), ["cn-bj-a", "cn-bj-b", nil])
     }
 
     func testTheTicketIsThere() throws {

@@ -16,15 +16,10 @@ public struct PlanInstanceRecord: Codable, Sendable, Equatable {
     public var finishedAt: String?
     public var updatedAt: String
     // zone: filled by v9-zones
-    /// The instance's availability zone (SPEC §2, `zones`), once the journal holds it; nil
-    /// until then. Not in `CodingKeys` yet, so the journal neither writes nor reads it.
+    /// The instance's availability zone (SPEC §2, `zones`) as the plan learned it when it
+    /// started (`resolvePlan` writes the column); nil before, for a zone the API did not give,
+    /// and for a plan that needed none. `save(instance:)` never writes it.
     public var zone: String?
-
-    /// The journal's columns (`plan_instances`).
-    enum CodingKeys: String, CodingKey {
-        case planId, idx, instanceId, batch, state, attempts, conflicts, lastError, lastStatus, observedNonRunning, startedAt,
-            finishedAt, updatedAt
-    }
 
     public init(
         planId: String, idx: Int, instanceId: String, batch: Int, state: String, attempts: Int, conflicts: Int,
