@@ -91,6 +91,10 @@ struct Resubmit: ParsableCommand {
             case .notEnded(let state):
                 throw CtlError(
                     .badPlan, "plan \(id) is \(SafeText.escaped(state)), not ended: what it leaves is not known yet (`rebootctl cancel` ends it)")
+            case .noInstances:
+                throw CtlError(
+                    .badPlan,
+                    "nothing to resubmit: plan \(id) journaled no instance (its select was never resolved); submit its file again")
             case .nothingLeft:
                 throw CtlError(.badPlan, "nothing to resubmit: every instance of plan \(id) rebooted")
             case .noneOfKinds(let counts):

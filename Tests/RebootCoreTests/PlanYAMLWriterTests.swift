@@ -30,6 +30,9 @@ final class PlanYAMLWriterTests: XCTestCase {
         plan.region = "bj"
         plan.dryRun = true
         plan.healthGates = ["quorum", "no-alerts"]
+        plan.zones = .oneAtATime
+        plan.pauseBetweenZones = 600
+        plan.checkpoints = [1, 3]
         let parser = PlanParser(knownRegions: ["bj"], knownGates: ["quorum", "no-alerts"])
         XCTAssertEqual(try reparse(plan, parser: parser), plan)
     }
@@ -37,6 +40,9 @@ final class PlanYAMLWriterTests: XCTestCase {
     func testDefaultsAndOddDurationsReadBackTheSame() throws {
         var plan = Plan(name: "1e3", instances: ["i-a", "i-b"], batchSize: .fixed(.percent(25)))
         XCTAssertEqual(try reparse(plan), plan, "defaults, no ticket, a name that YAML would take for a number")
+        plan.zones = .mixed
+        plan.checkpoints = [1]
+        XCTAssertEqual(try reparse(plan), plan, "mixed written when it was given")
         for seconds: TimeInterval in [0, 0.001, 0.25, 1.5, 59.999, 90, 3600, 86_400 * 366, 1.0 / 3] {
             plan.pauseBetweenBatches = seconds
             plan.maxFailures = .count(3)

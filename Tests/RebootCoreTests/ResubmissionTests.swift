@@ -102,6 +102,50 @@ final class ResubmissionTests: XCTestCase {
         XCTAssertTrue(r.yaml.hasPrefix("# rebootctl resubmit: 5 instances"), r.yaml)
     }
 
+    /// A plan that selected its instances is resubmitted as the ids it left, without `select`
+    /// and without the zones it learned (the new plan learns them again when it starts).
+    func testAResolvedSelectionIsResubmittedAsItsIds() throws {
+        var original = try original()
+        original.select = PlanSelection(tags: ["role:web"])
+        original.zones = .oneAtATime
+        original.pauseBetweenZones = 600
+        original.checkpoints = [1, 4]
+        original.instanceZones = ["z1", "z1", "z1", "z2", "z2", "z3", "z3"]
+        let r = try Resubmission(of: record(), plan: original, instances: rows())
+        XCTAssertNil(r.plan.select)
+        XCTAssertNil(r.plan.instanceZones)
+        XCTAssertEqual(r.plan.zones, .oneAtATime)
+        XCTAssertEqual(r.plan.pauseBetweenZones, 600)
+        XCTAssertEqual(r.plan.checkpoints, [1, 4], "the batches are laid out when it starts: kept as they were")
+        let parsed = try PlanParser(knownGates: ["quorum"]).parse(r.yaml, fileName: "retry.yaml", format: .yaml)
+        XCTAssertEqual(parsed, r.plan)
+        XCTAssertFalse(r.yaml.contains("select:"), r.yaml)
+    }
+
+    /// Checkpoints after batches the smaller plan no longer has (or after its last) are dropped:
+    /// the daemon's parser would refuse them.
+    func testCheckpointsPastTheNewBatchesAreDropped() throws {
+        var original = try original()
+        original.batchSize = .fixed(.count(2))
+        original.checkpoints = [1, 2, 3]
+        let r = try Resubmission(of: record(), plan: original, instances: rows())
+        XCTAssertEqual(r.plan.layout.batches.count, 3, "5 leftovers, 2 a batch")
+        XCTAssertEqual(r.plan.checkpoints, [1, 2])
+        XCTAssertTrue(r.yaml.contains("checkpoints after batch 3 dropped"), r.yaml)
+        XCTAssertNoThrow(try PlanParser(knownGates: ["quorum"]).parse(r.yaml, fileName: "retry.yaml", format: .yaml))
+        let one = try Resubmission(of: record(), plan: original, instances: rows(), only: [.failed])
+        XCTAssertNil(one.plan.checkpoints, "one batch: no checkpoint left")
+        XCTAssertNoThrow(try PlanParser(knownGates: ["quorum"]).parse(one.yaml, fileName: "retry.yaml", format: .yaml))
+    }
+
+    /// A plan whose selection was never resolved (cancelled before it started, or it matched
+    /// nothing) journaled no instance: nothing to resubmit, and the message says why.
+    func testAPlanWithoutInstancesIsRefused() throws {
+        XCTAssertThrowsError(try Resubmission(of: record(state: "cancelled"), plan: try original(), instances: [])) {
+            XCTAssertEqual($0 as? Resubmission.Refusal, .noInstances)
+        }
+    }
+
     func testNamesStayValidAndCountUp() {
         XCTAssertEqual(Resubmission.name(after: "web"), "web-retry")
         XCTAssertEqual(Resubmission.name(after: "web-retry"), "web-retry2")

@@ -10,14 +10,16 @@ public enum PlanYAMLWriter {
     /// resubmitted plan would silently lose it (`PlanYAMLWriterTests` holds that).
     public static let writtenKeys = [
         "name", "ticket", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures", "rebootTimeout", "conflictRetry",
-        "window", "startAfter", "region", "dryRun", "healthGates", "instances",
+        "window", "startAfter", "region", "dryRun", "healthGates", "zones", "pauseBetweenZones", "checkpoints", "instances",
     ]
-    /// Keys never written: a written plan lists its instances, so a selector (`select`, when
-    /// plans have it) has been resolved already.
+    /// Keys never written: a written plan lists its instances; whatever it selected has been
+    /// resolved into them.
     public static let neverWritten: Set<String> = ["select"]
 
     /// The plan file: `header` lines as comments first, then the settings, then the instances,
     /// each followed by its note (as a comment) when `notes` gives one.
+    /// The zones a started plan learned (`instanceZones`) are not written: they are no key, and
+    /// the plan learns them again when it starts.
     public static func yaml(_ plan: Plan, header: [String] = [], notes: [String?] = []) -> String {
         var out = ""
         out.reserveCapacity(256 + plan.instances.count * 48)
@@ -40,6 +42,9 @@ public enum PlanYAMLWriter {
         if let region = plan.region { out += "region: \(quoted(region))\n" }
         out += "dryRun: \(plan.dryRun)\n"
         if let gates = plan.healthGates { out += "healthGates: [\(gates.map(quoted).joined(separator: ", "))]\n" }
+        if let zones = plan.zones { out += "zones: \(quoted(zones.rawValue))\n" }
+        if let pause = plan.pauseBetweenZones { out += "pauseBetweenZones: \(duration(pause))\n" }
+        if let checkpoints = plan.checkpoints { out += "checkpoints: [\(checkpoints.map(String.init).joined(separator: ", "))]\n" }
         out += "instances:\n"
         for (i, id) in plan.instances.enumerated() {
             out += "  - \(PlanParser.isInstanceId(id) ? id : quoted(id))"

@@ -18,6 +18,9 @@ public struct Resubmission: Sendable {
         case notEnded(String)
         /// Every instance rebooted.
         case nothingLeft
+        /// The plan journaled no instance: its selection was never resolved (it was cancelled
+        /// before it started, or matched nothing).
+        case noInstances
         /// There are leftovers, none of the kinds asked for: how many of each kind there are.
         case noneOfKinds([Kind: Int])
     }
@@ -37,11 +40,14 @@ public struct Resubmission: Sendable {
     public let plan: Plan
     /// Its instances, with how each ended in the original.
     public let leftovers: [Leftover]
+    /// The original's checkpoints after batches the new plan does not have (or after its last).
+    public let droppedCheckpoints: [Int]
 
     /// The leftovers of `record` (its decoded parameters are `original`, its rows `rows`):
     /// every instance that did not end `rebooted`, or with `only` those of these kinds.
     public init(of record: PlanRecord, plan original: Plan, instances rows: [PlanInstanceRecord], only: Set<Kind>? = nil) throws(Refusal) {
         guard PlanState(rawValue: record.state)?.isTerminal == true else { throw .notEnded(record.state) }
+        guard !rows.isEmpty else { throw .noInstances }
         let all = rows.sorted { $0.idx < $1.idx }.filter { $0.state != InstanceState.rebooted.rawValue }.map {
             Leftover(id: $0.instanceId, state: $0.state, kind: Self.kind(of: $0), reason: $0.endReason)
         }
@@ -54,8 +60,22 @@ public struct Resubmission: Sendable {
         }
         var plan = original
         plan.instances = chosen.map(\.id)
+        // The leftovers are explicit ids: what `select` matched is resolved into them, and the
+        // zones the original learned are learned again when the new plan starts.
+        plan.select = nil
+        plan.instanceZones = nil
         plan.name = Self.name(after: original.name)
         plan.ticket = Self.ticket(after: original.ticket ?? record.ticket, planId: record.id)
+        // Checkpoints after batches the smaller plan no longer has would be refused; when its
+        // batches are laid out at its start (zones one at a time), they are kept as they were.
+        var dropped: [Int] = []
+        if let checkpoints = plan.checkpoints, !plan.needsResolution {
+            let batches = plan.layout.batches.count
+            dropped = checkpoints.filter { $0 >= batches }
+            let kept = checkpoints.filter { $0 < batches }
+            plan.checkpoints = kept.isEmpty ? nil : kept
+        }
+        droppedCheckpoints = dropped
         originalId = record.id
         self.plan = plan
         leftovers = chosen
@@ -116,10 +136,16 @@ public struct Resubmission: Sendable {
     /// The plan file, for review: a header saying where it comes from, and after each instance
     /// how it ended in the original.
     public var yaml: String {
-        let header = [
+        var header = [
             "rebootctl resubmit: \(summary) of plan \(originalId) that did not reboot,",
             "in their original order, with its settings. Review, then: rebootctl submit FILE",
         ]
+        if !droppedCheckpoints.isEmpty {
+            let batches = plan.layout.batches.count
+            header.append(
+                "checkpoints after batch \(droppedCheckpoints.map(String.init).joined(separator: ", ")) dropped: this plan has \(batches) batch\(batches == 1 ? "" : "es")"
+            )
+        }
         let notes = leftovers.map { l in "\(l.kind?.rawValue ?? l.state)" + (l.reason.map { ": \($0)" } ?? "") }
         return PlanYAMLWriter.yaml(plan, header: header, notes: notes)
     }
