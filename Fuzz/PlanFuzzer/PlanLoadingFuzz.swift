@@ -21,6 +21,11 @@ enum PlanLoadingFuzz {
                 precondition(plan.pauseBetweenBatches >= 0 && plan.rebootTimeout > 0)
                 let sizes = plan.layout.sizes
                 precondition(!sizes.isEmpty && sizes.allSatisfy { $0 >= 1 } && sizes.reduce(0, +) == plan.instances.count)
+                precondition(plan.ticket.map { PlanParser.ticketProblem($0) == nil } ?? true, "a bad ticket accepted")
+                // Written back (`rebootctl resubmit`), it reads as the same plan.
+                precondition(
+                    (try? parser.parse(PlanYAMLWriter.yaml(plan), fileName: "fuzz.yaml", format: .yaml)) == plan,
+                    "a plan that does not read back as written")
             } catch {
                 // A rejection names at least one problem, and its text renders.
                 precondition(!error.problems.isEmpty, "a rejection without a problem")

@@ -36,16 +36,20 @@ struct PlanVerdicts {
     }
 
     func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
-        do {
-            let file = try PlanFile.load(path: path, parser: parser)
-            if let active = activeHashes[file.sha256] {
-                return .failure(
-                    .init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
-            }
-            return .success(file)
-        } catch {
+        do { return notActive(try PlanFile.load(path: path, parser: parser)) } catch { return .failure(error) }
+    }
+
+    /// The verdict on a plan not on disk (yet): `data`, as if read from `path`, owned by this user.
+    func check(data: Data, path: String) -> Result<PlanFile, RebootCore.ValidationError> {
+        do { return notActive(try PlanFile.load(data: data, path: path, owner: FileOwner(uid: getuid()), parser: parser)) } catch {
             return .failure(error)
         }
+    }
+
+    /// `file`, unless the same content is active already.
+    func notActive(_ file: PlanFile) -> Result<PlanFile, RebootCore.ValidationError> {
+        guard let active = activeHashes[file.sha256] else { return .success(file) }
+        return .failure(.init(file: file.fileName, problems: [.init(path: "", message: "the same content is already active as plan \(active)")]))
     }
 
     static func describe(_ file: PlanFile, file path: String) -> String {
@@ -62,6 +66,7 @@ struct PlanVerdicts {
             if p.layout.sizes.count > 12 { sizes += " …" }
             lines.append("  batches: \(sizes)")
         }
+        if let t = p.ticket { lines.insert("  ticket: \(SafeText.escaped(t))", at: 1) }
         if p.zones == .oneAtATime {
             lines.append("  zones: one at a time, \(DurationParser.format(p.pauseBetweenZones ?? p.pauseBetweenBatches)) between zones")
         }

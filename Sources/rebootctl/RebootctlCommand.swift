@@ -11,8 +11,8 @@ struct RebootctlCommand: ParsableCommand {
         abstract: "Validate, submit, watch and steer rebootd's rolling reboots.",
         version: RebootdVersion.string,
         subcommands: [
-            Validate.self, Preview.self, Submit.self, Status.self, Watch.self, Pause.self, Resume.self, Cancel.self, History.self, Events.self,
-            Report.self,
+            Validate.self, Preview.self, Submit.self, Resubmit.self, Status.self, Watch.self, Pause.self, Resume.self, Cancel.self, History.self,
+            Events.self, Report.self,
         ])
 
     /// Runs the command; a runtime failure (`CtlError`) prints one line and exits with its

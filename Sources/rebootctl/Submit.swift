@@ -21,9 +21,14 @@ struct Submit: ParsableCommand {
         case .success(let p):
             plan = p
         }
-        let spool = SpoolLayout(root: config.spoolDir)
-        let incoming = spool.incoming
-        let name = (file as NSString).lastPathComponent
+        try Self.hand(plan, name: (file as NSString).lastPathComponent, options: options, config: config, watch: watch)
+    }
+
+    /// Places a validated plan in `incoming/` as `name`, atomically, and waits for the daemon
+    /// to take it (prints the plan id); with `watch`, follows the plan until it ends.
+    /// `rebootctl resubmit --submit` hands its plan over the same way.
+    static func hand(_ plan: PlanFile, name: String, options: ConfigOptions, config: RebootdConfig, watch: Bool) throws {
+        let incoming = SpoolLayout(root: config.spoolDir).incoming
         // Taken before the file appears in incoming/: the plan made from this submission is
         // journaled after it, an older plan of the same content before it.
         let submittedAt = Date()
@@ -46,7 +51,8 @@ struct Submit: ParsableCommand {
             }
             return print("no rebootd is running: the plan waits in incoming/ for the next start")
         }
-        let planId = try waitForIntake(config: config, name: name, sha256: plan.sha256, since: submittedAt, timeout: watch ? 15 : 10)
+        let planId = try waitForIntake(
+            options: options, config: config, name: name, sha256: plan.sha256, since: submittedAt, timeout: watch ? 15 : 10)
         guard watch else { return }
         try Watch.follow(planId: planId, options: options)
     }
@@ -54,7 +60,9 @@ struct Submit: ParsableCommand {
     /// Waits until the daemon accepted (returns the plan id) or rejected the file submitted at
     /// `since`. A plan of the same content that ran before, or a `.error` left from an earlier
     /// rejection of a file of the same name, is not this submission's outcome.
-    func waitForIntake(config: RebootdConfig, name: String, sha256: String, since: Date, timeout: TimeInterval) throws -> String {
+    static func waitForIntake(
+        options: ConfigOptions, config: RebootdConfig, name: String, sha256: String, since: Date, timeout: TimeInterval
+    ) throws -> String {
         // Journal times are rounded to the millisecond.
         let earliest = since.addingTimeInterval(-0.002)
         let deadline = Date() + timeout

@@ -35,8 +35,10 @@ enum TextReports {
     }
 
     static func detail(_ p: PlanDetailReport) -> String {
-        var lines = [
-            "plan \(e(p.id))  [\(e(p.state))]",
+        var lines = ["plan \(e(p.id))  [\(e(p.state))]"]
+        // The ticket whole (up to 128 characters), wrapped at 70.
+        if let t = p.ticket { lines += wrap(e(t), width: 70).enumerated().map { ($0.offset == 0 ? "  ticket: " : "          ") + $0.element } }
+        lines += [
             "  from \(e(p.sourceFile)) by \(e(p.submitter.name)) at \(e(p.submittedAt))",
             "  batch \(max(p.currentBatch, 0))/\(p.batchCount); \(counts(p.counts))",
         ]

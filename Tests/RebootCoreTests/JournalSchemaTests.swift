@@ -9,10 +9,12 @@ import XCTest
 /// before the journal went behind `JournalStore`; each new migration adds its own file, which
 /// differs from the one before only by what that migration adds). A change to an app type (a state added to
 /// `PlanState`, say) must come as a new migration, never as a change of one that already ran.
+/// Migrations run in the order they were registered, which is the order they landed: v8-ticket
+/// was named before v9-zones landed, and runs after it.
 final class JournalSchemaTests: XCTestCase {
     func testTheMigrationsMakeTheFrozenSchema() throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/journal-schema/v9-zones.sql")
+            .appendingPathComponent("Fixtures/journal-schema/v8-ticket.sql")
         let expected = try String(contentsOf: fixture, encoding: .utf8)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -26,7 +28,7 @@ final class JournalSchemaTests: XCTestCase {
             migrations,
             [
                 "v1", "v2-state-checks", "v3-intake", "v4-intake-stalls", "v5-attempt-evidence", "v6-daemon-state",
-                "v7-batch-done-boot", "v9-zones",
+                "v7-batch-done-boot", "v9-zones", "v8-ticket",
             ])
     }
 }

@@ -173,14 +173,14 @@ final class NotificationDispatcherTests: XCTestCase {
         XCTAssertEqual(json["planName"] as? String, "web")
         XCTAssertEqual((json["counts"] as? [String: Int])?["rebooted"], 2)
         XCTAssertEqual(json["time"] as? String, "2026-11-28T01:00:00.000Z")
-        XCTAssertEqual(obj(.slack)["text"] as? String, "rebootd: plan 20261128T010000Z-web ended running (2 rebooted, 4 pending)")
+        XCTAssertEqual(obj(.slack)["text"] as? String, "rebootd@\(HostName.current): plan 20261128T010000Z-web ended running (2 rebooted, 4 pending)")
         let ding = obj(.dingtalk)
         XCTAssertEqual(ding["msgtype"] as? String, "markdown")
         XCTAssertTrue(((ding["markdown"] as? [String: String])?["text"] ?? "").contains("2 rebooted, 4 pending"))
         XCTAssertNotNil((ding["markdown"] as? [String: String])?["title"])
         let feishu = obj(.feishu)
         XCTAssertEqual(feishu["msg_type"] as? String, "text")
-        XCTAssertTrue(((feishu["content"] as? [String: String])?["text"] ?? "").hasPrefix("rebootd: plan 20261128T010000Z-web"))
+        XCTAssertTrue(((feishu["content"] as? [String: String])?["text"] ?? "").hasPrefix("rebootd@\(HostName.current): plan 20261128T010000Z-web"))
     }
 
     /// Review finding: DingTalk and Feishu answer 200 with an error code for a bad token, a

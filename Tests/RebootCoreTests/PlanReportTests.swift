@@ -141,6 +141,23 @@ final class PlanReportTests: XCTestCase {
         XCTAssertTrue(html.contains("batches 1–2: 200 instances: 1 failed, 199 rebooted; failed timeout ×1"), "a row's failures, with their reason")
     }
 
+    /// SPEC §10: the report shows the plan's ticket, in the JSON and in the HTML's header.
+    func testTheReportCarriesTheTicket() throws {
+        let ids = SchedulerHarness.ids(2)
+        let h = try SchedulerHarness(ids: ids)
+        let plan = try h.submit(SchedulerHarness.plan(ids) { $0.ticket = "CHG-42 <kernel> & co" })
+        let plain = try h.submit(SchedulerHarness.plan(ids) { $0.name = "plain" })
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) && h.finished(plain) })
+        let r = try XCTUnwrap(h.journal.planReport(planId: plan, now: h.clock.wallNow()))
+        XCTAssertEqual(r.plan.ticket, "CHG-42 <kernel> & co")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as? [String: Any])
+        XCTAssertEqual((json["plan"] as? [String: Any])?["ticket"] as? String, "CHG-42 <kernel> & co")
+        XCTAssertTrue(PlanReportHTML.render(r).contains("<tr><th>ticket</th><td>CHG-42 &lt;kernel&gt; &amp; co</td></tr>"))
+        let none = try XCTUnwrap(h.journal.planReport(planId: plain, now: h.clock.wallNow()))
+        XCTAssertNil(none.plan.ticket)
+        XCTAssertFalse(PlanReportHTML.render(none).contains("<th>ticket</th>"), "no ticket row without a ticket")
+    }
+
     func testPercentilesAreNearestRank() {
         let d = PlanReportBuilder.summarize((1...100).map(Double.init))
         XCTAssertEqual(d?.p50, 50)

@@ -20,11 +20,15 @@ public struct PlanRecord: Codable, Sendable, Equatable {
     public var reason: String?
     /// `halt` or `cancel` once decided (SPEC §4.6, §4.10); restored after a restart.
     public var stopRequest: String?
+    /// The plan's change ticket (SPEC §2), journaled at submission (migration v8); nil when
+    /// the plan names none, and for plans journaled before v8.
+    public var ticket: String?
 
     public init(
         id: String, name: String, sourceFile: String, format: String, sha256: String, submitterUid: Int, submitterName: String,
         submittedAt: String, state: String, parameters: String, instanceCount: Int, batchCount: Int, currentBatch: Int,
-        updatedAt: String, finishedAt: String? = nil, reason: String? = nil, stopRequest: String? = nil
+        updatedAt: String, finishedAt: String? = nil, reason: String? = nil, stopRequest: String? = nil,
+        ticket: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -43,6 +47,7 @@ public struct PlanRecord: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.reason = reason
         self.stopRequest = stopRequest
+        self.ticket = ticket
     }
 
     /// The plan's parameters, decoded.

@@ -139,6 +139,7 @@ public final class SQLiteJournal: JournalStore, @unchecked Sendable {
         registerDaemonState(&m)
         registerBatchDone(&m)
         registerZones(&m)
+        registerTicket(&m)
         return m
     }
 

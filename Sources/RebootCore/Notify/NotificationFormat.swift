@@ -5,7 +5,7 @@ public enum NotificationFormat {
     public static func body(_ n: PlanNotification, format: NotifyTarget.Format) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = "rebootd: \(n.summary) (\(n.countsLine))"
+        let line = "rebootd@\(n.host): \(n.summary) (\(n.countsLine))"
         let data: Data?
         switch format {
         case .json:
@@ -23,7 +23,7 @@ public enum NotificationFormat {
                 let msgtype = "markdown"
                 let markdown: Markdown
             }
-            let text = "#### rebootd: \(n.event.rawValue)\n\n\(n.summary)\n\n- \(n.countsLine)\n- \(n.time)"
+            let text = "#### rebootd: \(n.event.rawValue)\n\n\(n.summary)\n\n- \(n.countsLine)\n- \(n.time)\n- host: \(n.host)"
             data = try? encoder.encode(Body(markdown: Markdown(title: "rebootd \(n.event.rawValue) \(n.planName)", text: text)))
         case .feishu:
             struct Content: Encodable { let text: String }

@@ -7,6 +7,8 @@ struct PlanEvents {
     let post: (@Sendable (PlanNotification) -> Void)?
     /// The wall clock (SPEC §4.13): an event's time is a journal time.
     let wall: () -> Date
+    /// The sender every event names (SPEC §4.15).
+    let host = HostName.current
 
     func emit(
         _ event: PlanNotification.Event, _ run: PlanRun, batch: Int? = nil, reason: String? = nil,
@@ -19,7 +21,7 @@ struct PlanEvents {
             PlanNotification(
                 event: event, planId: run.id, planName: run.plan.name, state: (state ?? run.state).rawValue, batch: batch,
                 batchCount: run.batches.count, counts: counts, instances: run.instances.count,
-                reason: reason, cause: cause, time: JournalTime.format(wall())))
+                reason: reason, cause: cause, ticket: run.plan.ticket, time: JournalTime.format(wall()), host: host))
     }
 
     /// An event of a plan that is not running (queued, or failed before it ran): all its
@@ -33,7 +35,7 @@ struct PlanEvents {
             PlanNotification(
                 event: event, planId: record.id, planName: record.name, state: state.rawValue, batchCount: record.batchCount,
                 counts: [instancesIn.rawValue: record.instanceCount], instances: record.instanceCount,
-                reason: reason, cause: cause, time: JournalTime.format(wall())))
+                reason: reason, cause: cause, ticket: record.ticket, time: JournalTime.format(wall()), host: host))
     }
 
     /// `plan-accepted`, for a plan just journaled (it has no `PlanRun` yet).
@@ -43,6 +45,6 @@ struct PlanEvents {
             PlanNotification(
                 event: .planAccepted, planId: record.id, planName: plan.name, state: record.state, batchCount: record.batchCount,
                 counts: ["pending": plan.instances.count], instances: plan.instances.count,
-                reason: "submitted by \(record.submitterName)", time: JournalTime.format(wall())))
+                reason: "submitted by \(record.submitterName)", ticket: plan.ticket, time: JournalTime.format(wall()), host: host))
     }
 }

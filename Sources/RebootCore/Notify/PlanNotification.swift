@@ -41,10 +41,15 @@ public struct PlanNotification: Sendable, Equatable, Codable {
     public var cause: Cause?
     /// When it happened (RFC 3339, UTC, milliseconds).
     public var time: String
+    /// The plan's change ticket (SPEC §2); left out when the plan names none.
+    public var ticket: String?
+    /// The host whose rebootd sent the event: its host name, read once (`HostName.current`).
+    public var host: String
 
     public init(
         event: Event, planId: String, planName: String, state: String, batch: Int? = nil, batchCount: Int,
-        counts: [String: Int], instances: Int, reason: String? = nil, cause: Cause? = nil, time: String
+        counts: [String: Int], instances: Int, reason: String? = nil, cause: Cause? = nil, ticket: String? = nil,
+        time: String, host: String = HostName.current
     ) {
         self.event = event
         self.planId = planId
@@ -57,19 +62,23 @@ public struct PlanNotification: Sendable, Equatable, Codable {
         self.reason = reason
         self.cause = cause
         self.time = time
+        self.ticket = ticket
+        self.host = host
     }
 
-    /// One line for people (the chat formats): what happened, to which plan, and the counts.
+    /// One line for people (the chat formats): what happened, to which plan (with its ticket,
+    /// when it has one), and why.
     public var summary: String {
+        let plan = "plan \(planId)" + (ticket.map { " (ticket \($0))" } ?? "")
         var text: String
         switch event {
-        case .planAccepted: text = "plan \(planId) accepted: \(instances) instances in \(batchCount) batches"
-        case .planStarted: text = "plan \(planId) started: batch 1/\(batchCount)"
-        case .batchFinished: text = "plan \(planId): batch \(batch ?? 0)/\(batchCount) finished"
-        case .planPaused: text = "plan \(planId) paused" + (cause == .account ? " by an account error" : " by an operator")
-        case .gateBlocked: text = "plan \(planId): batch \(batch ?? 0)/\(batchCount) waits for a health gate"
-        case .planHalted: text = "plan \(planId) halted"
-        case .planFinished: text = "plan \(planId) ended \(state)"
+        case .planAccepted: text = "\(plan) accepted: \(instances) instances in \(batchCount) batches"
+        case .planStarted: text = "\(plan) started: batch 1/\(batchCount)"
+        case .batchFinished: text = "\(plan): batch \(batch ?? 0)/\(batchCount) finished"
+        case .planPaused: text = "\(plan) paused" + (cause == .account ? " by an account error" : " by an operator")
+        case .gateBlocked: text = "\(plan): batch \(batch ?? 0)/\(batchCount) waits for a health gate"
+        case .planHalted: text = "\(plan) halted"
+        case .planFinished: text = "\(plan) ended \(state)"
         }
         if let reason { text += ": \(reason)" }
         return text

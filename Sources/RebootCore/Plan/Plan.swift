@@ -3,6 +3,9 @@ import Foundation
 /// A validated reboot plan (SPEC §2): which instances, in which batches, with which limits.
 public struct Plan: Sendable, Equatable, Codable {
     public var name: String
+    /// The change ticket (SPEC §2): up to 128 printable characters, carried into the journal,
+    /// every notification, status and the report; nil when the plan names none.
+    public var ticket: String?
     public var instances: [String]
     public var batchSize: BatchSize
     public var forceStop = false

@@ -19,7 +19,7 @@ public struct PlanParser: Sendable {
     }
 
     static let keys = [
-        "name", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
+        "name", "ticket", "instances", "batchSize", "forceStop", "pauseBetweenBatches", "maxFailures",
         "rebootTimeout", "conflictRetry", "window", "startAfter", "region", "dryRun", "healthGates",
         "select", "zones", "pauseBetweenZones", "checkpoints",
     ]
@@ -117,6 +117,7 @@ public struct PlanParser: Sendable {
         }
 
         var plan = Plan(name: name, instances: instances, batchSize: batchSize ?? .fixed(.count(1)))
+        if let n = map["ticket"] { plan.ticket = readTicket(n, reader: r) }
         plan.select = select
         if let n = map["zones"] { plan.zones = readZones(n, reader: r) }
         if let n = map["pauseBetweenZones"], let v = r.duration(n, path: "pauseBetweenZones") { plan.pauseBetweenZones = v }

@@ -36,7 +36,8 @@ struct PlanSubmission {
             id: id, name: file.plan.name, sourceFile: file.fileName, format: file.format.rawValue, sha256: file.sha256,
             submitterUid: Int(file.owner.uid), submitterName: file.owner.name, submittedAt: time,
             state: PlanState.queued.rawValue, parameters: parameters, instanceCount: file.plan.instances.count,
-            batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil)
+            batchCount: file.plan.layout.batches.count, currentBatch: -1, updatedAt: time, finishedAt: nil, reason: nil,
+            ticket: file.plan.ticket)
         ids = file.plan.instances
         batches = file.plan.layout.batches
         let p = file.plan

@@ -6,7 +6,7 @@ extension JournalReading {
         let counts = try instanceCounts()
         return try plans().map { p in
             PlanSummaryReport(
-                id: p.id, name: p.name, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
+                id: p.id, name: p.name, ticket: p.ticket, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
                 instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
                 counts: Self.fullCounts(counts[p.id] ?? [:]), finishedAt: p.finishedAt, reason: p.reason)
         }
@@ -16,7 +16,7 @@ extension JournalReading {
     public func summaryReport(planId: String) throws -> PlanSummaryReport? {
         guard let p = try planHead(id: planId) else { return nil }
         return PlanSummaryReport(
-            id: p.id, name: p.name, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
+            id: p.id, name: p.name, ticket: p.ticket, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
             instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
             counts: Self.fullCounts(try instanceCounts(planId: planId)), finishedAt: p.finishedAt, reason: p.reason)
     }
@@ -27,14 +27,14 @@ extension JournalReading {
         var counts: [String: Int] = [:]
         for r in rows { counts[r.state, default: 0] += 1 }
         return PlanDetailReport(
-            id: p.id, name: p.name, state: p.state, sourceFile: p.sourceFile, sha256: p.sha256, submittedAt: p.submittedAt,
+            id: p.id, name: p.name, ticket: p.ticket, state: p.state, sourceFile: p.sourceFile, sha256: p.sha256, submittedAt: p.submittedAt,
             submitter: FileOwner(uid: UInt32(p.submitterUid), name: p.submitterName), currentBatch: p.currentBatch + 1,
             batchCount: p.batchCount, counts: Self.fullCounts(counts), finishedAt: p.finishedAt, reason: p.reason,
             instances: rows.map {
                 .init(
                     id: $0.instanceId, state: $0.state, batch: $0.batch + 1, attempts: $0.attempts, conflicts: $0.conflicts,
                     lastError: $0.lastError, lastStatus: $0.lastStatus, observedNonRunning: $0.observedNonRunning,
-                    startedAt: $0.startedAt, finishedAt: $0.finishedAt)
+                    startedAt: $0.startedAt, finishedAt: $0.finishedAt, zone: $0.zone, reason: $0.endReason)
             })
     }
 

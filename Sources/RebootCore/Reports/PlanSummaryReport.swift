@@ -4,6 +4,8 @@ import Foundation
 public struct PlanSummaryReport: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
+    /// The plan's change ticket; left out when it has none.
+    public var ticket: String?
     public var state: String
     public var submittedAt: String
     public var submitter: String

@@ -56,6 +56,7 @@ class JournalStoreConformanceTests: XCTestCase {
         ("SetStopIsRestoredWithItsEvent", { try $0.checkSetStopIsRestoredWithItsEvent() }),
         ("CancelPendingInstancesLeavesTheOthers", { try $0.checkCancelPendingInstancesLeavesTheOthers() }),
         ("BatchDoneIsNilUntilSetAndThenTheLatest", { try $0.checkBatchDoneIsNilUntilSetAndThenTheLatest() }),
+        ("ATicketRoundTripsThroughEveryRead", { try $0.checkATicketRoundTripsThroughEveryRead() }),
         ("StatusSummaryAndDetailReadTheStore", { try $0.checkStatusSummaryAndDetailReadTheStore() }),
         ("PlanReportReadsAttemptsEventsAndControls", { try $0.checkPlanReportReadsAttemptsEventsAndControls() }),
         ("HistoryReadsAnInstancesAttemptsWithOutcomes", { try $0.checkHistoryReadsAnInstancesAttemptsWithOutcomes() }),

@@ -27,6 +27,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
     public struct Header: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
+        /// The plan's change ticket; left out when it has none.
+        public var ticket: String?
         public var state: String
         public var reason: String?
         public var sourceFile: String

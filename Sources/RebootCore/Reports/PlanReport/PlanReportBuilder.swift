@@ -25,10 +25,9 @@ public enum PlanReportBuilder {
             if let f = effective.flatMap(JournalTime.parse), let r = running.flatMap(JournalTime.parse), r >= f {
                 durations.append(r.timeIntervalSince(f))
             }
-            let terminalReason = ["failed", "skipped", "cancelled"].contains(row.state) ? (row.lastError ?? row.lastStatus) : nil
             instances.append(
                 PlanReport.Instance(
-                    id: row.instanceId, batch: row.batch + 1, state: row.state, reason: terminalReason, firstCallAt: first,
+                    id: row.instanceId, batch: row.batch + 1, state: row.state, reason: row.endReason, firstCallAt: first,
                     runningAt: running, finishedAt: row.finishedAt, attempts: row.attempts, conflicts: row.conflicts,
                     marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now))))
         }
@@ -54,7 +53,7 @@ public enum PlanReportBuilder {
         let end = p.finishedAt ?? max(latest ?? start, JournalTime.format(now))
         return PlanReport(
             plan: .init(
-                id: p.id, name: p.name, state: p.state, reason: p.reason, sourceFile: p.sourceFile, sha256: p.sha256,
+                id: p.id, name: p.name, ticket: p.ticket, state: p.state, reason: p.reason, sourceFile: p.sourceFile, sha256: p.sha256,
                 submitter: p.submitterName, submitterUid: p.submitterUid, submittedAt: p.submittedAt,
                 startedAt: startedAt, finishedAt: p.finishedAt, settings: settings(decoded)),
             counts: counts, durations: summarize(durations), apiCalls: apiCalls, start: start, end: max(end, start),

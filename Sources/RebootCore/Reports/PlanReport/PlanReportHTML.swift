@@ -29,8 +29,10 @@ public enum PlanReportHTML {
     static func header(_ r: PlanReport) -> String {
         let p = r.plan
         let s = p.settings
-        var rows: [(String, String)] = [
-            ("plan", p.id), ("file", p.sourceFile), ("sha256", p.sha256), ("submitter", "\(p.submitter) (uid \(p.submitterUid))"),
+        var rows: [(String, String)] = [("plan", p.id)]
+        if let t = p.ticket { rows.append(("ticket", t)) }
+        rows += [
+            ("file", p.sourceFile), ("sha256", p.sha256), ("submitter", "\(p.submitter) (uid \(p.submitterUid))"),
             ("submitted", p.submittedAt), ("started", p.startedAt ?? "never"), ("finished", p.finishedAt ?? "not yet"),
             ("batches", s.batchSummary),
             (
