@@ -89,6 +89,20 @@ struct BCCSimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Built in a synchronous function: Swift 6.3's optimizer crashed (signal 11, splitting
+        // this coroutine) on the fleet loading inlined into the async `run` in release builds.
+        let c = try configuration()
+        let simulator = try BCCSimulator(configuration: c)
+        var logger = Logger(label: "bcc-sim")
+        logger.logLevel = .warning
+        let running = try await simulator.start(logger: logger)
+        FileHandle.standardOutput.write(Data("{\"port\": \(running.port), \"scheme\": \"\(running.scheme)\"}\n".utf8))
+        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+        try await running.stop()
+    }
+
+    /// The simulator's configuration from the flags and files.
+    func configuration() throws -> SimulatorConfiguration {
         var c = SimulatorConfiguration()
         c.host = host
         c.port = port
@@ -132,14 +146,7 @@ struct BCCSimCommand: AsyncParsableCommand {
         c.logPath = log
         c.tlsCertificatePath = tlsCert
         c.tlsKeyPath = tlsKey
-
-        let simulator = try BCCSimulator(configuration: c)
-        var logger = Logger(label: "bcc-sim")
-        logger.logLevel = .warning
-        let running = try await simulator.start(logger: logger)
-        FileHandle.standardOutput.write(Data("{\"port\": \(running.port), \"scheme\": \"\(running.scheme)\"}\n".utf8))
-        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
-        try await running.stop()
+        return c
     }
 
     func loadCredentials() throws -> [BCECredentials] {
