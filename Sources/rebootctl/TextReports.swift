@@ -25,6 +25,7 @@ enum TextReports {
             lines.append("  " + pad(e(p.state), 15) + pad("\(max(p.currentBatch, 0))/\(p.batchCount)", 8) + "\(done)/\(p.instances)")
             let c = counts(p.counts)
             if !c.isEmpty { lines.append("  " + String(c.prefix(76))) }
+            if let zone = p.zone { lines.append("  batch \(p.currentBatch) in zone \(e(zone))") }
             // Why a plan is held: "waiting for gate web-quorum: exit 1: quorum 2/3", a pause's reason.
             // Wrapped, not cut: a window's reason ends with its next opening.
             if ["waiting-gate", "paused", "waiting-window"].contains(p.state), let r = p.reason {
@@ -45,6 +46,20 @@ enum TextReports {
         if let r = p.reason {
             let wrapped = wrap(e(r), width: 70).prefix(3)
             lines += wrapped.enumerated().map { ($0.offset == 0 ? "  reason: " : "          ") + $0.element }
+        }
+        // The zone of each batch (SPEC §2 `zones`), as runs: "zones: 1-2 cn-bj-a, 3-4 cn-bj-b".
+        var runs: [(from: Int, to: Int, zone: String)] = []
+        for i in p.instances {
+            guard let zone = i.zone else { continue }
+            if let last = runs.last, last.zone == zone, i.batch <= last.to + 1 {
+                runs[runs.count - 1].to = max(last.to, i.batch)
+            } else if !(runs.last.map { $0.zone == zone && i.batch >= $0.from && i.batch <= $0.to } ?? false) {
+                runs.append((i.batch, i.batch, zone))
+            }
+        }
+        if !runs.isEmpty {
+            let text = runs.map { ($0.from == $0.to ? "\($0.from)" : "\($0.from)-\($0.to)") + " " + e($0.zone) }.joined(separator: ", ")
+            lines += wrap(text, width: 70).enumerated().map { ($0.offset == 0 ? "  zones:  " : "          ") + $0.element }
         }
         lines.append(pad("INSTANCE", 24) + pad("STATE", 11) + pad("BATCH", 6) + pad("TRIES", 6) + "LAST ERROR / STATUS")
         for i in p.instances {

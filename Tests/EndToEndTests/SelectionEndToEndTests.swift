@@ -57,8 +57,24 @@ final class SelectionEndToEndTests: XCTestCase {
         }
         let lists = log.filter { $0.call != "reboot" && $0.ids.isEmpty }
         XCTAssertEqual(lists.count, 1, "select is resolved once, by one listing")
-        let status = try h.ctl(["status", plan, "--json"]).out
-        XCTAssertTrue(status.contains("cn-bj-"), "status shows the zones:\n\(status.prefix(400))")
+        struct Status: Decodable {
+            struct I: Decodable {
+                let id: String
+                let zone: String?
+            }
+            let instances: [I]
+        }
+        let status = try JSONDecoder().decode(Status.self, from: Data(try h.ctl(["status", plan, "--json"]).out.utf8))
+        XCTAssertEqual(status.instances.map { $0.zone ?? "" }, status.instances.map { zoneOf[$0.id] ?? "?" }, "status --json: each zone")
+        let text = try h.ctl(["status", plan]).out
+        XCTAssertTrue(text.contains("  zones:  1-"), "status shows the zone of each batch:\n\(text.prefix(600))")
+        struct Report: Decodable {
+            struct B: Decodable { let zones: [String] }
+            let batches: [B]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(try h.ctl(["report", plan, "--json"]).out.utf8))
+        XCTAssertEqual(report.batches.map(\.zones.count), Array(repeating: 1, count: report.batches.count), "the report: one zone a batch")
+        XCTAssertEqual(Set(report.batches.flatMap(\.zones)).count, 3)
     }
 
     func testPreviewListsAnUnknownIdAndAStoppedInstanceExits65AndCallsNoReboot() throws {

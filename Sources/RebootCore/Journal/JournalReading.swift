@@ -37,6 +37,8 @@ public protocol JournalReading: AnyObject, Sendable {
     func instanceCounts(planId: String) throws -> [String: Int]
     /// Each instance's zone where known, by instance id (SPEC §2's `zones`).
     func instanceZones(planId: String) throws -> [String: String]
+    /// The zone of batch `batch` (0-based) where known: the first journaled zone of its instances.
+    func batchZone(planId: String, batch: Int) throws -> String?
 
     // MARK: Attempts
 

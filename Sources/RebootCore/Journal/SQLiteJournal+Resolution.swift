@@ -38,6 +38,15 @@ extension SQLiteJournal {
         }
     }
 
+    /// The zone of batch `batch` where known (its instances are contiguous: the scan stops at the first).
+    public func batchZone(planId: String, batch: Int) throws -> String? {
+        try writer.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT zone FROM plan_instances WHERE planId = ? AND batch = ? AND zone IS NOT NULL ORDER BY idx LIMIT 1",
+                arguments: [planId, batch])
+        }
+    }
+
     /// Each instance's zone, where the journal knows it (by instance id).
     public func instanceZones(planId: String) throws -> [String: String] {
         try writer.read { db in

@@ -5,20 +5,25 @@ extension JournalReading {
     public func summaryReports() throws -> [PlanSummaryReport] {
         let counts = try instanceCounts()
         return try plans().map { p in
-            PlanSummaryReport(
+            var report = PlanSummaryReport(
                 id: p.id, name: p.name, ticket: p.ticket, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
                 instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
                 counts: Self.fullCounts(counts[p.id] ?? [:]), finishedAt: p.finishedAt, reason: p.reason)
+            // The zone of the batch an active plan is in (ended plans: the report has them all).
+            if p.finishedAt == nil, p.currentBatch >= 0 { report.zone = try batchZone(planId: p.id, batch: p.currentBatch) }
+            return report
         }
     }
 
     /// One plan's summary, reading only that plan (its head, without its parameters, and its counts).
     public func summaryReport(planId: String) throws -> PlanSummaryReport? {
         guard let p = try planHead(id: planId) else { return nil }
-        return PlanSummaryReport(
+        var report = PlanSummaryReport(
             id: p.id, name: p.name, ticket: p.ticket, state: p.state, submittedAt: p.submittedAt, submitter: p.submitterName,
             instances: p.instanceCount, currentBatch: p.currentBatch + 1, batchCount: p.batchCount,
             counts: Self.fullCounts(try instanceCounts(planId: planId)), finishedAt: p.finishedAt, reason: p.reason)
+        if p.currentBatch >= 0 { report.zone = try batchZone(planId: planId, batch: p.currentBatch) }
+        return report
     }
 
     public func detailReport(planId: String) throws -> PlanDetailReport? {

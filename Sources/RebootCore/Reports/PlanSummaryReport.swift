@@ -15,4 +15,6 @@ public struct PlanSummaryReport: Codable, Sendable, Equatable {
     public var counts: [String: Int]
     public var finishedAt: String?
     public var reason: String?
+    /// The availability zone of the current batch, when known (`zones`, `select`: SPEC §2).
+    public var zone: String?
 }

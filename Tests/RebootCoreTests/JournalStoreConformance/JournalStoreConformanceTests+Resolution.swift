@@ -21,6 +21,7 @@ extension JournalStoreConformanceTests {
         XCTAssertEqual(rows.map(\.batch), [0, 1, 2], "batches cut at each zone")
         XCTAssertEqual(rows.map(\.state), ["pending", "pending", "pending"])
         XCTAssertEqual(try store.instanceZones(planId: "a"), ["i-c": "z1", "i-a": "z2"], "an unknown zone is not journaled")
+        XCTAssertEqual(try [0, 1, 2, 3].map { try store.batchZone(planId: "a", batch: $0) }, ["z1", "z2", nil, nil])
         XCTAssertEqual(try store.decodedPlan(id: "a"), plan, "the parameters are the resolved plan")
         let head = try XCTUnwrap(try store.plan(id: "a"))
         XCTAssertEqual(head.instanceCount, 3)

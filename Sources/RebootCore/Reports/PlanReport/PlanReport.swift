@@ -74,6 +74,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
         public var conflicts: Int
         /// 409 waits, retries, calls in doubt, re-sends.
         public var marks: [Mark]
+        /// Its availability zone, when known.
+        public var zone: String? = nil
     }
 
     /// One batch.
@@ -84,6 +86,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
         public var startedAt: String?
         public var doneAt: String?
         public var counts: [String: Int]
+        /// The availability zones of its instances, when known (`zones`, `select`: SPEC §2).
+        public var zones: [String] = []
     }
 
     /// Something at a moment, or over a span (`until`).

@@ -29,7 +29,7 @@ public enum PlanReportBuilder {
                 PlanReport.Instance(
                     id: row.instanceId, batch: row.batch + 1, state: row.state, reason: row.endReason, firstCallAt: first,
                     runningAt: running, finishedAt: row.finishedAt, attempts: row.attempts, conflicts: row.conflicts,
-                    marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now))))
+                    marks: instanceMarks(mine, finishedAt: row.finishedAt, end: p.finishedAt ?? JournalTime.format(now)), zone: row.zone))
         }
         var calls: [String: Int] = [:]
         for a in attempts { calls["\(a.kind)\t\(a.outcome ?? "in-flight")", default: 0] += 1 }
@@ -146,8 +146,12 @@ public enum PlanReportBuilder {
         }
         var counts = Array(repeating: [String: Int](), count: sizes.count)
         for i in instances where i.batch >= 1 && i.batch <= sizes.count { counts[i.batch - 1][i.state, default: 0] += 1 }
+        var zones = Array(repeating: [String](), count: sizes.count)
+        for i in instances where i.batch >= 1 && i.batch <= sizes.count {
+            if let zone = i.zone, !zones[i.batch - 1].contains(zone) { zones[i.batch - 1].append(zone) }
+        }
         return sizes.enumerated().map { b, size in
-            PlanReport.Batch(number: b + 1, size: size, startedAt: starts[b + 1], doneAt: dones[b + 1], counts: counts[b])
+            PlanReport.Batch(number: b + 1, size: size, startedAt: starts[b + 1], doneAt: dones[b + 1], counts: counts[b], zones: zones[b])
         }
     }
 

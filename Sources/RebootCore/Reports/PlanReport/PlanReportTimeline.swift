@@ -48,7 +48,7 @@ struct PlanReportTimeline {
     }
 
     func instanceRow(_ i: PlanReport.Instance) -> Row {
-        var title = "\(i.id) (batch \(i.batch)): \(i.state)"
+        var title = "\(i.id) (batch \(i.batch)\(i.zone.map { ", " + $0 } ?? "")): \(i.state)"
         if let reason = i.reason { title += ": \(H.short(reason))" }
         if let f = i.firstCallAt.flatMap(JournalTime.parse), let r = i.runningAt.flatMap(JournalTime.parse), r >= f {
             title += String(format: "; Running again %.1f s after the first call", r.timeIntervalSince(f))
@@ -75,9 +75,12 @@ struct PlanReportTimeline {
             : !terminal
                 ? (counts.count == 1 ? (counts.keys.first ?? "pending") : "rebooting")
                 : counts["rebooted"] != nil ? "rebooted" : counts["skipped"] != nil ? "skipped" : "cancelled"
-        let label = first == last ? "batch \(first)" : "batches \(first)–\(last)"
+        var zones: [String] = []
+        for i in members { if let z = i.zone, !zones.contains(z) { zones.append(z) } }
+        // The zone of each batch (SPEC §10), in the label when it is one.
+        let label = (first == last ? "batch \(first)" : "batches \(first)–\(last)") + (zones.count == 1 ? " \(zones[0])" : "")
         var title =
-            "\(label): \(members.count) instances: " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            "\(label): \(members.count) instances\(zones.count > 1 ? " in \(zones.joined(separator: ", "))" : ""): " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if !reasons.isEmpty {
             title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         }
