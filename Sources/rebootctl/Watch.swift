@@ -85,7 +85,8 @@ struct Watch: ParsableCommand {
         let fraction = p.instances == 0 ? 1 : Double(done) / Double(p.instances)
         let c = p.counts
         var tail = "\(String(repeating: " ", count: max(0, 3 - String(Int(fraction * 100)).count)))\(Int(fraction * 100))% \(done)/\(p.instances)"
-        tail += " batch \(max(p.currentBatch, 0))/\(p.batchCount)\(p.zone.map { " " + SafeText.escaped($0) } ?? "") \(SafeText.escaped(p.state)) \(c["rebooted"] ?? 0) ok"
+        tail +=
+            " batch \(max(p.currentBatch, 0))/\(p.batchCount)\(p.zone.map { " " + SafeText.escaped($0) } ?? "") \(SafeText.escaped(p.state)) \(c["rebooted"] ?? 0) ok"
         if let failed = c["failed"], failed > 0 { tail += " \(failed) failed" }
         if let waiting = c["waiting"], waiting > 0 { tail += " \(waiting) waiting" }
         tail += " \(eta)"

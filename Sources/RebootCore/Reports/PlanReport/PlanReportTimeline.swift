@@ -80,7 +80,8 @@ struct PlanReportTimeline {
         // The zone of each batch (SPEC §10), in the label when it is one.
         let label = (first == last ? "batch \(first)" : "batches \(first)–\(last)") + (zones.count == 1 ? " \(zones[0])" : "")
         var title =
-            "\(label): \(members.count) instances\(zones.count > 1 ? " in \(zones.joined(separator: ", "))" : ""): " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            "\(label): \(members.count) instances\(zones.count > 1 ? " in \(zones.joined(separator: ", "))" : ""): "
+            + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         if !reasons.isEmpty {
             title += "; " + reasons.sorted { $0.value > $1.value }.prefix(5).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         }
