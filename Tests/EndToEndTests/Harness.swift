@@ -84,6 +84,9 @@ final class Harness {
         let id: String
         let status: String
         let reboots: Int
+        let zoneName: String?
+        /// `key:value`.
+        let tags: [String]?
     }
 
     func adminState() throws -> [AdminInstance] {

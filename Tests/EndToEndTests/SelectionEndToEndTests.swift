@@ -5,28 +5,13 @@ import XCTest
 /// SPEC §2 `select`, `zones: one-at-a-time` and §7 `preview` (issue 26), against bcc-sim's fleet
 /// in three zones, judged from bcc-sim's log.
 final class SelectionEndToEndTests: XCTestCase {
-    /// bcc-sim's view of one instance, with its zone and tags.
-    struct SimInstance: Decodable {
-        let id: String
-        let reboots: Int
-        let zoneName: String?
-        /// `key:value`.
-        let tags: [String]?
-    }
-
-    func simInstances(_ h: Harness) throws -> [SimInstance] {
-        struct State: Decodable { let instances: [SimInstance] }
-        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(h.simPort)/_admin/state")!)
-        return try JSONDecoder().decode(State.self, from: data).instances
-    }
-
     func testATagSelectionRollingOneZoneAtATimeNeverHasTwoZonesOutOfRunning() throws {
         let h = try Harness(name: "select")
         try h.startSim(["--instances", "30", "--seed", "27", "--reboot-min", "1", "--reboot-max", "2"])
         try h.writeConfig("rateLimit: { requestsPerSecond: 20, burst: 5 }\npollInterval: 300ms\n")
         try h.startDaemon()
         try h.requireDaemonUp()
-        let fleet = try simInstances(h)
+        let fleet = try h.adminState()
         let web = fleet.filter { $0.tags?.contains("role:web") ?? false }
         XCTAssertEqual(Set(web.compactMap(\.zoneName)).count, 3, "the selection spans three zones")
         let plan = try h.submit(
@@ -34,7 +19,7 @@ final class SelectionEndToEndTests: XCTestCase {
             "name: web\nselect: { tags: [\"role:web\"] }\nzones: one-at-a-time\nbatchSize: 2\npauseBetweenZones: 1s\n")
         XCTAssertEqual(try h.waitPlanEnd(plan, timeout: 90), "succeeded")
 
-        let after = try simInstances(h)
+        let after = try h.adminState()
         let webIds = Set(web.map(\.id))
         XCTAssertEqual(
             after.filter { $0.reboots != (webIds.contains($0.id) ? 1 : 0) }.map { "\($0.id): \($0.reboots)" }, [],

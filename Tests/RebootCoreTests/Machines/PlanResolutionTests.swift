@@ -96,6 +96,14 @@ final class PlanResolutionTests: XCTestCase {
         XCTAssertEqual(r.outcome, .failed("the read of the instances' zones failed: InternalError: x"))
     }
 
+    /// 100,000 batches of one in one zone: the zone's end is found once, not per batch (a scan
+    /// per batch made this quadratic: it would not finish).
+    func testALayoutByZoneOfAHundredThousandBatches() {
+        let layout = BatchLayout(zones: Array(repeating: "a", count: 50_000) + Array(repeating: "b", count: 50_000), batchSize: .fixed(.count(1)))
+        XCTAssertEqual(layout.batches.count, 100_000)
+        XCTAssertEqual(layout.batches[49_999], 49_999..<50_000)
+    }
+
     func testLayoutByZoneCarriesTheStepListAcrossZones() {
         let layout = BatchLayout(zones: ["a", "a", "a", "b", "b", "b", "b", "b"], batchSize: .list([.count(1), .count(3)]))
         XCTAssertEqual(layout.batches, [0..<1, 1..<3, 3..<6, 6..<8], "canary 1 in the first zone, then up to 3, cut at the zone's end")
