@@ -16,7 +16,7 @@ struct Resubmit: ParsableCommand {
     @Argument(help: "A plan id, a unique prefix of one, or a plan name (its newest plan).") var plan: String
     @Option(
         help: ArgumentHelp(
-            "Only instances that ended so: failed, skipped, cancelled, in-doubt, comma-separated (default: all that did not reboot).",
+            "Only instances that ended so: failed, skipped, cancelled, in-doubt, comma-separated (default: all that did not reboot but in-doubt ones, whose call may have rebooted them).",
             valueName: "kinds"),
         transform: Resubmit.parseKinds)
     var only: Set<Resubmission.Kind>?

@@ -108,4 +108,57 @@ final class SelectAndZoneTests: XCTestCase {
         XCTAssertEqual(try h.planState(plan), "cancelled")
         XCTAssertEqual(h.cloud.rebootCalls.count, 0)
     }
+
+    /// A zone whose reboots did not all come back Running still has hosts down: the plan halts
+    /// there instead of taking the next zone down too (whatever `maxFailures` allows).
+    func testAZoneWithAHostDownHaltsThePlanBeforeTheNextZone() throws {
+        let h = try fleet()
+        h.cloud.rebootDuration = 1_000
+        let ids = SchedulerHarness.ids(12)
+        let plan = try h.submit(
+            SchedulerHarness.plan(ids, batch: .fixed(.count(2))) {
+                $0.zones = .oneAtATime
+                $0.rebootTimeout = 10
+                $0.maxFailures = .count(10)
+            })
+        XCTAssertTrue(h.run(for: 300) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "failed")
+        XCTAssertEqual(Set(h.cloud.rebootCalls.map { h.cloud.zones[$0.id] ?? "" }), ["cn-bj-a"], "no call in the next zone")
+        let reason = try XCTUnwrap(try h.journal.plan(id: plan)?.reason)
+        XCTAssertTrue(reason.hasPrefix("zone cn-bj-a: i-0001, i-0004, i-0007 and 1 more did not come back Running; cn-bj-b not started"), reason)
+        let rows = try h.instances(plan)
+        XCTAssertEqual(rows.values.filter { $0.state == "skipped" }.count, 8, "the other zones' instances are left, skipped")
+        XCTAssertTrue(h.events.all.contains { $0.event == .planHalted && $0.reason == reason })
+        try h.restart()
+        h.run(for: 10)
+        XCTAssertEqual(try h.journal.plan(id: plan)?.reason, reason, "the halt's reason holds across a restart")
+    }
+
+    /// A checkpoint reached while an account error holds the plan is still a checkpoint: neither
+    /// `resume --all` nor the end of the account pause passes it; the plan's own resume does.
+    func testACheckpointIsNotPassedByResumeAll() throws {
+        let h = try fleet()
+        let ids = SchedulerHarness.ids(6)
+        let plan = try h.submit(SchedulerHarness.plan(ids, batch: .fixed(.count(2))) { $0.checkpoints = [1] })
+        XCTAssertTrue(h.run(for: 10) { h.cloud.rebootCalls.count == 2 })
+        final class Once: @unchecked Sendable { var fired = false }
+        let once = Once()
+        h.cloud.describeScript = { _ in
+            guard !once.fired else { return nil }
+            once.fired = true
+            return BCCError(httpStatus: 403, code: "AccessDenied", message: "the key is disabled")
+        }
+        XCTAssertTrue(h.run(for: 60) { h.events.all.contains { $0.cause == .checkpoint } }, "the checkpoint is announced while paused")
+        try h.control("all", "resume")
+        h.run(for: 60)
+        XCTAssertEqual(h.cloud.rebootCalls.count, 2, "resume --all is no approval")
+        XCTAssertEqual(try h.planState(plan), "paused")
+        try h.restart()
+        h.run(for: 30)
+        XCTAssertEqual(h.cloud.rebootCalls.count, 2, "nor a restart")
+        try h.control(plan, "resume")
+        XCTAssertTrue(h.run(for: 60) { h.finished(plan) })
+        XCTAssertEqual(try h.planState(plan), "succeeded")
+        XCTAssertTrue(try h.journal.events(planId: plan).contains { $0.kind == "approved" })
+    }
 }

@@ -55,6 +55,12 @@ struct PlanRecorder {
         logger.error("plan halted: a health gate stayed blocked past gateTimeout", metadata: ["plan": "\(run.id)", "reason": "\(reason)"])
     }
 
+    /// `zones: one-at-a-time`: a zone ended with a host down; the next is not started.
+    func zoneHalted(_ run: PlanRun, reason: String) {
+        journal.setStop(planId: run.id, stop: .halt, at: wall(), detail: reason)
+        logger.error("plan halted at a zone's end: \(reason)", metadata: ["plan": "\(run.id)"])
+    }
+
     /// Rule 4.10: an operator cancelled the plan.
     func cancelled(_ run: PlanRun) {
         journal.setStop(planId: run.id, stop: .cancel, at: wall(), detail: "remaining instances cancelled")

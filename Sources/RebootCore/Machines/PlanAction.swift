@@ -19,6 +19,9 @@ enum PlanAction: Sendable, Equatable {
     case finish(PlanTransition)
     /// Batch `b` may start once its health gates pass (SPEC §4.14).
     case startBatch(Int)
+    /// `zones: one-at-a-time`: the zone just done still has an instance that did not come back
+    /// Running; the plan halts with `reason` before the next zone (journal, sweep, notify).
+    case haltForZone(reason: String, state: PlanState)
     /// A checkpoint paused the plan after a batch (SPEC §2): journal the transition, notify
     /// `plan-paused` with cause `checkpoint`.
     case checkpoint(PlanTransition)

@@ -29,6 +29,10 @@ struct PlanMachine: Sendable, Equatable {
     private(set) var accountPausedAt: Date?
     /// Failed instances, against `budget` (rule 4.6).
     private(set) var failed = 0
+    /// A checkpoint holds the plan after this batch (1-based) until a person approves it with
+    /// `rebootctl resume PLAN` (SPEC §2): apart from an operator's or the account's pause, so
+    /// that neither `resume --all` nor the end of an account pause passes it.
+    private(set) var checkpointHold: Int?
     /// Since when (monotonic) a closed window holds the calls of a started batch (SPEC §4.1).
     private(set) var windowHeldSince: Date?
     /// The reason journaled with `waiting-window`, to journal a new one when it changes.
@@ -48,8 +52,16 @@ struct PlanMachine: Sendable, Equatable {
     init(restoring record: PlanRecord, budget: FailureBudget, total: Int) {
         self.init(state: PlanState(rawValue: record.state) ?? .queued, currentBatch: record.currentBatch, budget: budget, total: total)
         stop = record.stopRequest.flatMap(PlanStop.init(rawValue:))
-        if stop == .halt, let reason = record.reason, reason.hasPrefix("gate ") { haltReason = reason }
-        operatorPaused = state == .paused
+        if stop == .halt, let reason = record.reason, reason.hasPrefix("gate ") || reason.hasPrefix(Self.zoneHaltPrefix) {
+            haltReason = reason
+        }
+        if state == .paused, let reason = record.reason, reason.hasPrefix(Self.checkpointPrefix),
+            let n = Int(reason.dropFirst(Self.checkpointPrefix.count).prefix { $0.isNumber })
+        {
+            checkpointHold = n
+        } else {
+            operatorPaused = state == .paused
+        }
     }
 
     /// After a restart: the current batch's end was journaled; it ended at `at` (monotonic).
@@ -75,7 +87,7 @@ struct PlanMachine: Sendable, Equatable {
     /// When the current batch ended (monotonic), once recorded.
     var batchEndedAt: Date? { if case .between(_, let at) = progress { at } else { nil } }
 
-    var isPaused: Bool { operatorPaused || accountPausedAt != nil }
+    var isPaused: Bool { operatorPaused || accountPausedAt != nil || checkpointHold != nil }
     /// The plan itself allows new reboot calls (the scheduler adds its own holds).
     /// The plan may send reboot calls and their batch-start reads: not paused, not stopped,
     /// not outside its window (SPEC §4.1: not even inside a started batch).
@@ -132,13 +144,15 @@ struct PlanMachine: Sendable, Equatable {
         return .some(move(to: .paused, reason: reason))
     }
 
-    /// Lifts an operator's and an account's pause. Returns whether it was paused and how long
-    /// the account pause lasted (no deadline runs meanwhile, rule 4.5).
-    mutating func resume(now: Date) -> (wasPaused: Bool, accountPauseLasted: TimeInterval?) {
+    /// Lifts an operator's and an account's pause, and, when `approving`, a checkpoint's (a
+    /// resume of this plan; `resume --all` is not an approval). Returns whether it was paused
+    /// and how long the account pause lasted (no deadline runs meanwhile, rule 4.5).
+    mutating func resume(now: Date, approving: Bool = true) -> (wasPaused: Bool, accountPauseLasted: TimeInterval?) {
         let was = isPaused
         let lasted = accountPausedAt.map { now.timeIntervalSince($0) }
         operatorPaused = false
         accountPausedAt = nil
+        if approving { checkpointHold = nil }
         return (was, lasted)
     }
 
@@ -194,9 +208,10 @@ struct PlanMachine: Sendable, Equatable {
             // SPEC §2 `checkpoints`: a person approves the next batch (`rebootctl resume`). The
             // pause is an operator's, journaled with the batch's end: it holds across a restart.
             if f.checkpointAfter(b), b + 1 < f.batchCount, stop == nil, !budgetExceeded {
-                operatorPaused = true
-                let reason = "checkpoint after batch \(b + 1)/\(f.batchCount): approve the next with rebootctl resume"
-                if let t = move(to: .paused, reason: reason) { out.append(.checkpoint(t)) }
+                checkpointHold = b + 1
+                let reason = "\(Self.checkpointPrefix)\(b + 1)/\(f.batchCount): approve the next with rebootctl resume"
+                // Journaled and announced even when something else paused the plan already.
+                out.append(.checkpoint(move(to: .paused, reason: reason) ?? PlanTransition(from: state, to: state, reason: reason)))
             }
         }
         // A plan over its failure budget never ends `succeeded` (rule 4.6), whatever restored it.
@@ -213,6 +228,14 @@ struct PlanMachine: Sendable, Equatable {
             return out
         }
         let next = currentBatch + 1
+        // `zones: one-at-a-time`: a zone whose instances did not all come back Running (a
+        // reboot timed out, a call in doubt) still has a host down; the next zone would make two.
+        if next < f.batchCount, let hold = f.zoneHold(next) {
+            _ = halt(reason: hold)
+            out.append(.haltForZone(reason: hold, state: state))
+            out.append(.finish(end(.failed, reason: hold)))
+            return out
+        }
         if next >= f.batchCount {
             // The journal keeps a reason until another replaces it: say why it succeeded.
             let c = f.endCounts()
@@ -275,6 +298,11 @@ struct PlanMachine: Sendable, Equatable {
     private static func outsideWindow(_ window: (open: Bool, nextOpening: Date?, openingText: String?, summary: String)) -> String {
         "outside window \(window.summary)" + (window.openingText.map { "; next opening \($0)" } ?? "; it never opens")
     }
+
+    /// How a checkpoint's reason begins (restored after a restart).
+    static let checkpointPrefix = "checkpoint after batch "
+    /// How the reason of a halt at a zone's end begins (restored after a restart).
+    static let zoneHaltPrefix = "zone "
 
     /// The plan's end: a transition that is always journaled.
     private mutating func end(_ state: PlanState, reason: String) -> PlanTransition {

@@ -96,8 +96,8 @@ extension PlanRun {
     /// batch's instances are read again before their calls (SPEC §4.1): the pause may have
     /// lasted long, and those already queued for a call give up their turn for a read. Returns
     /// the waiting instances, to be read in the next round.
-    func resumed(now: Date) -> [InstanceRun] {
-        let (wasPaused, lasted) = machine.resume(now: now)
+    func resumed(now: Date, approving: Bool = true) -> [InstanceRun] {
+        let (wasPaused, lasted) = machine.resume(now: now, approving: approving)
         if let paused = lasted {
             for inst in instances where !inst.state.isTerminal { inst.shiftDeadlines(by: paused) }
         }

@@ -99,6 +99,23 @@ final class PlanRun {
         return changes ? plan.pauseBetweenZones ?? plan.pauseBetweenBatches : plan.pauseBetweenBatches
     }
 
+    /// Why batch `b` may not start (`zones: one-at-a-time`): it begins a new zone while the zone
+    /// before has failed instances last read other than Running (a reboot that timed out, a call
+    /// in doubt, an Error): that zone still has a host down. Nil when it may.
+    func zoneHold(before b: Int) -> String? {
+        guard plan.zones == .oneAtATime, let zones = plan.instanceZones, b > 0, b < batches.count else { return nil }
+        let first = batches[b].lowerBound
+        let previous = batches[b - 1].lowerBound
+        guard first < zones.count, zones[first] != zones[previous] else { return nil }
+        var start = previous
+        while start > 0 && zones[start - 1] == zones[previous] { start -= 1 }
+        let down = instances[start..<first].filter { $0.state == .failed && $0.lastStatus != InstanceStatus.running.rawValue }
+        guard !down.isEmpty else { return nil }
+        let zone = zones[previous].isEmpty ? "of unknown zone" : zones[previous]
+        let ids = down.prefix(3).map(\.id).joined(separator: ", ") + (down.count > 3 ? " and \(down.count - 3) more" : "")
+        return "\(PlanMachine.zoneHaltPrefix)\(zone): \(ids) did not come back Running; \(zones[first]) not started (zones: one-at-a-time)"
+    }
+
     /// Whether the plan pauses for an approval after batch `b` (0-based; SPEC §2 `checkpoints`).
     func checkpoint(after b: Int) -> Bool { plan.checkpoints?.contains(b + 1) ?? false }
 

@@ -11,6 +11,9 @@ struct PlanStepFacts {
     var pauseBetweenBatches: TimeInterval
     /// Whether the plan pauses for an approval after batch `b` (0-based), SPEC §2 `checkpoints`.
     var checkpointAfter: (Int) -> Bool = { _ in false }
+    /// Why batch `b` (0-based) may not start: it begins a new zone while the zone before still
+    /// has instances that did not come back Running (`zones: one-at-a-time`).
+    var zoneHold: (Int) -> String? = { _ in nil }
     /// `startAfter` (monotonic) while it is still ahead on the wall clock; nil once passed.
     var startAfter: Date?
     /// The maintenance window, when the plan has one: open now, or when it next opens

@@ -75,7 +75,10 @@ public struct PlanNotification: Sendable, Equatable, Codable {
         case .planAccepted: text = "\(plan) accepted: \(instances) instances in \(batchCount) batches"
         case .planStarted: text = "\(plan) started: batch 1/\(batchCount)"
         case .batchFinished: text = "\(plan): batch \(batch ?? 0)/\(batchCount) finished"
-        case .planPaused: text = "\(plan) paused" + (cause == .account ? " by an account error" : " by an operator")
+        case .planPaused:
+            text =
+                "\(plan) paused"
+                + (cause == .account ? " by an account error" : cause == .checkpoint ? " at a checkpoint, for an approval" : " by an operator")
         case .gateBlocked: text = "\(plan): batch \(batch ?? 0)/\(batchCount) waits for a health gate"
         case .planHalted: text = "\(plan) halted"
         case .planFinished: text = "\(plan) ended \(state)"

@@ -44,7 +44,9 @@ public struct Resubmission: Sendable {
     public let droppedCheckpoints: [Int]
 
     /// The leftovers of `record` (its decoded parameters are `original`, its rows `rows`):
-    /// every instance that did not end `rebooted`, or with `only` those of these kinds.
+    /// every instance that did not end `rebooted` but those in doubt, or with `only` those of
+    /// these kinds. A call in doubt may have rebooted its instance: it is resubmitted only when
+    /// asked for by name (`--only in-doubt`), after the operator has looked.
     public init(of record: PlanRecord, plan original: Plan, instances rows: [PlanInstanceRecord], only: Set<Kind>? = nil) throws(Refusal) {
         guard PlanState(rawValue: record.state)?.isTerminal == true else { throw .notEnded(record.state) }
         guard !rows.isEmpty else { throw .noInstances }
@@ -52,7 +54,7 @@ public struct Resubmission: Sendable {
             Leftover(id: $0.instanceId, state: $0.state, kind: Self.kind(of: $0), reason: $0.endReason)
         }
         guard !all.isEmpty else { throw .nothingLeft }
-        let chosen = only.map { kinds in all.filter { $0.kind.map(kinds.contains) ?? false } } ?? all
+        let chosen = only.map { kinds in all.filter { $0.kind.map(kinds.contains) ?? false } } ?? all.filter { $0.kind != .inDoubt }
         guard !chosen.isEmpty else {
             var counts: [Kind: Int] = [:]
             for l in all { if let k = l.kind { counts[k, default: 0] += 1 } }

@@ -52,6 +52,7 @@ extension Scheduler {
         let facts = PlanStepFacts(
             now: now, batchOpen: run.openInBatch > 0 || run.callsOutstanding, batchCount: run.batches.count,
             pauseBetweenBatches: run.pauseBeforeNextBatch, checkpointAfter: { run.checkpoint(after: $0) },
+            zoneHold: { run.zoneHold(before: $0) },
             startAfter: run.plan.startAfter.flatMap { $0 > wallNow ? clock.monotonic(forWall: $0) : nil },
             window: run.plan.window.map { window in
                 let open = window.isOpen(at: wallNow)

@@ -73,6 +73,10 @@ extension Scheduler {
             guard gatesAllow(run, batch: b, now: now) else { return }
             run.wakeAt = nil
             startBatch(run, b, now: now)
+        case .haltForZone(let reason, let state):
+            recorder.zoneHalted(run, reason: reason)
+            sweep(run, leaving: .halt, now: now)
+            events.emit(.planHalted, run, reason: reason, state: state)
         case .checkpoint(let transition):
             recorder.transition(transition, run)
             events.emit(.planPaused, run, reason: transition.reason, cause: .checkpoint)

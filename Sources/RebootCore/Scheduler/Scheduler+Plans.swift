@@ -162,10 +162,16 @@ extension Scheduler {
             if !wasPaused { events.emit(.planPaused, run, reason: "paused by an operator", cause: .byOperator) }
             return "paused"
         case "resume":
-            let wasPaused = run.operatorPaused || run.accountPausedAt != nil
+            let checkpoint = run.machine.checkpointHold
+            let wasPaused = run.machine.isPaused
             resume(run, now: now)
-            if wasPaused { recorder.reason(run, "resumed by an operator") }
-            return "resumed"
+            if let checkpoint {
+                recorder.reason(run, "approved at the checkpoint after batch \(checkpoint)")
+                journal.addEvent(planId: run.id, at: wall, kind: "approved", detail: "checkpoint after batch \(checkpoint)")
+            } else if wasPaused {
+                recorder.reason(run, "resumed by an operator")
+            }
+            return checkpoint.map { "resumed: approved at the checkpoint after batch \($0)" } ?? "resumed"
         case "cancel":
             if let stop = run.stop { return ControlRule.alreadyStopped(stop) }
             cancel(run, now: now)
@@ -188,8 +194,8 @@ extension Scheduler {
 
     /// Lifts an operator's pause and an account pause from one plan (`PlanRun.resumed`); the
     /// waiting instances it gives back are read in the next round.
-    func resume(_ run: PlanRun, now: Date) {
-        for inst in run.resumed(now: now) { watch(run, inst, urgent: true) }
+    func resume(_ run: PlanRun, now: Date, approving: Bool = true) {
+        for inst in run.resumed(now: now, approving: approving) { watch(run, inst, urgent: true) }
     }
 
     /// `resume --all`: lifts the account pause and resumes every paused plan, queued ones too.
@@ -201,16 +207,19 @@ extension Scheduler {
         }
         journal.clearAccountPause()
         var resumed = 0
+        // A checkpoint is an approval of one plan: `resume --all` does not give it.
         for run in plans where run.operatorPaused || run.accountPausedAt != nil {
-            resume(run, now: now)
+            resume(run, now: now, approving: false)
             journal.addEvent(planId: run.id, at: wall, kind: "resumed", detail: "resume --all")
             resumed += 1
         }
+        let held = plans.filter { $0.machine.checkpointHold != nil }.count
         for record in (try? journal.activePlanHeads()) ?? [] where record.state == PlanState.paused.rawValue && planById[record.id] == nil {
             _ = controlStoredPlan(planId: record.id, verb: "resume")
             resumed += 1
         }
         return "resumed \(resumed) plan\(resumed == 1 ? "" : "s")\(wasAccount ? ", account pause lifted" : "")"
+            + (held > 0 ? "; \(held) at a checkpoint stay paused (rebootctl resume PLAN approves one)" : "")
     }
 
     /// A plan ended (the machine's transition): journaled, notified, its slot freed.
