@@ -3,8 +3,9 @@
 # machines are shared and noisy: compare medians and ratios, never single runs).
 # Usage: scripts/bench.sh [CASES...]   (default: rated sdk instant big restart tick)
 #   rated    400 instances, batch 50, reboots 4-6 s, 20 rps, poll 1 s (issue 10's rated case)
-#   select   the rated case, its plan a `select` of bcc-sim's three zones (all 400) rolled
-#            `zones: one-at-a-time`: the listing's calls count (issue 26)
+#   select   the rated case, its plan a `select` of bcc-sim's three zones (all 400): the
+#            listing's calls count (issue 26)
+#   zones    the select case rolled `zones: one-at-a-time` (a batch more: each zone ends one)
 #   sdk      the rated case done by scripts/sdk_rolling_reboot.py with Baidu's Python SDK
 #            (SDK_PYTHON: a python with bce-python-sdk; `make bench` sets up its venv)
 #   instant  5,000 instances, batch 500, instant reboots, 2,000 rps
@@ -16,7 +17,7 @@
 set -euo pipefail
 BIN=${BIN:-$(swift build -c release --show-bin-path)}
 . "$(dirname "$0")/sim_env.sh"
-CASES=${*:-rated select sdk instant big restart tick}
+CASES=${*:-rated select zones sdk instant big restart tick}
 RUNS=${RUNS:-1}
 
 # wakeups PID: voluntary context switches summed over the daemon's threads (a thread blocks,
@@ -49,7 +50,8 @@ pollInterval: $poll
 requestTimeout: 10s
 logLevel: warning"
   if [ -n "$select" ]; then
-    printf 'name: bench\nbatchSize: %s\nrebootTimeout: 10m\nselect: { zones: [cn-bj-a, cn-bj-b, cn-bj-c] }\nzones: one-at-a-time\n' "$batch" > "$work/bench.yaml"
+    printf 'name: bench\nbatchSize: %s\nrebootTimeout: 10m\nselect: { zones: [cn-bj-a, cn-bj-b, cn-bj-c] }\n%s' "$batch" \
+      "$([ "$select" = zones ] && echo 'zones: one-at-a-time')" > "$work/bench.yaml"
   else
     curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
 import json, sys
@@ -122,12 +124,13 @@ for CASE in $CASES; do
     case $CASE in
       rated)   plan_case rated 400 50 20 20 1s 4 6 ;;
       select)  plan_case select 400 50 20 20 1s 4 6 0 select ;;
+      zones)   plan_case zones 400 50 20 20 1s 4 6 0 zones ;;
       sdk)     sdk_case ;;
       instant) plan_case instant 5000 500 2000 100 1s 0 0 ;;
       big)     plan_case big 100000 5000 1000 100 1s 0 0 ;;
       restart) plan_case restart 100000 5000 1000 100 1s 0 0 25 ;;
       tick)    "$BIN/TickBench" ;;
-      *) echo "unknown bench case $CASE (rated, select, sdk, instant, big, restart, tick)" >&2; exit 2 ;;
+      *) echo "unknown bench case $CASE (rated, select, zones, sdk, instant, big, restart, tick)" >&2; exit 2 ;;
     esac
   done
 done

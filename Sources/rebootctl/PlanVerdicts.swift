@@ -35,8 +35,13 @@ struct PlanVerdicts {
         }
     }
 
-    func check(_ path: String) -> Result<PlanFile, RebootCore.ValidationError> {
-        do { return notActive(try PlanFile.load(path: path, parser: parser)) } catch { return .failure(error) }
+    func check(_ path: String, duplicates: Bool = true) -> Result<PlanFile, RebootCore.ValidationError> {
+        do {
+            let file = try PlanFile.load(path: path, parser: parser)
+            return duplicates ? notActive(file) : .success(file)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The verdict on a plan not on disk (yet): `data`, as if read from `path`, owned by this user.

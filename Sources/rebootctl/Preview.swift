@@ -18,7 +18,8 @@ struct Preview: ParsableCommand {
     func run() throws {
         if let error = PlanVerdicts.readError(file) { throw error }
         let plan: Plan
-        switch PlanVerdicts(options: options).check(file) {
+        // A plan already submitted (waiting for its window) is previewed too: no duplicate check.
+        switch PlanVerdicts(options: options).check(file, duplicates: false) {
         case .success(let loaded): plan = loaded.plan
         case .failure(let error):
             print("\(SafeText.escaped(file)): REJECTED\n" + error.problems.map { "  - \($0)" }.joined(separator: "\n"))
@@ -75,8 +76,8 @@ struct Preview: ParsableCommand {
             lines += p.unknown.map { "  \(e($0))" }
         }
         if !p.notRunning.isEmpty {
-            lines.append("not Running now (waited for, skipped or failed at once): \(p.notRunning.count)")
-            lines += p.notRunning.map { "  \(e($0.id))  \(e($0.status))" }
+            lines.append("not Running now: \(p.notRunning.count)")
+            lines += p.notRunning.map { "  \(e($0.id))  \(e($0.status)): \($0.outcome)" }
         }
         lines.append("batches:")
         for b in p.batches.prefix(50) {
@@ -89,7 +90,7 @@ struct Preview: ParsableCommand {
         lines += p.windows.map { e($0) }
         lines.append(
             p.wouldSkipOrFail
-                ? "verdict: \(p.failure != nil ? "the plan cannot start" : "\(p.unknown.count + p.notRunning.count) instances would be skipped or failed at once") (exit 65)"
+                ? "verdict: \(p.failure != nil ? "the plan cannot start" : "\(p.unknown.count + p.notRunning.filter { $0.outcome != "waited for" }.count) instances would be skipped or failed at once") (exit 65)"
                 : "verdict: every instance is known and Running")
         return lines.joined(separator: "\n")
     }

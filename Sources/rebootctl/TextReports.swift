@@ -57,7 +57,11 @@ enum TextReports {
                 runs.append((i.batch, i.batch, zone))
             }
         }
-        if !runs.isEmpty {
+        // Only where every batch is of one zone (`zones: one-at-a-time`): a mixed plan's zones are
+        // in `--json`, per instance.
+        var zoneOfBatch: [Int: String] = [:]
+        let oneEach = p.instances.allSatisfy { i in i.zone.map { z in zoneOfBatch.updateValue(z, forKey: i.batch).map { $0 == z } ?? true } ?? true }
+        if !runs.isEmpty && oneEach {
             let text = runs.map { ($0.from == $0.to ? "\($0.from)" : "\($0.from)-\($0.to)") + " " + e($0.zone) }.joined(separator: ", ")
             lines += wrap(text, width: 70).enumerated().map { ($0.offset == 0 ? "  zones:  " : "          ") + $0.element }
         }

@@ -6,8 +6,8 @@ import XCTest
 
 /// The migrations are frozen: a new journal's schema is, byte for byte, the one they made when
 /// they were written (`Fixtures/journal-schema/`, taken with `sqlite3` from a journal made
-/// before the journal went behind `JournalStore`; each new migration adds its own file, which
-/// differs from the one before only by what that migration adds). A change to an app type (a state added to
+/// before the journal went behind `JournalStore`; the file of the latest migration replaces the
+/// one before, and differs from it only by what the migrations since add). A change to an app type (a state added to
 /// `PlanState`, say) must come as a new migration, never as a change of one that already ran.
 /// Migrations run in the order they were registered, which is the order they landed: v8-ticket
 /// was named before v9-zones landed, and runs after it.

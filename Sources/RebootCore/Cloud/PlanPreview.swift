@@ -6,10 +6,14 @@ import Foundation
 /// batches with their zones, and the windows it will need. Built from the answers by the same
 /// `PlanResolution` the daemon runs, so the layout is the daemon's.
 public struct PlanPreview: Sendable, Equatable, Codable {
-    /// An instance that is not Running now: the plan would wait for it, skip it or fail it.
+    /// An instance that is not Running now: what the batch-start read would do with it (rule
+    /// 4.1 triages it as a 409's poll: wait for a transitional status, skip a parked one, fail
+    /// `Error`).
     public struct NotRunning: Sendable, Equatable, Codable {
         public var id: String
         public var status: String
+        /// `waited for`, `skipped` or `failed`.
+        public var outcome: String
     }
 
     /// One batch: its number (1-based), its size and the zones it touches.
@@ -33,8 +37,26 @@ public struct PlanPreview: Sendable, Equatable, Codable {
     /// Why the plan cannot start at all (an empty selection), if so.
     public var failure: String?
 
-    /// The plan would skip or fail instances at once, or not start (exit 65).
-    public var wouldSkipOrFail: Bool { failure != nil || !unknown.isEmpty || !notRunning.isEmpty }
+    /// The plan would skip or fail instances at once, or not start (exit 65); an instance it
+    /// would only wait for is not one.
+    public var wouldSkipOrFail: Bool { failure != nil || !unknown.isEmpty || notRunning.contains { $0.outcome != Self.waitedFor } }
+
+    static let waitedFor = "waited for"
+
+    enum CodingKeys: String, CodingKey { case plan, instances, selected, unknown, notRunning, batches, windows, failure }
+
+    /// Every key, `null` when it has no value: a script reads the same shape every time.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(plan, forKey: .plan)
+        try c.encode(instances, forKey: .instances)
+        try c.encode(selected, forKey: .selected)
+        try c.encode(unknown, forKey: .unknown)
+        try c.encode(notRunning, forKey: .notRunning)
+        try c.encode(batches, forKey: .batches)
+        try c.encode(windows, forKey: .windows)
+        try c.encode(failure, forKey: .failure)
+    }
 
     /// The preview of `plan` from the listing of its `select` (`listed`) and a describe of the
     /// ids it lists (`described`), taken at wall time `now`.
@@ -61,8 +83,18 @@ public struct PlanPreview: Sendable, Equatable, Codable {
         instances = resolved.instances
         selected = listed?.count
         unknown = plan.instances.filter { statuses[$0] == nil }
+        let triage = ConflictPolicy(plan.conflictRetry)
         notRunning = resolved.instances.compactMap { id in
-            statuses[id].flatMap { $0.isRunning ? nil : NotRunning(id: id, status: $0.rawValue) }
+            statuses[id].flatMap { status in
+                guard !status.isRunning else { return nil }
+                let outcome =
+                    switch triage.afterPoll(status) {
+                    case .skip: "skipped"
+                    case .fail: "failed"
+                    case .keepWaiting, .callAgain: Self.waitedFor
+                    }
+                return NotRunning(id: id, status: status.rawValue, outcome: outcome)
+            }
         }
         let layout = resolved.layout
         batches = layout.batches.enumerated().map { b, range in
@@ -87,7 +119,13 @@ public struct PlanPreview: Sendable, Equatable, Codable {
         out.append("window \(window.summary): \(next)")
         let minutes = window.start == window.end ? 1440 : (window.end - window.start + 1440) % 1440
         let length = TimeInterval(minutes * 60)
-        let pauses = plan.pauseBetweenBatches * Double(max(0, batchCount - 1))
+        var pauses = plan.pauseBetweenBatches * Double(max(0, batchCount - 1))
+        if plan.zones == .oneAtATime, let zones = plan.instanceZones {
+            // Each change of zone pauses pauseBetweenZones instead.
+            var changes = 0
+            for i in zones.indices.dropFirst() where zones[i] != zones[i - 1] { changes += 1 }
+            pauses += Double(changes) * ((plan.pauseBetweenZones ?? plan.pauseBetweenBatches) - plan.pauseBetweenBatches)
+        }
         if pauses > length {
             let windows = Int((pauses / length).rounded(.up))
             out.append(

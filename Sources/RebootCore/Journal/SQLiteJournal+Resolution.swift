@@ -38,19 +38,26 @@ extension SQLiteJournal {
         }
     }
 
-    /// The zone of batch `batch` where known (its instances are contiguous: the scan stops at the first).
+    /// The zones of batch `batch` where known, comma-separated (one for `zones: one-at-a-time`;
+    /// a mixed batch may have several: at most three are named, then `…`).
     public func batchZone(planId: String, batch: Int) throws -> String? {
         try writer.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT zone FROM plan_instances WHERE planId = ? AND batch = ? AND zone IS NOT NULL ORDER BY idx LIMIT 1",
+            // `rebootctl` reads a journal without migrating it: one from before v9 has no zones.
+            guard try Self.hasZones(db) else { return nil }
+            let zones = try String.fetchAll(
+                db, sql: "SELECT DISTINCT zone FROM plan_instances WHERE planId = ? AND batch = ? AND zone IS NOT NULL LIMIT 4",
                 arguments: [planId, batch])
+            return zones.isEmpty ? nil : zones.prefix(3).joined(separator: ",") + (zones.count > 3 ? ",…" : "")
         }
     }
+
+    static func hasZones(_ db: Database) throws -> Bool { try db.columns(in: "plan_instances").contains { $0.name == "zone" } }
 
     /// Each instance's zone, where the journal knows it (by instance id).
     public func instanceZones(planId: String) throws -> [String: String] {
         try writer.read { db in
             var out: [String: String] = [:]
+            guard try Self.hasZones(db) else { return out }
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT instanceId, zone FROM plan_instances WHERE planId = ? AND zone IS NOT NULL", arguments: [planId])
             while let row = try rows.next() { out[row["instanceId"]] = row["zone"] }

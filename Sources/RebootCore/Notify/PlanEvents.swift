@@ -45,6 +45,8 @@ struct PlanEvents {
             PlanNotification(
                 event: .planAccepted, planId: record.id, planName: plan.name, state: record.state, batchCount: record.batchCount,
                 counts: ["pending": plan.instances.count], instances: plan.instances.count,
-                reason: "submitted by \(record.submitterName)", ticket: plan.ticket, time: JournalTime.format(wall()), host: host))
+                reason: "submitted by \(record.submitterName)"
+                    + (plan.needsResolution ? "; its instances and batches are learned when it starts" : ""), ticket: plan.ticket,
+                time: JournalTime.format(wall()), host: host))
     }
 }
