@@ -19,7 +19,9 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     /// Debian's PostgreSQL 15 programs.
-    public static let binDirectory = "/usr/lib/postgresql/15/bin"
+    public static let debianBinDirectory = "/usr/lib/postgresql/15/bin"
+    /// The programs this server runs.
+    public let binDirectory: String
     public let host = "127.0.0.1"
     public let port: Int
     /// The superuser role (trust authentication on loopback).
@@ -36,7 +38,8 @@ public final class TestPostgres: @unchecked Sendable {
 
     static let prefix = "rebootd-pg-"
 
-    private init(directory: String, serverUser: String?, port: Int, startSeconds: Double) {
+    private init(binDirectory: String, directory: String, serverUser: String?, port: Int, startSeconds: Double) {
+        self.binDirectory = binDirectory
         self.directory = directory
         self.serverUser = serverUser
         self.port = port
@@ -44,7 +47,7 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     /// Starts a server; throws, naming `make bootstrap-test`, when PostgreSQL 15 is missing.
-    public static func start() throws -> TestPostgres {
+    public static func start(binDirectory: String = debianBinDirectory) throws -> TestPostgres {
         let began = Date()
         for tool in ["initdb", "pg_ctl", "createdb"] where !FileManager.default.isExecutableFile(atPath: "\(binDirectory)/\(tool)") {
             throw Failure(
@@ -61,7 +64,7 @@ public final class TestPostgres: @unchecked Sendable {
         }
         // The server's user must reach the directory: under /tmp when it is postgres.
         let temp = serverUser == nil ? NSTemporaryDirectory() : "/tmp"
-        reapAbandoned(in: temp, serverUser: serverUser)
+        reapAbandoned(in: temp, bin: binDirectory, serverUser: serverUser)
         var template = Array(((temp as NSString).appendingPathComponent("\(prefix)XXXXXX")).utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw Failure(description: "mkdtemp: \(String(cString: strerror(errno)))")
@@ -74,7 +77,7 @@ public final class TestPostgres: @unchecked Sendable {
         do {
             try run(
                 ["initdb", "-D", "\(directory)/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
-                in: directory, as: serverUser)
+                bin: binDirectory, in: directory, as: serverUser)
             let settings = """
 
                 # rebootd tests: a throwaway server
@@ -97,8 +100,10 @@ public final class TestPostgres: @unchecked Sendable {
                 do {
                     try run(
                         ["pg_ctl", "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-t", "30", "-o", "-p \(port)", "start"],
-                        in: directory, as: serverUser)
-                    return TestPostgres(directory: directory, serverUser: serverUser, port: port, startSeconds: Date().timeIntervalSince(began))
+                        bin: binDirectory, in: directory, as: serverUser)
+                    return TestPostgres(
+                        binDirectory: binDirectory, directory: directory, serverUser: serverUser, port: port,
+                        startSeconds: Date().timeIntervalSince(began))
                 } catch {
                     lastError = error
                 }
@@ -117,7 +122,7 @@ public final class TestPostgres: @unchecked Sendable {
             databases += 1
             return "t\(databases)"
         }
-        try Self.run(["createdb", "-h", host, "-p", "\(port)", "-U", username, name], in: directory, as: nil)
+        try Self.run(["createdb", "-h", host, "-p", "\(port)", "-U", username, name], bin: binDirectory, in: directory, as: nil)
         return name
     }
 
@@ -128,7 +133,7 @@ public final class TestPostgres: @unchecked Sendable {
             return !stopped
         }
         guard running else { return }
-        _ = try? Self.run(["pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], in: directory, as: serverUser)
+        _ = try? Self.run(["pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], bin: binDirectory, in: directory, as: serverUser)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -141,8 +146,8 @@ public final class TestPostgres: @unchecked Sendable {
     /// closed: the server `pg_ctl` starts outlives it, and must not hold one of ours open
     /// (Foundation's `Process` waits for its own socket to close, which it then never does).
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, as user: String?) throws -> String {
-        let tool = "\(binDirectory)/\(arguments[0])"
+    static func run(_ arguments: [String], bin: String, in directory: String, as user: String?) throws -> String {
+        let tool = "\(bin)/\(arguments[0])"
         // env -C: the program starts in `directory` (the server's user may not read ours).
         let runAs = user.map { ["/usr/sbin/runuser", "-u", $0, "--"] } ?? []
         let argv: [String] = ["/usr/bin/env", "-C", directory] + runAs + [tool] + arguments.dropFirst()
@@ -195,14 +200,14 @@ public final class TestPostgres: @unchecked Sendable {
     }
 
     /// Stops and removes servers whose test process has died (killed before `stop()`).
-    static func reapAbandoned(in temp: String, serverUser: String?) {
+    static func reapAbandoned(in temp: String, bin: String, serverUser: String?) {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [] where name.hasPrefix(prefix) {
             let directory = (temp as NSString).appendingPathComponent(name)
             guard let text = try? String(contentsOfFile: "\(directory)/owner.pid", encoding: .utf8),
                 let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) != 0, errno == ESRCH
             else { continue }
             if FileManager.default.fileExists(atPath: "\(directory)/data/postmaster.pid") {
-                _ = try? run(["pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], in: directory, as: serverUser)
+                _ = try? run(["pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop"], bin: bin, in: directory, as: serverUser)
             }
             try? FileManager.default.removeItem(atPath: directory)
         }

@@ -38,6 +38,15 @@ final class PostgresJournalTests: XCTestCase {
         print("TestPostgres started in \(String(format: "%.2f", server.startSeconds)) s on port \(server.port)")
     }
 
+    /// Without PostgreSQL's programs the fixture fails, and says how to get them: the tests
+    /// that need it fail with this (never skip).
+    func testMissingPostgreSQLFailsNamingMakeBootstrapTest() {
+        XCTAssertThrowsError(try TestPostgres.start(binDirectory: "/nonexistent/postgresql/15/bin")) { error in
+            XCTAssertTrue("\(error)".contains("run `make bootstrap-test`"), "\(error)")
+            XCTAssertTrue("\(error)".contains("/nonexistent/postgresql/15/bin/initdb is missing"), "\(error)")
+        }
+    }
+
     /// The same tables and columns as the SQLite journal at its latest migration; PostgreSQL
     /// folds the unquoted names to lower case.
     func testTheSchemaHasTheSQLiteJournalsTablesAndColumns() throws {
