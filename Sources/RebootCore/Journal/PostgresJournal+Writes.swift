@@ -100,29 +100,34 @@ extension PostgresJournal {
         if let missing = write.mustChange, rows.isEmpty { throw missing }
     }
 
-    /// Multi-row inserts of instance rows (with their zones).
+    /// Multi-row inserts of instance rows (with their zones), `insertChunkRows` rows each.
     func instanceInserts(_ rows: some Sequence<(PlanInstanceRecord, String?)>) -> [PostgresQuery] {
-        let header = "INSERT INTO plan_instances (\(PlanInstanceRecord.postgresColumns), zone) VALUES "
+        let chunk = settings.insertChunkRows
         let perRow = PlanInstanceRecord.postgresBindsPerRow
-        var queries: [PostgresQuery] = []
-        var sql = header
-        var binds = PostgresBindings(capacity: settings.insertChunkRows * perRow)
-        var count = 0
-        func close() {
-            guard count > 0 else { return }
-            queries.append(PostgresQuery(unsafeSQL: sql, binds: binds))
-            sql = header
-            binds = PostgresBindings(capacity: settings.insertChunkRows * perRow)
-            count = 0
+        func sql(rows: Int) -> String {
+            var text = "INSERT INTO plan_instances (\(PlanInstanceRecord.postgresColumns), zone) VALUES "
+            for row in 0..<rows {
+                text += row == 0 ? "(" : ", ("
+                for column in 1...perRow { text += column == 1 ? "$\(row * perRow + column)" : ", $\(row * perRow + column)" }
+                text += ")"
+            }
+            return text
         }
+        var fullChunk: String? = nil
+        var queries: [PostgresQuery] = []
+        var binds = PostgresBindings(capacity: chunk * perRow)
+        var count = 0
         for (row, zone) in rows {
-            let first = count * perRow
-            sql += (count == 0 ? "(" : ", (") + (1...perRow).map { "$\(first + $0)" }.joined(separator: ", ") + ")"
             row.appendBinds(to: &binds, zone: zone)
             count += 1
-            if count == settings.insertChunkRows { close() }
+            if count == chunk {
+                if fullChunk == nil { fullChunk = sql(rows: chunk) }
+                queries.append(PostgresQuery(unsafeSQL: fullChunk!, binds: binds))
+                binds = PostgresBindings(capacity: chunk * perRow)
+                count = 0
+            }
         }
-        close()
+        if count > 0 { queries.append(PostgresQuery(unsafeSQL: sql(rows: count), binds: binds)) }
         return queries
     }
 }

@@ -24,8 +24,10 @@ final class PostgresJournalStoreTests: JournalStoreConformanceTests {
     override func makeStore() throws -> any JournalStore {
         let server = try XCTUnwrap(Self.server).get()
         var settings = PostgresJournal.Settings()
-        // Small chunks, so that `forEachInstanceChunk` reads more than one.
+        // Small chunks, so that `forEachInstanceChunk` reads more than one, and a plan's rows go
+        // in as several inserts, full and partial.
         settings.readChunkRows = 4
+        settings.insertChunkRows = 2
         return try PostgresJournal(
             host: server.host, port: server.port, username: server.username, database: try server.createDatabase(), settings: settings)
     }
