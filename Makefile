@@ -6,7 +6,7 @@ DESTDIR ?=
 VENV := .build/interop-venv
 # What the build and `make demo` need; the tests' real components come on top (bootstrap-test).
 BUILD_PACKAGES := ca-certificates libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev curl
-TEST_PACKAGES := python3-venv python3-seccomp systemd faketime prometheus openssl tinyproxy chromium debootstrap
+TEST_PACKAGES := python3-venv python3-seccomp systemd faketime prometheus openssl tinyproxy chromium debootstrap postgresql-15
 SDK_VERSION := 0.9.79
 
 # Release binaries (install, bench) carry the Swift runtime and Foundation inside them: a host
@@ -27,7 +27,8 @@ all: build
 
 ## bootstrap: install the system packages the build and the demo need, when missing.
 ## bootstrap-test: those and the real components the tests start (Prometheus, chromium, tinyproxy,
-## libfaketime, debootstrap, …). Neither is needed to install a build tree or the package.
+## libfaketime, debootstrap, PostgreSQL 15 for the PostgreSQL journal, …). Neither is needed to
+## install a build tree or the package.
 bootstrap: APT_PACKAGES = $(BUILD_PACKAGES)
 bootstrap-test: APT_PACKAGES = $(BUILD_PACKAGES) $(TEST_PACKAGES)
 bootstrap bootstrap-test:

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Why a call to the PostgreSQL journal failed, in words an operator can act on. postgres-nio's
+/// own error prints only a generic line (so as not to leak a query), so the server's SQLSTATE
+/// and message are kept here.
+public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
+    /// The server cancelled a statement that ran longer than the statement timeout.
+    case statementTimeout(call: String, seconds: Double)
+    /// The database answered nothing for this long (a dead server or network): the calling
+    /// thread stopped waiting. A commit in flight may still have been applied.
+    case noAnswer(call: String, seconds: Double)
+    /// The server refused a statement (a constraint, a syntax error, a lost lock…).
+    case server(call: String, sqlState: String, message: String, detail: String?)
+    /// No connection, or the connection was lost.
+    case connection(call: String, reason: String)
+    /// An update found no row to change (the SQLite journal's `recordNotFound`).
+    case rowNotFound(table: String, key: String)
+    /// A row did not decode as the journal wrote it.
+    case badRow(call: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .statementTimeout(let call, let seconds):
+            return "journal (PostgreSQL): \(call): a statement ran past the statement timeout (\(Self.format(seconds)) s) and was cancelled"
+        case .noAnswer(let call, let seconds):
+            return "journal (PostgreSQL): \(call): no answer from the database for \(Self.format(seconds)) s; gave up waiting"
+        case .server(let call, let sqlState, let message, let detail):
+            return "journal (PostgreSQL): \(call): \(message) (SQLSTATE \(sqlState))" + (detail.map { ": \($0)" } ?? "")
+        case .connection(let call, let reason):
+            return "journal (PostgreSQL): \(call): \(reason)"
+        case .rowNotFound(let table, let key):
+            return "journal (PostgreSQL): no row in \(table) for \(key)"
+        case .badRow(let call, let reason):
+            return "journal (PostgreSQL): \(call): unreadable row: \(reason)"
+        }
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
+}
