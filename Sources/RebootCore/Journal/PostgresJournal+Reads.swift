@@ -74,7 +74,7 @@ extension PostgresJournal {
     public func instances(planId: String) throws -> [PlanInstanceRecord] {
         try rows(
             "instances",
-            "SELECT \(unescaped: PlanInstanceRecord.postgresColumns) FROM plan_instances WHERE planId = \(planId) ORDER BY idx",
+            "SELECT \(unescaped: PlanInstanceRecord.postgresReadColumns) FROM plan_instances WHERE planId = \(planId) ORDER BY idx",
             PlanInstanceRecord.init(postgres:))
     }
 
@@ -87,7 +87,7 @@ extension PostgresJournal {
             let rows = try rows(
                 "instance chunk",
                 """
-                SELECT \(unescaped: PlanInstanceRecord.postgresColumns) FROM plan_instances
+                SELECT \(unescaped: PlanInstanceRecord.postgresReadColumns) FROM plan_instances
                 WHERE planId = \(planId) AND idx >= \(from) ORDER BY idx LIMIT \(limit)
                 """,
                 PlanInstanceRecord.init(postgres:))
@@ -109,6 +109,14 @@ extension PostgresJournal {
 
     public func instanceCounts(planId: String) throws -> [String: Int] {
         try counts("instance counts", "SELECT state, COUNT(*) FROM plan_instances WHERE planId = \(planId) GROUP BY state")
+    }
+
+    public func batchZone(planId: String, batch: Int) throws -> String? {
+        let query: PostgresQuery = """
+            SELECT DISTINCT zone FROM plan_instances WHERE planId = \(planId) AND batch = \(batch) AND zone IS NOT NULL ORDER BY zone LIMIT 4
+            """
+        let zones = try rows("batch zones", query, { try $0.decode(String.self) })
+        return zones.isEmpty ? nil : zones.prefix(3).joined(separator: ",") + (zones.count > 3 ? ",…" : "")
     }
 
     public func instanceZones(planId: String) throws -> [String: String] {

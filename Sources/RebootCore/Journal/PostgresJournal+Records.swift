@@ -6,7 +6,7 @@ import PostgresNIO
 extension PlanRecord {
     static let postgresColumns = """
         id, name, sourceFile, format, sha256, submitterUid, submitterName, submittedAt, state, parameters, instanceCount,
-        batchCount, currentBatch, updatedAt, finishedAt, reason, stopRequest
+        batchCount, currentBatch, updatedAt, finishedAt, reason, stopRequest, ticket
         """
     /// The columns with an empty `parameters` (a plan's head).
     static let postgresHeadColumns = postgresColumns.replacingOccurrences(of: "parameters,", with: "''::text AS parameters,")
@@ -17,7 +17,7 @@ extension PlanRecord {
             id: try r.next(), name: try r.next(), sourceFile: try r.next(), format: try r.next(), sha256: try r.next(),
             submitterUid: try r.next(), submitterName: try r.next(), submittedAt: try r.next(), state: try r.next(),
             parameters: try r.next(), instanceCount: try r.next(), batchCount: try r.next(), currentBatch: try r.next(),
-            updatedAt: try r.next(), finishedAt: try r.next(), reason: try r.next(), stopRequest: try r.next())
+            updatedAt: try r.next(), finishedAt: try r.next(), reason: try r.next(), stopRequest: try r.next(), ticket: try r.next())
     }
 
     /// The insert of this plan, every column.
@@ -25,7 +25,8 @@ extension PlanRecord {
         """
         INSERT INTO plans (\(unescaped: Self.postgresColumns))
         VALUES (\(id), \(name), \(sourceFile), \(format), \(sha256), \(submitterUid), \(submitterName), \(submittedAt), \(state),
-          \(parameters), \(instanceCount), \(batchCount), \(currentBatch), \(updatedAt), \(finishedAt), \(reason), \(stopRequest))
+          \(parameters), \(instanceCount), \(batchCount), \(currentBatch), \(updatedAt), \(finishedAt), \(reason), \(stopRequest),
+          \(ticket))
         """
     }
 }
@@ -35,13 +36,16 @@ extension PlanInstanceRecord {
         planId, idx, instanceId, batch, state, attempts, conflicts, lastError, lastStatus, observedNonRunning, startedAt,
         finishedAt, updatedAt
         """
+    /// The columns a read takes: the insert's and the zone the plan learned (v9).
+    static let postgresReadColumns = postgresColumns + ", zone"
 
     init(postgres row: PostgresRow) throws {
         var r = PostgresRowReader(row)
         self.init(
             planId: try r.next(), idx: try r.next(), instanceId: try r.next(), batch: try r.next(), state: try r.next(),
             attempts: try r.next(), conflicts: try r.next(), lastError: try r.next(), lastStatus: try r.next(),
-            observedNonRunning: try r.next(), startedAt: try r.next(), finishedAt: try r.next(), updatedAt: try r.next())
+            observedNonRunning: try r.next(), startedAt: try r.next(), finishedAt: try r.next(), updatedAt: try r.next(),
+            zone: try r.next())
     }
 
     /// Appends this row's values to a multi-row insert of `postgresColumns` (and a zone).
@@ -59,7 +63,7 @@ extension PlanInstanceRecord {
         binds.append(startedAt)
         binds.append(finishedAt)
         binds.append(updatedAt)
-        binds.append(zone)
+        binds.append(zone ?? self.zone)
     }
 
     /// The binds per row of `appendBinds`.

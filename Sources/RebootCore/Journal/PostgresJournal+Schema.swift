@@ -30,7 +30,7 @@ extension PostgresJournal {
                   parameters TEXT NOT NULL, instanceCount BIGINT NOT NULL, batchCount BIGINT NOT NULL, currentBatch BIGINT NOT NULL,
                   updatedAt TEXT NOT NULL, finishedAt TEXT, reason TEXT,
                   stopRequest TEXT CHECK (stopRequest IN ('halt', 'cancel')),
-                  batchDoneBatch BIGINT, batchDoneBoottimeNs BIGINT, batchDoneBootId TEXT)
+                  batchDoneBatch BIGINT, batchDoneBoottimeNs BIGINT, batchDoneBootId TEXT, ticket TEXT)
                 """,
                 "CREATE INDEX plans_sha256 ON plans (sha256)",
                 "CREATE INDEX plans_state ON plans (state)",
