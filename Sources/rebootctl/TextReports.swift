@@ -81,13 +81,18 @@ enum TextReports {
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
             var word = Substring(word)
-            while word.count > width {
-                if !line.isEmpty {
+            // A long token (a PromQL series, a URL) fills the line where it starts, as a cut at the
+            // width did before, instead of leaving a short first line; a short word moves whole.
+            while line.count + (line.isEmpty ? 0 : 1) + word.count > width && word.count > 24 {
+                let room = width - line.count - (line.isEmpty ? 0 : 1)
+                guard room > 0 else {
                     lines.append(line)
                     line = ""
+                    continue
                 }
-                lines.append(String(word.prefix(width)))
-                word = word.dropFirst(width)
+                lines.append(line.isEmpty ? String(word.prefix(room)) : line + " " + word.prefix(room))
+                line = ""
+                word = word.dropFirst(room)
             }
             if line.isEmpty {
                 line = String(word)
