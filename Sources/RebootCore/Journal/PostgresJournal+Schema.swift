@@ -88,7 +88,18 @@ extension PostgresJournal {
                   key TEXT PRIMARY KEY, value TEXT NOT NULL, detail TEXT NOT NULL, updatedAt TEXT NOT NULL)
                 """,
             ]
-        )
+        ),
+        (
+            // The leader lease of SPEC §4.16: one row, never deleted, on the database's clock.
+            "v2-lease",
+            [
+                """
+                CREATE TABLE lease (
+                  id INT PRIMARY KEY CHECK (id = 1), epoch BIGINT NOT NULL, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)
+                """,
+                "INSERT INTO lease (id, epoch, holder, expires_at) VALUES (1, 0, '', now())",
+            ]
+        ),
     ]
 
     /// Applies every migration not yet recorded, one transaction each.
