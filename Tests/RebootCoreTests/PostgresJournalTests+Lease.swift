@@ -61,3 +61,57 @@ extension PostgresJournalTests {
         XCTAssertEqual(epochs, Array(1...10).map(Int64.init), "strictly increasing, none lost")
     }
 }
+
+/// Reboot attempts journaled under the lease (SPEC §4.16).
+extension PostgresJournalTests {
+    func planWithOneInstance(_ journal: PostgresJournal) throws {
+        let plan = PlanRecord(
+            id: "p", name: "p", sourceFile: "p.yaml", format: "yaml", sha256: "s", submitterUid: 0, submitterName: "root",
+            submittedAt: "2026-12-07T00:00:00.000Z", state: "running", parameters: "{}", instanceCount: 1, batchCount: 1, currentBatch: 0,
+            updatedAt: "2026-12-07T00:00:00.000Z")
+        let row = PlanInstanceRecord(
+            planId: "p", idx: 0, instanceId: "i-a", batch: 0, state: "pending", attempts: 0, conflicts: 0, observedNonRunning: false,
+            updatedAt: "2026-12-07T00:00:00.000Z")
+        try journal.insertPlan(
+            plan, instances: [row], event: PlanEventRecord(id: nil, planId: "p", at: "2026-12-07T00:00:00.000Z", kind: "submitted", detail: "t"),
+            intake: nil)
+    }
+
+    func attempt(_ n: Int) -> AttemptRecord {
+        AttemptRecord(
+            id: nil, planId: "p", instanceId: "i-a", attempt: n, kind: "reboot", sentAt: "2026-12-07T00:00:01.000Z", finishedAt: nil,
+            httpStatus: nil, errorCode: nil, message: nil, requestId: nil, outcome: nil, sentBoottimeNs: 1, bootId: "b",
+            effectDeadline: "2026-12-07T00:00:17.000Z")
+    }
+
+    func testAttemptsAreJournaledOnlyUnderALiveLeaseWithTheirSendDeadline() throws {
+        let database = try server().createDatabase()
+        let leader = try open(database)
+        let other = try open(database)
+        try planWithOneInstance(leader)
+        let grant = try XCTUnwrap(try leader.acquireLease(holder: "a", lease: 15))
+        let (ids, within) = try leader.beginFencedAttempts([attempt(1)], epoch: grant.epoch, holder: "a", margin: 2)
+        XCTAssertEqual(ids.count, 1)
+        XCTAssertEqual(within, 13, accuracy: 1, "the lease's time left minus the margin")
+
+        // Too little left: nothing is journaled, and what was queued stays queued.
+        XCTAssertNotNil(try leader.renewLease(epoch: grant.epoch, holder: "a", lease: 1))
+        leader.addEvent(planId: "p", at: Date(), kind: "note", detail: "an outcome is a fact")
+        XCTAssertThrowsError(try leader.beginFencedAttempts([attempt(2)], epoch: grant.epoch, holder: "a", margin: 2)) {
+            XCTAssertEqual($0 as? PostgresJournalError, .leaseLost(epoch: grant.epoch))
+        }
+        XCTAssertEqual(try leader.attempts(planId: "p").count, 1)
+        XCTAssertTrue(leader.hasPendingWrites)
+        try leader.flush()
+        XCTAssertTrue(try leader.events(planId: "p").contains { $0.kind == "note" }, "recorded even without the lease")
+
+        // Another epoch took over: the old one journals nothing.
+        let deadline = Date() + 10
+        while try other.lease().remaining > 0, Date() < deadline { usleep(50_000) }
+        let next = try XCTUnwrap(try other.acquireLease(holder: "b", lease: 15))
+        XCTAssertEqual(next.epoch, grant.epoch + 1)
+        XCTAssertThrowsError(try leader.beginFencedAttempts([attempt(2)], epoch: grant.epoch, holder: "a", margin: 0))
+        XCTAssertEqual(try other.beginFencedAttempts([attempt(2)], epoch: next.epoch, holder: "b", margin: 2).ids.count, 1)
+        XCTAssertEqual(try other.attempts(planId: "p").map(\.attempt), [1, 2])
+    }
+}

@@ -67,4 +67,41 @@ extension PostgresJournal {
             return (epoch, holder, remaining)
         }
     }
+
+    /// Journals reboot attempts only while `epoch`'s lease is held by `holder` with more than
+    /// `margin` seconds left, in one transaction with the queued writes (SPEC §4.16): the lease
+    /// row is read `FOR SHARE`, so no new epoch can begin until the attempts are committed.
+    /// Returns their ids and how many seconds from the statement's send the calls may still be
+    /// sent (the lease's time left, minus `margin`). Throws `leaseLost` (nothing journaled, the
+    /// queued writes kept) when the lease is gone or too short.
+    public func beginFencedAttempts(_ attempts: [AttemptRecord], epoch: Int64, holder: String, margin: TimeInterval) throws -> (
+        ids: [Int64], sendWithin: TimeInterval
+    ) {
+        let queued = takePending()
+        let inserts = attempts.map(\.postgresInsert)
+        let marginMillis = Int64((margin * 1000).rounded())
+        do {
+            return try call("begin attempts under the lease") { t in
+                let lease = try await t.query(
+                    """
+                    SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM lease
+                    WHERE id = 1 AND epoch = \(epoch) AND holder = \(holder) AND expires_at > now() + \(marginMillis) * interval '1 millisecond'
+                    FOR SHARE
+                    """)
+                guard let left = try lease.first?.decode(Double.self) else { throw PostgresJournalError.leaseLost(epoch: epoch) }
+                for write in queued { try await Self.apply(write, in: t) }
+                var ids: [Int64] = []
+                for insert in inserts {
+                    guard let id = try await t.query(insert).first else {
+                        throw PostgresJournalError.badRow(call: "begin attempts", reason: "no id returned")
+                    }
+                    ids.append(try id.decode(Int64.self))
+                }
+                return (ids, left - margin)
+            }
+        } catch {
+            restore(queued)
+            throw error
+        }
+    }
 }

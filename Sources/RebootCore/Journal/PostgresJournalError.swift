@@ -17,6 +17,9 @@ public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
     case rowNotFound(table: String, key: String)
     /// A row did not decode as the journal wrote it.
     case badRow(call: String, reason: String)
+    /// This host no longer holds `epoch`'s lease with enough left (SPEC §4.16): no attempt was
+    /// journaled, and no call may be sent.
+    case leaseLost(epoch: Int64)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
             return "journal (PostgreSQL): no row in \(table) for \(key)"
         case .badRow(let call, let reason):
             return "journal (PostgreSQL): \(call): unreadable row: \(reason)"
+        case .leaseLost(let epoch):
+            return "journal (PostgreSQL): the lease of epoch \(epoch) is no longer held with time to spare: no reboot call is sent"
         }
     }
 
