@@ -29,6 +29,21 @@ final class PlanValidatorTests: XCTestCase {
         }
     }
 
+    /// The example plans in config/plans (the README points at them) are valid plans: the doc
+    /// comment above promised it, and no test checked it.
+    func testTheShippedExamplesAreValid() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/plans").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 3, "\(files)")
+        for name in files {
+            XCTAssertNoThrow(try PlanFile.load(path: folder.appendingPathComponent(name).path, parser: PlanParser()), name)
+        }
+        let byTag = try PlanFile.load(path: folder.appendingPathComponent("by-tag.yaml").path, parser: PlanParser()).plan
+        XCTAssertEqual(byTag.select?.tags, ["env:prod", "role:web"])
+        XCTAssertEqual(byTag.zones, .oneAtATime)
+        XCTAssertEqual(byTag.checkpoints, [1])
+    }
+
     func testEveryProblemIsListedWithLineAndColumn() {
         let text = """
             instances: [i-ok1, bad, i-ok1]
