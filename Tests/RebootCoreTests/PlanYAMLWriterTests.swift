@@ -70,6 +70,9 @@ final class PlanYAMLWriterTests: XCTestCase {
             guard let format = PlanParser.Format(fileExtension: (name as NSString).pathExtension),
                 let plan = try? parser.parse(String(decoding: bytes, as: UTF8.self), fileName: name, format: format)
             else { return false }
+            // The writer writes plans of ids (resubmit's): a `select` plan is written as the ids
+            // it resolved to, never as its query (`neverWritten`), so it has no round trip.
+            guard plan.select == nil else { return true }
             let written = PlanYAMLWriter.yaml(plan)
             XCTAssertEqual(try? parser.parse(written, fileName: name, format: .yaml), plan, "\(name) written as:\n\(written.prefix(800))")
             return true
