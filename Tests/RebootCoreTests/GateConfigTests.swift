@@ -22,6 +22,15 @@ final class GateConfigTests: XCTestCase {
         return dir
     }
 
+    /// The contract's PostgreSQL journal (§4.16) is not in this version: the config says so,
+    /// instead of calling the URL a relative path.
+    func testAPostgreSQLJournalIsRefusedAsNotSupportedYet() {
+        XCTAssertEqual(
+            problems("journal: postgresql://rebootd@db.example/rebootd\n"),
+            ["journal: a PostgreSQL journal is not supported by this version yet: give the absolute path of a SQLite file"])
+        XCTAssertEqual(problems("journal: journal.sqlite\n"), ["journal: must be an absolute path"])
+    }
+
     func problems(_ yaml: String) -> [String] {
         do {
             _ = try ConfigLoader.parse(yaml, file: "rebootd.yaml")

@@ -56,7 +56,14 @@ public enum ConfigLoader {
         }
         for (key, keyPath) in [("credentialsFile", \RebootdConfig.credentialsFile), ("spoolDir", \.spoolDir), ("journal", \.journal)] {
             if let n = m[key], let v = r.string(n, path: key) {
-                if v.hasPrefix("/") { c[keyPath: keyPath] = v } else { r.problem(key, n, "must be an absolute path") }
+                if v.hasPrefix("/") {
+                    c[keyPath: keyPath] = v
+                } else if key == "journal", v.lowercased().hasPrefix("postgres") {
+                    // The contract's shared journal (§4.16) is not in this version: say so, not "a path".
+                    r.problem(key, n, "a PostgreSQL journal is not supported by this version yet: give the absolute path of a SQLite file")
+                } else {
+                    r.problem(key, n, "must be an absolute path")
+                }
             }
         }
         if let n = m["metricsFile"], let v = r.string(n, path: "metricsFile") {
