@@ -22,13 +22,11 @@ final class GateConfigTests: XCTestCase {
         return dir
     }
 
-    /// The contract's PostgreSQL journal (§4.16) is not in this version: the config says so,
-    /// instead of calling the URL a relative path.
-    func testAPostgreSQLJournalIsRefusedAsNotSupportedYet() {
-        XCTAssertEqual(
-            problems("journal: postgresql://rebootd@db.example/rebootd\n"),
-            ["journal: a PostgreSQL journal is not supported by this version yet: give the absolute path of a SQLite file"])
-        XCTAssertEqual(problems("journal: journal.sqlite\n"), ["journal: must be an absolute path"])
+    /// The contract's PostgreSQL journal (§4.16) is accepted (`PostgresJournalConfigTests` has
+    /// its refusals); anything else that is not an absolute path is refused as one.
+    func testAPostgreSQLJournalIsAcceptedAndARelativePathRefused() throws {
+        XCTAssertEqual(try parse("journal: postgresql://rebootd@db.example/rebootd\n").journalLocation?.host, "db.example")
+        XCTAssertEqual(problems("journal: journal.sqlite\n"), ["journal: must be an absolute path (a SQLite file) or a postgresql:// URL"])
     }
 
     func problems(_ yaml: String) -> [String] {

@@ -7,7 +7,7 @@ public enum ConfigLoader {
         "endpoint", "regions", "credentialsFile", "spoolDir", "journal", "rateLimit",
         "maxConcurrentRequests", "maxActivePlans", "pollInterval", "inDoubtGrace", "inDoubtMaxGap", "minRebootTime", "requestTimeout",
         "retry", "shutdownGrace", "metricsFile", "logLevel", "httpClient", "caFile", "proxy",
-        "gates", "gateInterval", "gateTimeout", "notify",
+        "gates", "gateInterval", "gateTimeout", "notify", "lease",
     ]
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
@@ -58,11 +58,17 @@ public enum ConfigLoader {
             if let n = m[key], let v = r.string(n, path: key) {
                 if v.hasPrefix("/") {
                     c[keyPath: keyPath] = v
-                } else if key == "journal", v.lowercased().hasPrefix("postgres") {
-                    // The contract's shared journal (§4.16) is not in this version: say so, not "a path".
-                    r.problem(key, n, "a PostgreSQL journal is not supported by this version yet: give the absolute path of a SQLite file")
+                } else if key == "journal", PostgresJournalLocation.isPostgresURL(v) {
+                    switch PostgresJournalLocation.parse(v) {
+                    case .success(let location):
+                        c.journal = v
+                        c.journalLocation = location
+                    case .failure(let invalid):
+                        r.problem(key, n, invalid.description)
+                    }
                 } else {
-                    r.problem(key, n, "must be an absolute path")
+                    r.problem(
+                        key, n, key == "journal" ? "must be an absolute path (a SQLite file) or a postgresql:// URL" : "must be an absolute path")
                 }
             }
         }
@@ -124,6 +130,7 @@ public enum ConfigLoader {
         if let n = m["logLevel"], let v = r.string(n, path: "logLevel") {
             if logLevels.contains(v) { c.logLevel = v } else { r.problem("logLevel", n, "must be one of \(logLevels.joined(separator: ", "))") }
         }
+        readLease(m, into: &c, reader: r)
         readGates(m, into: &c, reader: r)
         if readURLFiles { readNotify(m, into: &c, reader: r) }
         if r.problems.isEmpty && c.requestTimeout + c.pollInterval >= c.inDoubtMaxGap {

@@ -30,7 +30,13 @@ public struct RebootdConfig: Sendable, Equatable {
     public var regions: [String: String] = [:]
     public var credentialsFile = "/etc/rebootd/credentials.yaml"
     public var spoolDir = "/var/spool/rebootd"
+    /// The journal as the config wrote it: a SQLite file's absolute path, or a PostgreSQL URL
+    /// (which never holds a password, so it may be logged).
     public var journal = "/var/lib/rebootd/journal.sqlite"
+    /// The shared PostgreSQL journal `journal` names (SPEC §4.16); nil: SQLite at `journal`.
+    public var journalLocation: PostgresJournalLocation?
+    /// The leader's lease on a PostgreSQL journal (`lease`; unused with SQLite).
+    public var lease = LeaseSettings()
     public var rateLimit = RateLimit()
     public var maxConcurrentRequests = 8
     public var maxActivePlans = 4
