@@ -126,6 +126,71 @@ public final class TestPostgres: @unchecked Sendable {
         return name
     }
 
+    /// Creates a login role that must give `password` (SCRAM-SHA-256) over TCP, and makes it
+    /// the owner of `database`: the other roles keep trust authentication. For tests of the
+    /// journal's password.
+    public func addPasswordRole(_ role: String, password: String, owning database: String) throws {
+        func literal(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+        let ident = "\"" + role.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        for sql in [
+            "SET password_encryption = 'scram-sha-256'; CREATE ROLE \(ident) LOGIN PASSWORD \(literal(password))",
+            "ALTER DATABASE \(database) OWNER TO \(ident)",
+        ] {
+            try Self.run(
+                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", "\(port)", "-U", username, "-d", "postgres", "-c", sql],
+                bin: binDirectory, in: directory, as: nil)
+        }
+        // The first matching line wins: this role's TCP logins ask for the password.
+        let hba = "\(directory)/data/pg_hba.conf"
+        let old = try String(contentsOfFile: hba, encoding: .utf8)
+        try ("host all \(ident) 127.0.0.1/32 scram-sha-256\n" + old).write(toFile: hba, atomically: false, encoding: .utf8)
+        try Self.run(["pg_ctl", "-D", "\(directory)/data", "reload"], bin: binDirectory, in: directory, as: serverUser)
+        // The server reloads on its own time: wait until a login without the password fails.
+        let deadline = Date().addingTimeInterval(10)
+        while (try? Self.run(
+            ["psql", "-X", "-w", "-h", host, "-p", "\(port)", "-U", role, "-d", database, "-c", "SELECT 1"], bin: binDirectory, in: directory,
+            as: nil)) != nil
+        {
+            guard Date() < deadline else { throw Failure(description: "pg_hba.conf was not reloaded within 10 s") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Turns TLS on, with the PEM `certificate` and `key` (copied into the server's directory,
+    /// the key mode 0600 and owned by the server's user, as PostgreSQL requires). Plain
+    /// connections are still accepted.
+    public func enableTLS(certificate: String, key: String) throws {
+        let cert = "\(directory)/server.crt"
+        let keyCopy = "\(directory)/server.key"
+        for (from, to) in [(certificate, cert), (key, keyCopy)] {
+            try? FileManager.default.removeItem(atPath: to)
+            try FileManager.default.copyItem(atPath: from, toPath: to)
+        }
+        chmod(keyCopy, 0o600)
+        if let serverUser, let entry = getpwnam(serverUser) {
+            for path in [cert, keyCopy] where chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) != 0 {
+                throw Failure(description: "chown \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        let conf = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/data/postgresql.conf"))
+        try conf.seekToEnd()
+        try conf.write(contentsOf: Data("\nssl = on\nssl_cert_file = '\(cert)'\nssl_key_file = '\(keyCopy)'\n".utf8))
+        try conf.close()
+        try Self.run(["pg_ctl", "-D", "\(directory)/data", "reload"], bin: binDirectory, in: directory, as: serverUser)
+        // The server reloads on its own time: wait until it answers with TLS.
+        let deadline = Date().addingTimeInterval(10)
+        while (try? Self.run(
+            ["psql", "-X", "-w", "-d", "host=\(host) port=\(port) user=\(username) dbname=postgres sslmode=require", "-c", "SELECT 1"],
+            bin: binDirectory, in: directory, as: nil)) == nil
+        {
+            guard Date() < deadline else {
+                let log = (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? ""
+                throw Failure(description: "TLS was not on within 10 s: \(log.suffix(1000))")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
     /// Stops the server at once and removes its directory (idempotent).
     public func stop() {
         let running = lock.withLock { () -> Bool in
