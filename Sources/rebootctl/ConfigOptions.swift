@@ -18,6 +18,7 @@ struct ConfigOptions: ParsableArguments {
 
     func journal() throws -> any JournalStore {
         let c = try load()
+        if let location = c.journalLocation { return try postgresJournal(c, location) }
         guard FileManager.default.fileExists(atPath: c.journal) else {
             throw CtlError(.unavailable, "no journal at \(SafeText.escaped(c.journal)) yet: has rebootd started with this config?")
         }
@@ -27,6 +28,28 @@ struct ConfigOptions: ParsableArguments {
         }
         do { return try SQLiteJournal(readOnlyPath: c.journal) } catch {
             throw CtlError(.unavailable, "cannot open the journal \(SafeText.escaped(c.journal)): \(error)")
+        }
+    }
+
+    /// The shared PostgreSQL journal (SPEC §4.16): the daemon's password lookup
+    /// (`$CREDENTIALS_DIRECTORY/journal-password`, else the credentials file's `journalPassword`,
+    /// else none) and its TLS rules. Opening applies a missing migration, as a daemon would.
+    func postgresJournal(_ c: RebootdConfig, _ location: PostgresJournalLocation) throws -> any JournalStore {
+        let password: String?
+        do { password = try CredentialsLoader.journalPassword(config: c) } catch {
+            let denied = access(c.credentialsFile, F_OK) == 0 && access(c.credentialsFile, R_OK) != 0
+            throw CtlError(
+                denied ? .permissionDenied : .badConfig,
+                "the journal's password: \(error)"
+                    + (denied ? " (the password for \(SafeText.escaped(location.description)) is there: run rebootctl as root)" : ""))
+        }
+        do { return try PostgresJournal.open(location: location, password: password, caFile: c.caFile, settings: c.lease) } catch {
+            throw CtlError(
+                .unavailable,
+                "cannot open the journal \(SafeText.escaped(location.description)): \(error)"
+                    + (password == nil
+                        ? " (no password was found: if the server asks for one, give it in \(SafeText.escaped(c.credentialsFile))'s journalPassword)"
+                        : ""))
         }
     }
 

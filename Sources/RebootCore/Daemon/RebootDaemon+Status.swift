@@ -129,6 +129,7 @@ extension RebootDaemon {
         var refused: [String] = []
         if fresh.endpoint != config.endpoint || fresh.regions != config.regions { refused.append("endpoint/regions") }
         if fresh.journal != config.journal { refused.append("journal") }
+        if fresh.lease != config.lease { refused.append("lease") }
         if fresh.spoolDir != config.spoolDir { refused.append("spoolDir") }
         if fresh.httpClient != config.httpClient { refused.append("httpClient") }
         if fresh.caFile != config.caFile { refused.append("caFile") }
@@ -140,6 +141,8 @@ extension RebootDaemon {
         applied.endpoint = config.endpoint
         applied.regions = config.regions
         applied.journal = config.journal
+        applied.journalLocation = config.journalLocation
+        applied.lease = config.lease
         applied.spoolDir = config.spoolDir
         applied.httpClient = config.httpClient
         applied.caFile = config.caFile
