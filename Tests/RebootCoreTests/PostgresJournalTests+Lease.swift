@@ -90,28 +90,76 @@ extension PostgresJournalTests {
         let other = try open(database)
         try planWithOneInstance(leader)
         let grant = try XCTUnwrap(try leader.acquireLease(holder: "a", lease: 15))
-        let (ids, within) = try leader.beginFencedAttempts([attempt(1)], epoch: grant.epoch, holder: "a", margin: 2)
+        leader.fence = .leading(epoch: grant.epoch, holder: "a", margin: 2)
+        let (ids, within) = try leader.beginLeasedAttempts([attempt(1)])
         XCTAssertEqual(ids.count, 1)
         XCTAssertEqual(within, 13, accuracy: 1, "the lease's time left minus the margin")
+        // Journaled on the database's clock: the effect deadline is the send window's end plus
+        // the record's expiry (16 s), so another host can measure it.
+        let row = try XCTUnwrap(try leader.attempts(planId: "p").first)
+        let sent = try XCTUnwrap(JournalTime.parse(row.sentAt))
+        let deadline = try XCTUnwrap(row.effectDeadline.flatMap(JournalTime.parse))
+        XCTAssertEqual(deadline.timeIntervalSince(sent), 13 + 16, accuracy: 1)
+        XCTAssertEqual(sent.timeIntervalSince(grant.databaseNow), 0, accuracy: 5)
 
-        // Too little left: nothing is journaled, and what was queued stays queued.
+        // Too little left: nothing is journaled; what was queued commits (the lease is held).
         XCTAssertNotNil(try leader.renewLease(epoch: grant.epoch, holder: "a", lease: 1))
-        leader.addEvent(planId: "p", at: Date(), kind: "note", detail: "an outcome is a fact")
-        XCTAssertThrowsError(try leader.beginFencedAttempts([attempt(2)], epoch: grant.epoch, holder: "a", margin: 2)) {
+        leader.addEvent(planId: "p", at: Date(), kind: "note", detail: "still the leader")
+        XCTAssertThrowsError(try leader.beginLeasedAttempts([attempt(2)])) {
             XCTAssertEqual($0 as? PostgresJournalError, .leaseLost(epoch: grant.epoch))
         }
         XCTAssertEqual(try leader.attempts(planId: "p").count, 1)
-        XCTAssertTrue(leader.hasPendingWrites)
-        try leader.flush()
-        XCTAssertTrue(try leader.events(planId: "p").contains { $0.kind == "note" }, "recorded even without the lease")
+        XCTAssertTrue(try leader.events(planId: "p").contains { $0.kind == "note" })
 
-        // Another epoch took over: the old one journals nothing.
-        let deadline = Date() + 10
-        while try other.lease().remaining > 0, Date() < deadline { usleep(50_000) }
+        // Another epoch took over: the old one journals no attempt, and of its queued writes
+        // only the outcome of the call it sent commits; its owner is told.
+        let deadlineWait = Date() + 10
+        while try other.lease().remaining > 0, Date() < deadlineWait { usleep(50_000) }
         let next = try XCTUnwrap(try other.acquireLease(holder: "b", lease: 15))
         XCTAssertEqual(next.epoch, grant.epoch + 1)
-        XCTAssertThrowsError(try leader.beginFencedAttempts([attempt(2)], epoch: grant.epoch, holder: "a", margin: 0))
-        XCTAssertEqual(try other.beginFencedAttempts([attempt(2)], epoch: next.epoch, holder: "b", margin: 2).ids.count, 1)
+        let told = FencedOutEpochs()
+        leader.whenFencedOut { epoch in told.add(epoch) }
+        leader.finishAttempt(id: ids[0], at: Date(), httpStatus: 200, errorCode: nil, message: nil, requestId: "r", outcome: "accepted")
+        leader.addEvent(planId: "p", at: Date(), kind: "stale", detail: "a stale leader's state")
+        XCTAssertThrowsError(try leader.beginLeasedAttempts([attempt(2)]))
+        XCTAssertEqual(told.all, [grant.epoch])
+        XCTAssertFalse(leader.hasPendingWrites, "dropped for good, not kept for a later commit")
+        XCTAssertEqual(try other.attempts(planId: "p").first?.outcome, "accepted", "an outcome is a fact")
+        XCTAssertFalse(try other.events(planId: "p").contains { $0.kind == "stale" })
+
+        other.fence = .leading(epoch: next.epoch, holder: "b", margin: 2)
+        XCTAssertEqual(try other.beginLeasedAttempts([attempt(2)]).ids.count, 1)
         XCTAssertEqual(try other.attempts(planId: "p").map(\.attempt), [1, 2])
     }
+
+    /// A flush by a leader whose lease lapsed unseen commits only outcomes (Temporal's
+    /// `range_id` check, SPEC §4.16); a standby's flush likewise.
+    func testAFlushUnderALostLeaseCommitsOnlyOutcomes() throws {
+        let database = try server().createDatabase()
+        let leader = try open(database)
+        try planWithOneInstance(leader)
+        let grant = try XCTUnwrap(try leader.acquireLease(holder: "a", lease: 0.3))
+        leader.fence = .leading(epoch: grant.epoch, holder: "a", margin: 0.1)
+        let ids = try leader.beginLeasedAttempts([attempt(1)]).ids
+        usleep(400_000)
+        leader.finishAttempt(id: ids[0], at: Date(), httpStatus: 200, errorCode: nil, message: nil, requestId: "r", outcome: "accepted")
+        leader.updatePlan(id: "p", state: "failed", currentBatch: 0, at: Date(), finished: true, reason: "stale")
+        try leader.flush()
+        XCTAssertEqual(try leader.attempts(planId: "p").first?.outcome, "accepted")
+        XCTAssertEqual(try leader.plan(id: "p")?.state, "running", "a lapsed lease writes no plan state")
+
+        leader.fence = .standingBy
+        leader.updatePlan(id: "p", state: "failed", currentBatch: 0, at: Date(), finished: true, reason: "standby")
+        try leader.flush()
+        XCTAssertEqual(try leader.plan(id: "p")?.state, "running")
+        XCTAssertThrowsError(try leader.beginLeasedAttempts([attempt(2)])) { XCTAssertEqual($0 as? PostgresJournalError, .notLeader) }
+    }
+}
+
+/// The epochs a journal said it was fenced out of.
+final class FencedOutEpochs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var epochs: [Int64] = []
+    func add(_ epoch: Int64) { lock.withLock { epochs.append(epoch) } }
+    var all: [Int64] { lock.withLock { epochs } }
 }

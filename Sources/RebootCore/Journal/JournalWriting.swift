@@ -15,6 +15,10 @@ public protocol JournalWriting: AnyObject, Sendable {
     /// Commits the queued writes and then the new attempts, before their calls are sent.
     /// Returns the attempts' ids, in order.
     func beginAttempts(_ attempts: [AttemptRecord]) throws -> [Int64]
+    /// `beginAttempts` on a journal shared under a lease (SPEC §4.16): also returns how many
+    /// seconds from this call's start the calls may still be sent (`.infinity` where no lease
+    /// applies). Throws when this host may send no call; nothing is journaled then.
+    func beginLeasedAttempts(_ attempts: [AttemptRecord]) throws -> (ids: [Int64], sendWithin: TimeInterval)
     /// Records that the spool file has left `incoming/`.
     func markIntakeMoved(_ key: IntakeKey, at: Date) throws
     /// Records (or updates) that reading this content stalled intake for `seconds`.
@@ -61,6 +65,11 @@ public protocol JournalWriting: AnyObject, Sendable {
 }
 
 extension JournalWriting {
+    /// One host's journal: no lease, no send deadline.
+    public func beginLeasedAttempts(_ attempts: [AttemptRecord]) throws -> (ids: [Int64], sendWithin: TimeInterval) {
+        (try beginAttempts(attempts), .infinity)
+    }
+
     /// Inserts a plan that did not come from a spool file.
     public func insertPlan(_ plan: PlanRecord, instances: some Sequence<PlanInstanceRecord>, event: PlanEventRecord) throws {
         try insertPlan(plan, instances: instances, event: event, intake: nil)

@@ -12,6 +12,9 @@ extension PostgresJournal {
     public struct LeaseGrant: Sendable, Equatable {
         public let epoch: Int64
         public let remaining: TimeInterval
+        /// The database's clock when it granted the lease (a takeover measures the old
+        /// epoch's attempts with it).
+        public var databaseNow = Date(timeIntervalSince1970: 0)
     }
 
     /// Takes the lease for `holder` for `lease` seconds when it expired or was handed back;
@@ -23,11 +26,11 @@ extension PostgresJournal {
                 """
                 UPDATE lease SET epoch = epoch + 1, holder = \(holder), expires_at = now() + \(millis) * interval '1 millisecond'
                 WHERE id = 1 AND expires_at <= now()
-                RETURNING epoch, EXTRACT(EPOCH FROM expires_at - now())::float8
+                RETURNING epoch, EXTRACT(EPOCH FROM expires_at - now())::float8, EXTRACT(EPOCH FROM now())::float8
                 """
             ).first.map { row in
-                let (epoch, remaining) = try row.decode((Int64, Double).self)
-                return LeaseGrant(epoch: epoch, remaining: remaining)
+                let (epoch, remaining, now) = try row.decode((Int64, Double, Double).self)
+                return LeaseGrant(epoch: epoch, remaining: remaining, databaseNow: Date(timeIntervalSince1970: now))
             }
         }
     }
@@ -68,40 +71,23 @@ extension PostgresJournal {
         }
     }
 
-    /// Journals reboot attempts only while `epoch`'s lease is held by `holder` with more than
-    /// `margin` seconds left, in one transaction with the queued writes (SPEC §4.16): the lease
-    /// row is read `FOR SHARE`, so no new epoch can begin until the attempts are committed.
-    /// Returns their ids and how many seconds from the statement's send the calls may still be
-    /// sent (the lease's time left, minus `margin`). Throws `leaseLost` (nothing journaled, the
-    /// queued writes kept) when the lease is gone or too short.
-    public func beginFencedAttempts(_ attempts: [AttemptRecord], epoch: Int64, holder: String, margin: TimeInterval) throws -> (
-        ids: [Int64], sendWithin: TimeInterval
-    ) {
-        let queued = takePending()
-        let inserts = attempts.map(\.postgresInsert)
-        let marginMillis = Int64((margin * 1000).rounded())
-        do {
-            return try call("begin attempts under the lease") { t in
-                let lease = try await t.query(
-                    """
-                    SELECT EXTRACT(EPOCH FROM expires_at - now())::float8 FROM lease
-                    WHERE id = 1 AND epoch = \(epoch) AND holder = \(holder) AND expires_at > now() + \(marginMillis) * interval '1 millisecond'
-                    FOR SHARE
-                    """)
-                guard let left = try lease.first?.decode(Double.self) else { throw PostgresJournalError.leaseLost(epoch: epoch) }
-                for write in queued { try await Self.apply(write, in: t) }
-                var ids: [Int64] = []
-                for insert in inserts {
-                    guard let id = try await t.query(insert).first else {
-                        throw PostgresJournalError.badRow(call: "begin attempts", reason: "no id returned")
+    /// Wakes `wake` whenever a leader hands the lease back (`NOTIFY rebootd_lease`), until the
+    /// task is cancelled. It holds one connection with a session `LISTEN`: behind a
+    /// transaction-pooling proxy it hears nothing, and the standbys' polling (every
+    /// `renewEvery`) still takes over.
+    public func listenForHandover(_ wake: @escaping @Sendable () -> Void) -> Task<Void, Never> {
+        let client = self.client
+        return Self.spawn(on: executor) {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: "rebootd_lease") { notifications in
+                            for try await _ in notifications { wake() }
+                        }
                     }
-                    ids.append(try id.decode(Int64.self))
-                }
-                return (ids, left - margin)
+                } catch {}
+                try? await Task.sleep(for: .seconds(1))
             }
-        } catch {
-            restore(queued)
-            throw error
         }
     }
 }

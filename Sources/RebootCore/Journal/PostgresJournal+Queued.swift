@@ -28,11 +28,11 @@ extension PostgresJournal {
                 UPDATE attempts SET finishedAt = \(finished), httpStatus = \(httpStatus), errorCode = \(errorCode), message = \(message),
                   requestId = \(requestId), outcome = \(outcome)
                 WHERE id = \(id)
-                """))
+                """, isOutcome: true))
     }
 
     public func resolveAttempt(id: Int64, outcome: String) {
-        enqueue(PostgresWrite("UPDATE attempts SET outcome = \(outcome) WHERE id = \(id)"))
+        enqueue(PostgresWrite("UPDATE attempts SET outcome = \(outcome) WHERE id = \(id)", isOutcome: true))
     }
 
     public func updatePlan(id: String, state: String, currentBatch: Int, at: Date, finished: Bool, reason: String?) {

@@ -19,19 +19,26 @@ extension PostgresJournal {
         if let intake { built.append(Self.intakeInsert(intake.key, planId: plan.id, fileName: intake.fileName, at: intake.at)) }
         let statements = built
         let queued = takePending()
+        let fence = self.fence
+        let held: Bool
         do {
-            try call("insert plan \(plan.id)") { t in
-                for write in queued { try await Self.apply(write, in: t) }
+            // Any host journals the plans its spool takes in (SPEC §4.16); what was queued is
+            // fenced.
+            held = try call("insert plan \(plan.id)") { t in
+                let left = try await Self.applyQueued(queued, in: t, fence: fence)
                 for statement in statements { try await t.query(statement) }
+                return left != nil
             }
         } catch {
             restore(queued)
             throw error
         }
+        if !held { fencedOut(fence, dropped: queued.filter { !$0.isOutcome }.count) }
     }
 
     /// Commits the queued writes and then the attempts, one insert each (ids in order).
     public func beginAttempts(_ attempts: [AttemptRecord]) throws -> [Int64] {
+        guard fence == .unfenced else { return try beginLeasedAttempts(attempts).ids }
         let queued = takePending()
         let inserts = attempts.map(\.postgresInsert)
         do {
@@ -56,14 +63,15 @@ extension PostgresJournal {
     public func flush() throws {
         let queued = takePending()
         guard !queued.isEmpty else { return }
+        let fence = self.fence
+        let held: Bool
         do {
-            try call("flush") { t in
-                for write in queued { try await Self.apply(write, in: t) }
-            }
+            held = try call("flush") { t in try await Self.applyQueued(queued, in: t, fence: fence) != nil }
         } catch {
             restore(queued)
             throw error
         }
+        if !held { fencedOut(fence, dropped: queued.filter { !$0.isOutcome }.count) }
     }
 
     public var hasPendingWrites: Bool {

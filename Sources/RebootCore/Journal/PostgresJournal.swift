@@ -15,8 +15,8 @@ import PostgresNIO
 /// (`PostgresJournalError.noAnswer`). Never call it on an event-loop thread.
 ///
 /// The client's `run()` runs in a task the journal owns, from `init` until `close()` (or the
-/// journal's release). Not yet here: the lease and the send deadline (SPEC §4.16), opening from
-/// the config's `journal:` URL.
+/// journal's release). Under a lease (`fence`, SPEC §4.16) a host that does not lead commits
+/// only attempts' outcomes.
 public final class PostgresJournal: JournalStore, @unchecked Sendable {
     /// Timeouts and sizes.
     public struct Settings: Sendable {
@@ -49,6 +49,11 @@ public final class PostgresJournal: JournalStore, @unchecked Sendable {
     /// Writes queued by the scheduler, committed together, in order, by `flush()`.
     var pending: [PostgresWrite] = []
     let pendingLock = NSLock()
+    /// Who may write plan state (SPEC §4.16); `unfenced` unless the daemon leads or stands by.
+    var fenceState: LeaseFence = .unfenced
+    /// Called (on the journal caller's thread) when a transaction found that the lease it was
+    /// fenced by is gone: the caller's leadership has ended.
+    var onFencedOut: (@Sendable (Int64) -> Void)?
 
     /// Opens the journal on `configuration`'s database and applies any missing migration.
     /// `logger` receives the client's background messages (connections made and lost).

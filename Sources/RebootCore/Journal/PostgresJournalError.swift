@@ -20,6 +20,8 @@ public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
     /// This host no longer holds `epoch`'s lease with enough left (SPEC §4.16): no attempt was
     /// journaled, and no call may be sent.
     case leaseLost(epoch: Int64)
+    /// This host stands by (SPEC §4.16): it journals no attempt and sends no reboot call.
+    case notLeader
 
     public var description: String {
         switch self {
@@ -37,6 +39,8 @@ public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
             return "journal (PostgreSQL): \(call): unreadable row: \(reason)"
         case .leaseLost(let epoch):
             return "journal (PostgreSQL): the lease of epoch \(epoch) is no longer held with time to spare: no reboot call is sent"
+        case .notLeader:
+            return "journal (PostgreSQL): this host stands by: no reboot call is sent"
         }
     }
 

@@ -5,9 +5,13 @@ import PostgresNIO
 struct PostgresWrite: Sendable {
     var query: PostgresQuery
     var mustChange: PostgresJournalError?
+    /// An attempt's outcome: a fact about a call already sent, committed even by a host that
+    /// no longer holds the lease (SPEC §4.16); every other write of such a host is dropped.
+    var isOutcome: Bool
 
-    init(_ query: PostgresQuery, mustChange: PostgresJournalError? = nil) {
+    init(_ query: PostgresQuery, mustChange: PostgresJournalError? = nil, isOutcome: Bool = false) {
         self.query = query
         self.mustChange = mustChange
+        self.isOutcome = isOutcome
     }
 }
