@@ -20,12 +20,13 @@ extension PlanRecorder {
 
     /// Journals the reboot calls about to be sent, before they are (rule 4.8): the wall time,
     /// the boot clock with its boot id, and the effect deadline the signature's expiry gives
-    /// (SPEC §1). Returns the attempts' ids, in order.
-    func beginAttempts(_ calls: [(PlanRun, InstanceRun)], boot: BootStamp, expiry: TimeInterval) throws -> [Int64] {
+    /// (SPEC §1). Returns the attempts' ids, in order, and the seconds from this call's start
+    /// within which their calls may be sent (`.infinity` without a lease, SPEC §4.16).
+    func beginAttempts(_ calls: [(PlanRun, InstanceRun)], boot: BootStamp, expiry: TimeInterval) throws -> (ids: [Int64], sendWithin: TimeInterval) {
         let wallSent = wall()
         let sentAt = JournalTime.format(wallSent)
         let effectDeadline = JournalTime.format(wallSent + expiry)
-        return try journal.beginAttempts(
+        return try journal.beginLeasedAttempts(
             calls.map { run, inst in
                 AttemptRecord(
                     id: nil, planId: run.id, instanceId: inst.id, attempt: inst.attempts + 1,

@@ -26,21 +26,40 @@ extension Scheduler {
         }
         for (run, chunk) in polls { sendPoll(run, chunk, now: now) }
         guard !reboots.isEmpty else { return }
-        // Journaled before the send (rule 4.8).
+        // Journaled before the send (rule 4.8); under a lease, sent only before the deadline
+        // the journal gave, by this host's monotonic clock (rule 4.16).
+        let statementSent = clock.now()
         let ids: [Int64]
+        let sendDeadline: Date
         do {
-            ids = try recorder.beginAttempts(reboots, boot: clock.boot(), expiry: rebootExpiry)
+            let begun = try recorder.beginAttempts(reboots, boot: clock.boot(), expiry: rebootExpiry)
+            (ids, sendDeadline) = (begun.ids, statementSent + begun.sendWithin)
         } catch {
             logger.error("cannot journal reboot attempts, not sending them: \(error)")
-            for (run, inst) in reboots {
-                limiter.release()
-                release(inst.id, from: run)
-                inst.notBefore = now + 1
-                run.delayed.append(inst.index)
-            }
+            for (run, inst) in reboots { notSent(run, inst, now: now) }
             return
         }
-        for ((run, inst), attemptId) in zip(reboots, ids) { sendReboot(run, inst, attemptId: attemptId, now: now) }
+        for ((run, inst), attemptId) in zip(reboots, ids) {
+            guard clock.now() < sendDeadline else {
+                // The lease may have passed to another host meanwhile (a stalled statement, a
+                // frozen process): the call is never sent, and its attempt says so.
+                logger.error("the send deadline of the lease passed before the call went out: not sent", metadata: ["instance": "\(inst.id)"])
+                journal.finishAttempt(
+                    id: attemptId, at: wall, httpStatus: nil, errorCode: "NotSent", message: "not sent: the lease's send deadline passed",
+                    requestId: nil, outcome: "not-applied")
+                notSent(run, inst, now: now)
+                continue
+            }
+            sendReboot(run, inst, attemptId: attemptId, now: now)
+        }
+    }
+
+    /// A reboot call that was not sent: its slot goes back, and the instance waits a second.
+    func notSent(_ run: PlanRun, _ inst: InstanceRun, now: Date) {
+        limiter.release()
+        release(inst.id, from: run)
+        inst.notBefore = now + 1
+        run.delayed.append(inst.index)
     }
 
     /// How many reboot calls to send together: `callGrouping` seconds of tokens at the current
