@@ -56,6 +56,9 @@ public final class Scheduler: @unchecked Sendable {
     var resolutionsStarted = 0
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
     var planEndings = 0
+    /// The database's clock as the lease grant read it (SPEC §4.16): a leader that took over
+    /// measures the old epoch's attempts with it. Set before `start`.
+    public var databaseClock: DatabaseClockReading?
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
 
@@ -104,6 +107,10 @@ public final class Scheduler: @unchecked Sendable {
             pump()
         }
     }
+
+    /// Holds every pump until `start` and `releaseCalls`: a standby (SPEC §4.16) journals the
+    /// plans its spool takes in, and starts none.
+    public func holdCalls() { queue.sync { callsHeld = true } }
 
     /// Ends the hold of `start(holdingCalls: true)` and starts working.
     public func releaseCalls() {
