@@ -124,6 +124,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "BCCSimulator",
+                // The high-availability tests read the shared journal's lease, on a test PostgreSQL.
+                "RebootCore", "RebootTesting",
                 // The gate and notify tests' own loopback server (metrics page, webhook receivers).
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

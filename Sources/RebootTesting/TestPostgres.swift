@@ -191,6 +191,13 @@ public final class TestPostgres: @unchecked Sendable {
         }
     }
 
+    /// Runs SQL as the superuser in `database` (roles, grants, cutting a client off).
+    public func execute(_ sql: String, database: String) throws {
+        try Self.run(
+            ["psql", "-X", "-h", host, "-p", "\(port)", "-U", username, "-d", database, "-v", "ON_ERROR_STOP=1", "-qc", sql], bin: binDirectory,
+            in: directory, as: nil)
+    }
+
     /// Stops the server at once and removes its directory (idempotent).
     public func stop() {
         let running = lock.withLock { () -> Bool in

@@ -41,6 +41,20 @@ public final class RebootDaemon: @unchecked Sendable {
     let notifyTransport: HTTPTransport
     /// Plan events to the notify targets (SPEC §4.15).
     let notifications: NotificationDispatcher
+    /// The shared journal (SPEC §4.16), when the config names PostgreSQL; `journal` too.
+    let sharedJournal: PostgresJournal?
+    /// Takes and keeps the lease on the shared journal; nil on SQLite.
+    var leaseKeeper: LeaseKeeper?
+    /// Leadership's transitions, in order (`RebootDaemon+Lease`).
+    let leadership = DispatchQueue(label: "rebootd.leadership")
+    /// The epoch this host leads (leadership queue only).
+    var leading: Int64?
+    /// Set once leadership ended: the process starts again as a standby.
+    var leavingLeadership = false
+    /// Wakes the keeper when a leader hands the lease back.
+    var handoverListener: Task<Void, Never>?
+    /// This host's name, for `rebootd_leader{host}`.
+    let hostName = ProcessInfo.processInfo.hostName
 
     public init(configPath: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) throws(DaemonError) {
         self.configPath = configPath
@@ -55,18 +69,21 @@ public final class RebootDaemon: @unchecked Sendable {
         }
         // SPEC §4.12: one daemon. Both locks are taken before the journal is opened or the
         // spool touched; a second daemon exits 1 at once, naming the holder.
+        // With a shared journal the lease takes the place of the journal's lock (rule 4.12).
+        let sqlitePath = config.journalLocation == nil ? config.journal : nil
         do {
-            try FileManager.default.createDirectory(
-                atPath: (config.journal as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if let sqlitePath {
+                try FileManager.default.createDirectory(atPath: (sqlitePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            }
             try FileManager.default.createDirectory(atPath: config.spoolDir, withIntermediateDirectories: true)
         } catch {
             throw DaemonError(.failure, "cannot create the journal or spool directory: \(error)")
         }
         do {
-            locks = [
-                try DaemonLock(path: DaemonLock.realPath(config.journal) + ".lock"),
-                try DaemonLock(path: DaemonLock.realPath(config.spoolDir) + "/.rebootd.lock"),
-            ]
+            var taken: [DaemonLock] = []
+            if let sqlitePath { taken.append(try DaemonLock(path: DaemonLock.realPath(sqlitePath) + ".lock")) }
+            taken.append(try DaemonLock(path: DaemonLock.realPath(config.spoolDir) + "/.rebootd.lock"))
+            locks = taken
         } catch {
             throw DaemonError(.failure, error.description)
         }
@@ -87,8 +104,23 @@ public final class RebootDaemon: @unchecked Sendable {
         do { cloud = try CloudDirectory(config: config, credentials: credentials, transport: transport) } catch {
             throw DaemonError(.configuration, "\(error)")
         }
-        do { journal = try SQLiteJournal(path: config.journal) } catch {
-            throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
+        if let location = config.journalLocation {
+            let password: String?
+            do { password = try CredentialsLoader.journalPassword(config: config, environment: environment) } catch {
+                throw DaemonError(.configuration, "\(error)")
+            }
+            do {
+                let shared = try PostgresJournal.open(location: location, password: password, caFile: config.caFile, settings: config.lease, logger: logger)
+                sharedJournal = shared
+                journal = shared
+            } catch {
+                throw DaemonError(.failure, "cannot open the journal \(location): \(error)")
+            }
+        } else {
+            sharedJournal = nil
+            do { journal = try SQLiteJournal(path: config.journal) } catch {
+                throw DaemonError(.failure, "cannot open the journal \(config.journal): \(error)")
+            }
         }
         let cloud = self.cloud
         var schedulerLogger = logger
@@ -113,22 +145,47 @@ public final class RebootDaemon: @unchecked Sendable {
             root: config.spoolDir, parser: PlanParser(config: config), logger: logger,
             journal: journal,
             submit: { scheduler.submit($0, intake: $1) },
-            control: { try scheduler.control(planId: $0, verb: $1, requestedBy: $2, requestedAt: $3) })
+            control: { [sharedJournal] planId, verb, owner, requestedAt in
+                // A standby journals the control for the leader (SPEC §4.16).
+                if let shared = sharedJournal, shared.fence == .standingBy {
+                    let at = JournalTime.format(requestedAt)
+                    try shared.addPendingControl(
+                        ControlRecord(
+                            id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name, requestedAt: at,
+                            appliedAt: at, result: PostgresJournal.pendingControl))
+                    return PostgresJournal.pendingControl
+                }
+                return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
+            })
         notifier = SystemdNotifier(environment: environment)
+        if let shared = sharedJournal {
+            let lease = config.lease
+            leaseKeeper = LeaseKeeper(
+                statements: shared, holder: LeaseKeeper.holderName(host: hostName), lease: lease.duration, renewEvery: lease.renewEvery,
+                margin: lease.margin, clock: SystemClock(), logger: logger,
+                events: .init(
+                    startLeading: { [weak self] epoch, reading in self?.lead(epoch: epoch, reading: reading) },
+                    stopLeading: { [weak self] epoch, _ in self?.stepDown(epoch: epoch) },
+                    renewed: { [weak self] in self?.renewed() }))
+        }
     }
 
     /// Starts everything; returns once the daemon is serving (READY=1 sent).
     public func start() throws(DaemonError) {
         guard !started else { return }
         started = true
-        do {
-            // Plans load first, but no call goes out until the spool's first scan has applied
-            // the control files that waited while the daemon was down (SPEC §4.10).
-            try scheduler.start(holdingCalls: true)
-            try spool.start()
-            scheduler.releaseCalls()
-        } catch {
-            throw DaemonError(.failure, "cannot start: \(error)")
+        if let shared = sharedJournal, let keeper = leaseKeeper {
+            try startStandingBy(shared, keeper)
+        } else {
+            do {
+                // Plans load first, but no call goes out until the spool's first scan has applied
+                // the control files that waited while the daemon was down (SPEC §4.10).
+                try scheduler.start(holdingCalls: true)
+                try spool.start()
+                scheduler.releaseCalls()
+            } catch {
+                throw DaemonError(.failure, "cannot start: \(error)")
+            }
         }
         // READY=1 first: the status duties' first run (a ping, a STATUS= line) follows it.
         notifier.notify("READY=1")
@@ -168,6 +225,7 @@ public final class RebootDaemon: @unchecked Sendable {
         beginShutdown()
         stopStatus()
         let committed = await lifecycleLock.withLock { schedulerStopped }?.value ?? false
+        if committed { await resignLease() }
         notifications.abandon()
         if let path = config.metricsFile {
             metrics.write(to: path, snapshot: scheduler.snapshot(), planCounts: terminalPlanCounts(nil))

@@ -22,6 +22,7 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var gateCounters: [String: Counter] = [:]
     private var notifyCounters: [String: Counter] = [:]
+    private var leaderGauge: Gauge?
     static let notifyOutcomes = ["delivered", "failed", "dropped"]
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -83,6 +84,18 @@ public final class RebootMetrics: SchedulerObserver, @unchecked Sendable {
             labels: [("target", target), ("outcome", outcome)])
         notifyCounters["\(target)/\(outcome)"] = c
         return c
+    }
+
+    /// `rebootd_leader{host}` (SPEC §4.16), present from the start on a shared journal: 1 while
+    /// this host leads.
+    public func setLeader(host: String, _ leading: Bool) {
+        lock.withLock {
+            if leaderGauge == nil {
+                leaderGauge = registry.makeGauge(
+                    descriptor: Self.name("leader", "", "1 while this host leads the shared journal's plans"), labels: [("host", host)])
+            }
+            return leaderGauge
+        }?.set(leading ? 1 : 0)
     }
 
     public func gateChecked(_ gate: String, passed: Bool) {

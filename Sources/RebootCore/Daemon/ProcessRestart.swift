@@ -1,0 +1,20 @@
+import Foundation
+
+/// Starts this program again in the same process (same pid, same arguments and environment):
+/// a leader that lost its lease comes back as a standby with nothing of the old term in memory
+/// (SPEC §4.16), as Kubernetes' controllers exit on losing theirs. Every descriptor the daemon
+/// opens is close-on-exec, so its locks are released and taken again.
+enum ProcessRestart {
+    /// Replaces the process image; returns only when `execv` failed (its errno's text).
+    static func execSelf() -> String {
+        // /proc/self/cmdline: under an LD_PRELOAD such as libfaketime, CommandLine.arguments
+        // may be empty.
+        var arguments = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/cmdline")))
+            .map { data in data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
+        if arguments.last == "" { arguments.removeLast() }
+        if arguments.isEmpty { arguments = CommandLine.arguments }
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        execv("/proc/self/exe", cArguments)
+        return String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,146 @@
+import BCCSimulator
+import Foundation
+import RebootCore
+import XCTest
+
+/// SPEC §4.16 (issue 27): two or three real rebootd processes on one real PostgreSQL journal,
+/// in front of bcc-sim, judged from what bcc-sim saw. The lease is short (2 s, renewed every
+/// 300 ms, trusted until 800 ms before it ends), so that each takeover takes seconds. Where a
+/// call may be in flight at a takeover, a reboot keeps its instance out of Running for longer
+/// than the takeover takes (4–6 s), so that the new leader can see its effect: a faster reboot
+/// whose answer was lost is `in-doubt` by rule 4.8, and fails rather than being sent again.
+final class HighAvailabilityEndToEndTests: XCTestCase {
+    static let fastCalls = "requestTimeout: 2s\npollInterval: 300ms\nminRebootTime: 2s\n"
+
+    func testKill9OfTheLeaderThreeTimesAlternatingAStandbyFinishesEveryInstanceRebootedOnce() throws {
+        let h = try Harness(name: "ha-kill9")
+        try h.startSim(["--instances", "12", "--seed", "31", "--reboot-min", "4", "--reboot-max", "4.5"])
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls)
+        try cluster.start(cluster.nodes[0])
+        let (first, _) = try cluster.waitLeader()
+        XCTAssertTrue(first === cluster.nodes[0])
+        try cluster.start(cluster.nodes[1])
+        let ids = try h.adminState().map(\.id)
+        // Taken in by the standby's spool, run by the leader.
+        let plan = try cluster.submit(cluster.nodes[1], "ha.yaml", Harness.planYAML(ids, "batchSize: 4"))
+        var leader = first
+        var epochs: [Int64] = [try cluster.lease().epoch]
+        for round in 1...3 {
+            XCTAssertTrue(h.waitFor(60) { ((try? h.adminState()) ?? []).filter { $0.reboots > 0 }.count >= round * 4 - 2 })
+            cluster.kill9(leader)
+            let killed = Date()
+            let (next, seen) = try cluster.waitLeader(other: leader)
+            // Taken within the lease and a renewal interval (and the test's polling).
+            XCTAssertLessThan(seen.timeIntervalSince(killed), cluster.leaseSettings.duration + cluster.leaseSettings.renewEvery + 1, "round \(round)")
+            epochs.append(try cluster.lease().epoch)
+            try cluster.start(leader)  // back, as a standby
+            leader = next
+        }
+        XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 120), "succeeded", leader.logText.suffix(3000).description)
+        let state = try h.adminState()
+        XCTAssertEqual(state.filter { $0.reboots != 1 }.map { "\($0.id): \($0.reboots)" }, [], "every instance rebooted exactly once")
+        XCTAssertEqual(epochs, epochs.sorted(), "epochs only rise")
+        XCTAssertEqual(Set(epochs).count, 4, "a new epoch at each takeover")
+    }
+
+    func testALeaderStoppedPastItsLeaseSendsNothingWhenItContinuesAndStepsDown() throws {
+        let h = try Harness(name: "ha-sigstop")
+        try h.startSim(["--instances", "6", "--seed", "32", "--reboot-min", "5", "--reboot-max", "5.5"])
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls)
+        try cluster.start(cluster.nodes[0])
+        let (old, _) = try cluster.waitLeader()
+        try cluster.start(cluster.nodes[1])
+        let ids = try h.adminState().map(\.id)
+        let plan = try cluster.submit(old, "stop.yaml", Harness.planYAML(ids, "batchSize: 2\npauseBetweenBatches: 1s"))
+        // Frozen just after it journaled an attempt of the second batch.
+        XCTAssertTrue(h.waitFor(60, every: 0.005) { ((try? cluster.journal.attempts(planId: plan)) ?? []).count >= 3 })
+        let pid = try XCTUnwrap(old.pid)
+        kill(pid, SIGSTOP)
+        let (new, _) = try cluster.waitLeader(other: old)
+        XCTAssertTrue(new === cluster.nodes[1])
+        XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 60), "succeeded", new.logText.suffix(3000).description)
+        let callsBefore = try h.requests().filter { $0.call == "reboot" }.count
+        // Continued: its timers are all due at once, and its lease is long gone.
+        let readyBefore = old.logText.components(separatedBy: "rebootd ready").count
+        kill(pid, SIGCONT)
+        XCTAssertTrue(
+            h.waitFor(20) { old.logText.components(separatedBy: "rebootd ready").count > readyBefore },
+            "it steps down and starts again as a standby: \(old.logText.suffix(2000))")
+        XCTAssertTrue(old.logText.contains("lost the lease (epoch"), old.logText.suffix(2000).description)
+        XCTAssertEqual(try h.requests().filter { $0.call == "reboot" }.count, callsBefore, "the old leader sent no reboot call")
+        XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map(\.id), [], "every instance rebooted exactly once")
+        XCTAssertEqual(cluster.planState(plan), "succeeded", "the stale leader wrote no plan state")
+        XCTAssertTrue(try XCTUnwrap(cluster.leader()) === new)
+    }
+
+    func testACallHeldInFlightWhileTheLeaderLosesTheDatabaseIsNeverSentAgain() throws {
+        let h = try Harness(name: "ha-lostdb")
+        try h.startSim(["--instances", "3", "--seed", "33", "--reboot-min", "6", "--reboot-max", "6.5"])
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls, roles: true)
+        try cluster.start(cluster.nodes[0])
+        let (old, _) = try cluster.waitLeader()
+        try cluster.start(cluster.nodes[1])
+        let ids = try h.adminState().map(\.id)
+        // The first reboot is applied at once, and its answer held for 6 s.
+        try h.setFault(#"{"call": "reboot", "kind": "hang", "seconds": 6, "count": 1}"#)
+        let plan = try cluster.submit(old, "lost.yaml", Harness.planYAML(ids, "batchSize: 1"))
+        XCTAssertTrue(h.waitFor(30, every: 0.02) { ((try? h.adminState()) ?? []).contains { $0.reboots > 0 } })
+        let first = try XCTUnwrap(try h.adminState().first { $0.reboots > 0 }?.id)
+        try cluster.cutDatabase(old)
+        let (new, _) = try cluster.waitLeader(other: old)
+        XCTAssertTrue(new === cluster.nodes[1])
+        XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 90), "succeeded", new.logText.suffix(3000).description)
+        // The held call is logged when it is answered, 6 s after it was applied.
+        XCTAssertTrue(h.waitFor(10) { ((try? h.requests()) ?? []).contains { $0.call == "reboot" && $0.ids.contains(first) } })
+        let calls = try h.requests().filter { $0.call == "reboot" && $0.ids.contains(first) }
+        XCTAssertEqual(calls.count, 1, "one call for \(first), the held one")
+        XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map(\.id), [])
+    }
+
+    func testThreeDaemonsStartedAtOnceHaveOneLeaderPerEpochAndEpochsRise() throws {
+        let h = try Harness(name: "ha-three")
+        try h.startSim(["--instances", "2", "--seed", "34"])
+        let cluster = try Cluster(harness: h, nodes: 3, extraConfig: Self.fastCalls)
+        let before = try cluster.nodes.map { try cluster.launch($0) }
+        for (node, count) in zip(cluster.nodes, before) { try cluster.waitReady(node, after: count) }
+        var observed: [Int64] = []
+        var (leader, _) = try cluster.waitLeader()
+        observed.append(try cluster.lease().epoch)
+        cluster.kill9(leader)
+        (leader, _) = try cluster.waitLeader(other: leader)
+        observed.append(try cluster.lease().epoch)
+        if let p = leader.process { kill(p.processIdentifier, SIGTERM) }
+        (leader, _) = try cluster.waitLeader(other: leader)
+        observed.append(try cluster.lease().epoch)
+        XCTAssertEqual(observed, observed.sorted())
+        XCTAssertEqual(Set(observed).count, 3)
+        let taken = cluster.epochsTaken()
+        XCTAssertEqual(Dictionary(grouping: taken, by: \.0).filter { $0.value.count > 1 }.keys.sorted(), [], "one leader per epoch: \(taken)")
+        XCTAssertEqual(taken.count, 3, "\(taken)")
+    }
+
+    func testSIGTERMOfTheLeaderWithCallsInFlightHandsOverWithinASecondWithNothingInDoubt() throws {
+        let h = try Harness(name: "ha-sigterm")
+        try h.startSim(["--instances", "8", "--seed", "35", "--reboot-min", "1", "--reboot-max", "1.5", "--latency-ms", "400"])
+        let cluster = try Cluster(harness: h, nodes: 2, lease: (15, 3, 2), extraConfig: Self.fastCalls + "shutdownGrace: 5s\n")
+        try cluster.start(cluster.nodes[0])
+        let (old, _) = try cluster.waitLeader()
+        try cluster.start(cluster.nodes[1])
+        let ids = try h.adminState().map(\.id)
+        let plan = try cluster.submit(old, "term.yaml", Harness.planYAML(ids, "batchSize: 4"))
+        // Calls in flight: sent, not yet answered (the simulator answers after 400 ms).
+        XCTAssertTrue(h.waitFor(30, every: 0.01) { ((try? cluster.journal.attempts(planId: plan)) ?? []).contains { $0.outcome == nil } })
+        let process = try XCTUnwrap(old.process)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let exited = Date()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let (new, seen) = try cluster.waitLeader(other: old, timeout: 10)
+        // The standby heard the hand-over (NOTIFY), not the lease's 15 s expiry.
+        XCTAssertLessThan(seen.timeIntervalSince(exited), 1, "led within a second of the old leader's exit")
+        let attempts = try cluster.journal.attempts(planId: plan)
+        XCTAssertEqual(attempts.filter { $0.outcome == nil || $0.outcome == "in-doubt" }.count, 0, "nothing in doubt at the hand-over")
+        XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 60), "succeeded", new.logText.suffix(3000).description)
+        XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map(\.id), [])
+    }
+}
