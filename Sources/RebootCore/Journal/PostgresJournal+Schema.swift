@@ -104,6 +104,16 @@ extension PostgresJournal {
 
     /// Applies every migration not yet recorded, one transaction each.
     func migrate() throws {
+        // Up to date: nothing to create, so a role without CREATE on the schema (the
+        // least-privilege runtime role of docs/operations.md) opens the journal.
+        let known = Self.migrations.map(\.id)
+        let recorded = try call("read the applied migrations") { t -> [String] in
+            guard let exists = try await t.query("SELECT to_regclass('journal_migrations') IS NOT NULL").first,
+                try exists.decode(Bool.self)
+            else { return [] }
+            return try await t.query("SELECT identifier FROM journal_migrations").map { try $0.decode(String.self) }
+        }
+        if Set(known).isSubset(of: Set(recorded)) { return }
         for migration in Self.migrations {
             let key = Self.migrationLockKey
             try call("migration \(migration.id)", statementTimeout: settings.migrationTimeout) { t in
