@@ -29,18 +29,22 @@ extension Scheduler {
         // Journaled before the send (rule 4.8); under a lease, sent only before the deadline
         // the journal gave, by this host's monotonic clock (rule 4.16).
         let statementSent = clock.now()
+        let wallSent = clock.wallNow()
         let ids: [Int64]
         let sendDeadline: Date
+        let wallDeadline: Date
         do {
             let begun = try recorder.beginAttempts(reboots, boot: clock.boot(), expiry: rebootExpiry)
-            (ids, sendDeadline) = (begun.ids, statementSent + begun.sendWithin)
+            (ids, sendDeadline, wallDeadline) = (begun.ids, statementSent + begun.sendWithin, wallSent + begun.sendWithin)
         } catch {
             logger.error("cannot journal reboot attempts, not sending them: \(error)")
             for (run, inst) in reboots { notSent(run, inst, now: now) }
             return
         }
         for ((run, inst), attemptId) in zip(reboots, ids) {
-            guard clock.now() < sendDeadline else {
+            // The wall clock too, whichever says later: a paused VM's monotonic clock may not
+            // have moved (a step of the wall clock can only hold a call back, never let one go).
+            guard clock.now() < sendDeadline, clock.wallNow() < wallDeadline else {
                 // The lease may have passed to another host meanwhile (a stalled statement, a
                 // frozen process): the call is never sent, and its attempt says so.
                 logger.error("the send deadline of the lease passed before the call went out: not sent", metadata: ["instance": "\(inst.id)"])
