@@ -9,7 +9,8 @@ enum ProcessRestart {
     static func execSelf() -> String {
         // /proc/self/cmdline: under an LD_PRELOAD such as libfaketime, CommandLine.arguments
         // may be empty.
-        var arguments = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/cmdline")))
+        var arguments =
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/cmdline")))
             .map { data in data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
         if arguments.last == "" { arguments.removeLast() }
         if arguments.isEmpty { arguments = CommandLine.arguments }

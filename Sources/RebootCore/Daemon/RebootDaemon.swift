@@ -110,7 +110,8 @@ public final class RebootDaemon: @unchecked Sendable {
                 throw DaemonError(.configuration, "\(error)")
             }
             do {
-                let shared = try PostgresJournal.open(location: location, password: password, caFile: config.caFile, settings: config.lease, logger: logger)
+                let shared = try PostgresJournal.open(
+                    location: location, password: password, caFile: config.caFile, settings: config.lease, logger: logger)
                 sharedJournal = shared
                 journal = shared
             } catch {

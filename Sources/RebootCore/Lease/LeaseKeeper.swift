@@ -38,6 +38,8 @@ public final class LeaseKeeper: @unchecked Sendable {
     var stopped = false
     /// The grant's reading, kept from the acquire's answer to `startLeading`.
     var reading: DatabaseClockReading?
+    /// Whether this standby period was logged with the epoch that holds the lease.
+    var standbyLogged = false
 
     public init(
         statements: any LeaseStatements, holder: String, lease: TimeInterval, renewEvery: TimeInterval, margin: TimeInterval,
@@ -60,7 +62,6 @@ public final class LeaseKeeper: @unchecked Sendable {
     public func start() {
         queue.async { [self] in
             timer = clock.makeTimer(queue: queue) { [weak self] in self?.tick() }
-            logger.notice("standing by: waiting for the lease", metadata: ["holder": "\(holder)"])
             tick()
         }
     }
@@ -116,6 +117,7 @@ public final class LeaseKeeper: @unchecked Sendable {
                 if let reading { events.startLeading(epoch, reading) }
             case .stopLeading(let epoch, let reason):
                 logger.error("lost the lease (epoch \(epoch)): standing by (\(reason))", metadata: ["holder": "\(holder)"])
+                standbyLogged = true
                 events.stopLeading(epoch, reason)
             case .wake(let at): timer?.schedule(at: at)
             case .tick: tick()
@@ -131,18 +133,37 @@ public final class LeaseKeeper: @unchecked Sendable {
             let result = Result { try statements.acquireLease(holder: holder, lease: lease) }
             let wallAnswered = clock.wallNow()
             queue.async { [self] in
-                guard !stopped else { return }
+                guard !stopped else {
+                    // Stopped while the statement was out: a lease it took is handed back.
+                    if case .success(let grant?) = result {
+                        statementQueue.async { try? self.statements.resignLease(epoch: grant.epoch, holder: self.holder) }
+                    }
+                    return
+                }
                 switch result {
                 case .success(let grant?):
                     reading = DatabaseClockReading(databaseNow: grant.databaseNow, wallSent: wallSent, wallAnswered: wallAnswered)
                     perform(machine.acquired(epoch: grant.epoch, remaining: grant.remaining, sentAt: sentAt, now: clock.now()))
                 case .success(nil):
                     perform(machine.notAcquired(now: clock.now()))
+                    logStandingBy()
                 case .failure(let error):
                     logger.warning("could not try the lease: \(error)")
                     perform(machine.notAcquired(now: clock.now()))
                 }
             }
+        }
+    }
+
+    /// Once per standby period, with the epoch and holder that lead (SPEC §4.16).
+    func logStandingBy() {
+        guard !standbyLogged else { return }
+        standbyLogged = true
+        statementQueue.async { [self] in
+            let held = try? statements.lease()
+            logger.notice(
+                "standing by: the lease is held (epoch \(held.map { String($0.epoch) } ?? "unknown"))",
+                metadata: ["holder": "\(holder)", "leader": "\(held?.holder ?? "unknown")"])
         }
     }
 

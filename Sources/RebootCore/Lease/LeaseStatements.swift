@@ -10,6 +10,8 @@ public protocol LeaseStatements: Sendable {
     func renewLease(epoch: Int64, holder: String, lease: TimeInterval) throws -> TimeInterval?
     /// Hands the lease back and tells the standbys.
     func resignLease(epoch: Int64, holder: String) throws
+    /// The lease as it stands: epoch, holder, seconds left.
+    func lease() throws -> (epoch: Int64, holder: String, remaining: TimeInterval)
 }
 
 extension PostgresJournal: LeaseStatements {}

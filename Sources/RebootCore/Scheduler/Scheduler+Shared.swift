@@ -5,7 +5,9 @@ extension Scheduler {
     /// Looks again at the shared journal: plans other hosts queued start when there is room,
     /// and the controls they journaled are applied in order, each one's result recorded in its
     /// own row (`settle`). Called at each lease renewal and before the first call as leader.
-    public func sharedJournalChanged(pending: @escaping @Sendable () throws -> [ControlRecord], settle: @escaping @Sendable (Int64, String, Date) -> Void) {
+    public func sharedJournalChanged(
+        pending: @escaping @Sendable () throws -> [ControlRecord], settle: @escaping @Sendable (Int64, String, Date) -> Void
+    ) {
         queue.async { [self] in
             guard !stopping else { return }
             queuedDirty = true
@@ -29,7 +31,9 @@ extension Scheduler {
 
     /// `sharedJournalChanged`, waiting for it: a new leader applies what waited before its first
     /// call (rule 4.10).
-    public func applySharedJournal(pending: @escaping @Sendable () throws -> [ControlRecord], settle: @escaping @Sendable (Int64, String, Date) -> Void) {
+    public func applySharedJournal(
+        pending: @escaping @Sendable () throws -> [ControlRecord], settle: @escaping @Sendable (Int64, String, Date) -> Void
+    ) {
         sharedJournalChanged(pending: pending, settle: settle)
         queue.sync {}
     }

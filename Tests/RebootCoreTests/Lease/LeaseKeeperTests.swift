@@ -27,6 +27,7 @@ final class LeaseKeeperTests: XCTestCase {
             return answer
         }
         func resignLease(epoch: Int64, holder: String) throws { lock.withLock { resigned.append(epoch) } }
+        func lease() throws -> (epoch: Int64, holder: String, remaining: TimeInterval) { (7, "other", 10) }
     }
 
     /// What the owner was told, in order.
