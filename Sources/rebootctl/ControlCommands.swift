@@ -38,7 +38,9 @@ enum ControlDrop {
         while Date() < deadline {
             if let journal = try? options.journal(),
                 let applied = try? journal.controls(planId: plan).last(where: {
-                    $0.verb == verb.rawValue && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
+                    // A standby journals it pending; the leader's result replaces that (SPEC §4.16).
+                    $0.verb == verb.rawValue && $0.result != PostgresJournal.pendingControl
+                        && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
                 })
             {
                 // The daemon may refuse it (the plan ended meanwhile, an unknown plan): not applied.

@@ -65,7 +65,12 @@ final class Cluster {
     }
 
     deinit {
-        for node in nodes { if let p = node.process, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        for node in nodes {
+            if let p = node.process, p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+        }
         journal.close()
         postgres.stop()
     }

@@ -8,14 +8,19 @@ import XCTest
 /// 300 ms, trusted until 800 ms before it ends), so that each takeover takes seconds. Where a
 /// call may be in flight at a takeover, a reboot keeps its instance out of Running for longer
 /// than the takeover takes (4–6 s), so that the new leader can see its effect: a faster reboot
-/// whose answer was lost is `in-doubt` by rule 4.8, and fails rather than being sent again.
+/// whose answer was lost is `in-doubt` by rule 4.8, and fails rather than being sent again;
+/// `minRebootTime` says how short a reboot can be.
 final class HighAvailabilityEndToEndTests: XCTestCase {
     static let fastCalls = "requestTimeout: 2s\npollInterval: 300ms\nminRebootTime: 2s\n"
+    /// For reboots of 4 s or more: rule 4.8 may take a reboot to last 4 s, longer than a
+    /// takeover's gap in readings, so a new leader tells a call that never went out (frozen
+    /// after its attempt was journaled) from one that did.
+    static let slowReboots = "requestTimeout: 2s\npollInterval: 300ms\nminRebootTime: 4s\n"
 
     func testKill9OfTheLeaderThreeTimesAlternatingAStandbyFinishesEveryInstanceRebootedOnce() throws {
         let h = try Harness(name: "ha-kill9")
         try h.startSim(["--instances", "12", "--seed", "31", "--reboot-min", "4", "--reboot-max", "4.5"])
-        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls)
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.slowReboots)
         try cluster.start(cluster.nodes[0])
         let (first, _) = try cluster.waitLeader()
         XCTAssertTrue(first === cluster.nodes[0])
@@ -46,7 +51,7 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
     func testALeaderStoppedPastItsLeaseSendsNothingWhenItContinuesAndStepsDown() throws {
         let h = try Harness(name: "ha-sigstop")
         try h.startSim(["--instances", "6", "--seed", "32", "--reboot-min", "5", "--reboot-max", "5.5"])
-        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls)
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.slowReboots)
         try cluster.start(cluster.nodes[0])
         let (old, _) = try cluster.waitLeader()
         try cluster.start(cluster.nodes[1])
@@ -76,7 +81,7 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
     func testACallHeldInFlightWhileTheLeaderLosesTheDatabaseIsNeverSentAgain() throws {
         let h = try Harness(name: "ha-lostdb")
         try h.startSim(["--instances", "3", "--seed", "33", "--reboot-min", "6", "--reboot-max", "6.5"])
-        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls, roles: true)
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.slowReboots, roles: true)
         try cluster.start(cluster.nodes[0])
         let (old, _) = try cluster.waitLeader()
         try cluster.start(cluster.nodes[1])
@@ -142,5 +147,39 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
         XCTAssertEqual(attempts.filter { $0.outcome == nil || $0.outcome == "in-doubt" }.count, 0, "nothing in doubt at the hand-over")
         XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 60), "succeeded", new.logText.suffix(3000).description)
         XCTAssertEqual(try h.adminState().filter { $0.reboots != 1 }.map(\.id), [])
+    }
+}
+
+/// What a standby serves (SPEC §4.16): its spool and `rebootctl`; and `rebootd_leader{host}`.
+extension HighAvailabilityEndToEndTests {
+    func testAStandbyTakesPlansAndControlsIntoTheSharedJournalAndTheLeaderAppliesThem() throws {
+        let h = try Harness(name: "ha-standby")
+        try h.startSim(["--instances", "4", "--seed", "36", "--reboot-min", "0.5", "--reboot-max", "1"])
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.fastCalls)
+        try cluster.start(cluster.nodes[0])
+        let (leader, _) = try cluster.waitLeader()
+        let standby = cluster.nodes[1]
+        try cluster.start(standby)
+        let ids = try h.adminState().map(\.id)
+        let plan = try cluster.submit(standby, "slow.yaml", Harness.planYAML(ids, "batchSize: 2\npauseBetweenBatches: 1m"))
+        XCTAssertTrue(h.waitFor(30) { ((try? h.adminState()) ?? []).filter { $0.reboots > 0 }.count == 2 }, "the leader runs it")
+        // rebootctl on the standby reads the shared journal, and its cancel reaches the leader.
+        let status = try cluster.ctl(standby, ["status", plan, "--json"])
+        XCTAssertEqual(status.status, 0, status.out)
+        XCTAssertTrue(status.out.contains("\"running\""), status.out)
+        let cancel = try cluster.ctl(standby, ["cancel", plan])
+        XCTAssertEqual(cancel.status, 0, cancel.out)
+        XCTAssertTrue(cancel.out.contains("applied: cancelling"), "the leader's answer, not the standby's: \(cancel.out)")
+        XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 20), "cancelled")
+        XCTAssertEqual(try h.adminState().filter { $0.reboots > 0 }.count, 2, "nothing rebooted after the cancel")
+        let controls = try cluster.journal.controls(planId: plan)
+        XCTAssertEqual(controls.map(\.verb), ["cancel"])
+        XCTAssertNotEqual(controls.first?.result, PostgresJournal.pendingControl)
+        // rebootd_leader{host}: 1 on the leader, 0 on the standby.
+        func leaderGauge(_ node: Cluster.Node) -> String? {
+            ((try? String(contentsOf: node.metrics, encoding: .utf8)) ?? "").split(separator: "\n")
+                .first { $0.hasPrefix("rebootd_leader{") }.flatMap { $0.split(separator: " ").last.map(String.init) }
+        }
+        XCTAssertTrue(h.waitFor(10) { leaderGauge(leader).flatMap(Double.init) == 1 && leaderGauge(standby).flatMap(Double.init) == 0 })
     }
 }
