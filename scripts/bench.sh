@@ -115,7 +115,7 @@ logLevel: warning" "$journal"
       "$([ "$select" = zones ] && echo 'zones: one-at-a-time')" > "$work/bench.yaml"
   else
     curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
-import sys
+import json, sys
 ids = [i['id'] for i in json.load(sys.stdin)['instances']]
 print('name: bench\nbatchSize: $batch\nrebootTimeout: 10m\ninstances:')
 print('\n'.join('  - ' + i for i in ids))" > "$work/bench.yaml"
@@ -184,7 +184,7 @@ sdk_case() {
   start_sim "$work" --instances 400 --seed 7 --reboot-min 4 --reboot-max 6 \
     --access-key-id sdk-ak --secret-access-key sdk-secret-key
   curl -s "http://127.0.0.1:$PORT/_admin/state" | python3 -c "
-import sys
+import json, sys
 print('\n'.join(i['id'] for i in json.load(sys.stdin)['instances']))" > "$work/ids.txt"
   t0=$(date +%s.%N)
   out=$("${SDK_PYTHON:-python3}" "$(dirname "$0")/sdk_rolling_reboot.py" "http://127.0.0.1:$PORT" sdk-ak sdk-secret-key \
