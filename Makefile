@@ -133,8 +133,9 @@ demo: bootstrap
 	$(SWIFT) build
 	BIN="$$($(SWIFT) build --show-bin-path)" scripts/demo.sh
 
-## bench: release binaries against bcc-sim: the rated case beside Baidu's Python SDK in a script,
-## the instant and 100,000-instance cases, a restart of the last, and the tick (CASES=...).
+## bench: release binaries against bcc-sim: the rated case (its journal on SQLite, then on a
+## throwaway PostgreSQL 15: pg) beside Baidu's Python SDK in a script, the instant and
+## 100,000-instance cases, a restart of the last, and the tick (CASES=..., RUNS=...).
 bench: bootstrap-test $(VENV)/.installed-$(SDK_VERSION)
 	$(SWIFT) build $(RELEASE)
 	BIN="$$($(SWIFT) build $(RELEASE) --show-bin-path)" SDK_PYTHON=$(VENV)/bin/python scripts/bench.sh $(CASES)

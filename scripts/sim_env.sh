@@ -11,13 +11,14 @@ start_sim() {
   [ -n "$PORT" ] || { echo "bcc-sim did not start" >&2; return 1; }
 }
 
-# write_config WORK EXTRA: the demo credentials (mode 0600) and WORK/rebootd.yaml for the simulator.
+# write_config WORK EXTRA [JOURNAL]: the demo credentials (mode 0600) and WORK/rebootd.yaml for
+# the simulator; the journal is WORK/journal.sqlite unless JOURNAL (a path or a postgresql:// URL).
 write_config() {
-  local work=$1 extra=$2
+  local work=$1 extra=$2 journal=${3:-$1/journal.sqlite}
   printf 'accessKeyId: sim-access-key-id\nsecretAccessKey: sim-secret-access-key\n' > "$work/credentials.yaml"
   chmod 600 "$work/credentials.yaml"
-  printf 'endpoint: http://127.0.0.1:%s\ncredentialsFile: %s/credentials.yaml\nspoolDir: %s/spool\njournal: %s/journal.sqlite\n%s\n' \
-    "$PORT" "$work" "$work" "$work" "$extra" > "$work/rebootd.yaml"
+  printf 'endpoint: http://127.0.0.1:%s\ncredentialsFile: %s/credentials.yaml\nspoolDir: %s/spool\njournal: %s\n%s\n' \
+    "$PORT" "$work" "$work" "$journal" "$extra" > "$work/rebootd.yaml"
 }
 
 # wait_spool WORK: until the daemon has created its spool.
