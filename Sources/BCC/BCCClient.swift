@@ -37,13 +37,18 @@ public final class BCCClient: Sendable {
     // MARK: - Calls, completion style (the scheduler's Dispatch world)
 
     /// `PUT /v2/instance/{id}?reboot`, signed with the short expiry. Succeeds with the request id.
+    /// `mayStillSend` is asked once the request is signed, just before it is handed to the
+    /// transport: false fails the call with `BCCError.notSent` and sends nothing (a leader's
+    /// send deadline, SPEC §4.16: checked after the signing, the signature's time is never
+    /// later than the deadline).
     public func reboot(
-        _ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
+        _ id: String, forceStop: Bool, mayStillSend: (@Sendable () -> Bool)? = nil,
+        completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
     ) {
         let body = Data("{\"forceStop\":\(forceStop)}".utf8)
         send(
             method: "PUT", path: "/v2/instance/\(id)", query: [("reboot", nil)], body: body,
-            expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout)
+            expirationSeconds: Self.rebootExpirationSeconds(requestTimeout: requestTimeout), mayStillSend: mayStillSend
         ) { result in
             completion(result.map { $0.headers["x-bce-request-id"] })
         }
@@ -158,7 +163,7 @@ public final class BCCClient: Sendable {
     /// Signs and sends one request; maps every failure to a `BCCError`.
     func send(
         method: String, path: String, query: [(String, String?)], body: Data?,
-        expirationSeconds: Int = BCESigner.defaultExpirationSeconds,
+        expirationSeconds: Int = BCESigner.defaultExpirationSeconds, mayStillSend: (@Sendable () -> Bool)? = nil,
         completion: @escaping @Sendable (Result<HTTPResponseData, BCCError>) -> Void
     ) {
         let mutating = method != "GET"
@@ -192,6 +197,7 @@ public final class BCCClient: Sendable {
                         message: "cannot build a URL for path \(path)", kind: .instanceFatal)))
             return
         }
+        if let mayStillSend, !mayStillSend() { return completion(.failure(.notSent)) }
         let timeout = requestTimeout
         let endpointText = endpoint.url.absoluteString
         let apiClock = self.apiClock

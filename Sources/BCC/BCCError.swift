@@ -122,3 +122,10 @@ extension BCCError {
         BCCError(httpStatus: httpStatus, code: "InvalidResponse", message: detail, requestId: requestId, kind: .transient)
     }
 }
+
+extension BCCError {
+    /// A call that was never handed to the transport: its sender's send deadline had passed
+    /// (SPEC §4.16). Certainly not applied.
+    public static let notSent = BCCError(
+        httpStatus: nil, code: "NotSent", message: "not sent: the lease's send deadline passed", kind: .transient, inDoubt: false)
+}

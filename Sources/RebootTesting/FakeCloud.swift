@@ -82,6 +82,23 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
         return statuses[id] ?? .deleted
     }
 
+    /// Runs before a reboot call's `mayStillSend` is asked (a slow transport, a frozen process).
+    public var beforeSend: (@Sendable (String) -> Void)?
+    /// Reboot calls refused by their `mayStillSend`, never sent.
+    public var notSent: [String] = []
+
+    public func reboot(
+        _ id: String, forceStop: Bool, mayStillSend: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
+    ) {
+        beforeSend?(id)
+        guard mayStillSend() else {
+            lock.withLock { notSent.append(id) }
+            return completion(.failure(.notSent))
+        }
+        reboot(id, forceStop: forceStop, completion: completion)
+    }
+
     public func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
         lock.lock()
         calls.append((clock.now(), .reboot(id)))

@@ -77,6 +77,12 @@ public final class ManualClock: SchedulerClock, @unchecked Sendable {
         return timers.compactMap(\.fireAt).min()
     }
 
+    /// Moves time forward by `seconds` without firing anything: a process frozen (SIGSTOP) in
+    /// the middle of what it was doing; the timers due meanwhile fire at the next `advance`.
+    public func jump(by seconds: TimeInterval) {
+        lock.withLock { current += seconds }
+    }
+
     /// Moves time forward by `seconds`, firing every timer that falls due on the way.
     public func advance(by seconds: TimeInterval) {
         let target = now() + seconds

@@ -5,6 +5,11 @@ import Foundation
 public protocol CloudAPI: Sendable {
     /// One reboot call. Succeeds with the request id.
     func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void)
+    /// The same, sent only while `mayStillSend` says so (SPEC §4.16); otherwise it fails with
+    /// `BCCError.notSent` and sends nothing.
+    func reboot(
+        _ id: String, forceStop: Bool, mayStillSend: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<String?, BCCError>) -> Void)
     /// One describe-many call for at most 100 ids; ids the API does not know are absent.
     func describe(_ ids: [String], completion: @escaping @Sendable (Result<[Instance], BCCError>) -> Void)
     /// The same, where the API may answer in several pages: each page after the first is sent
@@ -20,6 +25,14 @@ public protocol CloudAPI: Sendable {
 }
 
 extension CloudAPI {
+    /// For fakes: asked before the call.
+    public func reboot(
+        _ id: String, forceStop: Bool, mayStillSend: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
+    ) {
+        mayStillSend() ? reboot(id, forceStop: forceStop, completion: completion) : completion(.failure(.notSent))
+    }
+
     /// For fakes that select nothing: the call fails, so a plan that needs it fails clearly.
     public func list(
         _ selector: InstanceSelector, nextPage: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
@@ -45,6 +58,14 @@ public struct BCCCloudAPI: CloudAPI {
 
     public func reboot(_ id: String, forceStop: Bool, completion: @escaping @Sendable (Result<String?, BCCError>) -> Void) {
         client.reboot(id, forceStop: forceStop, completion: completion)
+    }
+
+    /// Asked after the signing, so that the signature's time is never past the deadline.
+    public func reboot(
+        _ id: String, forceStop: Bool, mayStillSend: @escaping @Sendable () -> Bool,
+        completion: @escaping @Sendable (Result<String?, BCCError>) -> Void
+    ) {
+        client.reboot(id, forceStop: forceStop, mayStillSend: mayStillSend, completion: completion)
     }
 
     /// One describe-many call for at most 100 ids; a truncated answer is followed through its

@@ -41,21 +41,13 @@ extension Scheduler {
             for (run, inst) in reboots { notSent(run, inst, now: now) }
             return
         }
-        for ((run, inst), attemptId) in zip(reboots, ids) {
-            // The wall clock too, whichever says later: a paused VM's monotonic clock may not
-            // have moved (a step of the wall clock can only hold a call back, never let one go).
-            guard clock.now() < sendDeadline, clock.wallNow() < wallDeadline else {
-                // The lease may have passed to another host meanwhile (a stalled statement, a
-                // frozen process): the call is never sent, and its attempt says so.
-                logger.error("the send deadline of the lease passed before the call went out: not sent", metadata: ["instance": "\(inst.id)"])
-                journal.finishAttempt(
-                    id: attemptId, at: wall, httpStatus: nil, errorCode: "NotSent", message: "not sent: the lease's send deadline passed",
-                    requestId: nil, outcome: "not-applied")
-                notSent(run, inst, now: now)
-                continue
-            }
-            sendReboot(run, inst, attemptId: attemptId, now: now)
-        }
+        // Asked once each call is signed (the signature's time is then never past the
+        // deadline); the wall clock too, whichever says later: a paused VM's monotonic clock
+        // may not have moved (a step of the wall clock can only hold a call back). A call not
+        // sent fails `NotSent`: certainly not applied.
+        let clock = self.clock
+        let mayStillSend: @Sendable () -> Bool = { clock.now() < sendDeadline && clock.wallNow() < wallDeadline }
+        for ((run, inst), attemptId) in zip(reboots, ids) { sendReboot(run, inst, attemptId: attemptId, now: now, mayStillSend: mayStillSend) }
     }
 
     /// A reboot call that was not sent: its slot goes back, and the instance waits a second.
@@ -94,7 +86,7 @@ extension Scheduler {
         return nil
     }
 
-    func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date) {
+    func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date, mayStillSend: @escaping @Sendable () -> Bool) {
         inst.sent(attemptId: attemptId, now: now, effectDeadline: now + rebootExpiry)
         inst.flightEnded()
         run.inFlightCalls += 1
@@ -103,7 +95,7 @@ extension Scheduler {
         let index = inst.index
         let started = now
         logger.debug("reboot sent", metadata: ["plan": "\(planId)", "instance": "\(inst.id)", "attempt": "\(inst.attempts)"])
-        apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop) { [weak self] result in
+        apiForRegion(run.plan.region).reboot(inst.id, forceStop: run.plan.forceStop, mayStillSend: mayStillSend) { [weak self] result in
             guard let self else { return }
             // Rule 3 counts from when the answer arrived; `deliver` may hold an acceptance for the
             // next pump. Any other answer is journaled at once: a held 409 lost to a kill -9 would
