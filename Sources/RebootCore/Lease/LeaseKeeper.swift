@@ -127,11 +127,10 @@ public final class LeaseKeeper: @unchecked Sendable {
 
     func sendAcquire() {
         let sentAt = clock.now()
-        let wallSent = clock.wallNow()
         let lease = machine.settings.lease
         statementQueue.async { [self] in
             let result = Result { try statements.acquireLease(holder: holder, lease: lease) }
-            let wallAnswered = clock.wallNow()
+            let answered = clock.now()
             queue.async { [self] in
                 guard !stopped else {
                     // Stopped while the statement was out: a lease it took is handed back.
@@ -142,7 +141,7 @@ public final class LeaseKeeper: @unchecked Sendable {
                 }
                 switch result {
                 case .success(let grant?):
-                    reading = DatabaseClockReading(databaseNow: grant.databaseNow, wallSent: wallSent, wallAnswered: wallAnswered)
+                    reading = DatabaseClockReading(databaseNow: grant.databaseNow, sent: sentAt, answered: answered)
                     perform(machine.acquired(epoch: grant.epoch, remaining: grant.remaining, sentAt: sentAt, now: clock.now()))
                 case .success(nil):
                     perform(machine.notAcquired(now: clock.now()))

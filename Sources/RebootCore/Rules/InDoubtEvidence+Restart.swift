@@ -11,15 +11,15 @@ extension InDoubtEvidence {
     /// clock, so no step comes between them), never shorter than today's (`minExpiry`).
     static func restartedSend(
         of attempt: AttemptRecord, now: Date, boot: BootStamp, minExpiry: TimeInterval, minRebootTime: TimeInterval,
-        maxGap: TimeInterval, takeover: (reading: DatabaseClockReading, wallNow: Date)? = nil
+        maxGap: TimeInterval, takeover: DatabaseClockReading? = nil
     ) -> (sentAt: Date, expiry: TimeInterval) {
         // A takeover (SPEC §4.16): another host's attempt, journaled on the database's clock,
         // measured from the lease grant's reading of that clock, each end the conservative way.
         if let takeover, attempt.sentBoot.flatMap({ boot.seconds(since: $0) }) == nil,
             let sentAt = JournalTime.parse(attempt.sentAt), let deadline = attempt.effectDeadline.flatMap(JournalTime.parse)
         {
-            let sent = now - max(0, takeover.reading.longestSince(sentAt, wallNow: takeover.wallNow))
-            let until = takeover.reading.longestUntil(deadline, wallNow: takeover.wallNow)
+            let sent = now - max(0, takeover.longestSince(sentAt, now: now))
+            let until = takeover.longestUntil(deadline, now: now)
             return (sent, max((now + until).timeIntervalSince(sent), minExpiry))
         }
         let journaledExpiry = attempt.effectDeadline.flatMap(JournalTime.parse).flatMap { deadline in

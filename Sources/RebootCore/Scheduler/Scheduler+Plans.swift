@@ -136,7 +136,7 @@ extension Scheduler {
             attempt.id.map { id in
                 let send = InDoubtEvidence.restartedSend(
                     of: attempt, now: now, boot: clock.boot(), minExpiry: rebootExpiry, minRebootTime: settings.minRebootTime,
-                    maxGap: settings.inDoubtMaxGap, takeover: databaseClock.map { ($0, wall) })
+                    maxGap: settings.inDoubtMaxGap, takeover: databaseClock)
                 return (id, inDoubtEvidence(sentAt: send.sentAt, effectDeadline: send.sentAt + send.expiry))
             }
         }

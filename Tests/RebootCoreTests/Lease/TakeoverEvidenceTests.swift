@@ -13,17 +13,15 @@ final class TakeoverEvidenceTests: XCTestCase {
     }
 
     func testAnotherHostsAttemptIsMeasuredFromTheGrantsReadingOfTheDatabaseClock() throws {
-        // The database's clock reads 12:00:10.000 at the grant; this host's wall clock runs
-        // 100 s behind it, and the grant took 0.2 s to come back.
+        // The database's clock reads 12:00:10.000 at the grant, which took 0.2 s to come back;
+        // the monotonic clock has nothing to do with either wall clock.
         let db = try XCTUnwrap(JournalTime.parse("2026-12-07T12:00:10.000Z"))
-        let wallSent = db - 100.2
-        let reading = DatabaseClockReading(databaseNow: db, wallSent: wallSent, wallAnswered: wallSent + 0.2)
-        let now = Date(timeIntervalSince1970: 5_000)  // monotonic
-        let wallNow = wallSent + 1  // a second after the grant's send
+        let now = Date(timeIntervalSince1970: 5_000)  // monotonic, a second after the grant's send
+        let reading = DatabaseClockReading(databaseNow: db, sent: now - 1, answered: now - 0.8)
         let open = attempt(sentAt: "2026-12-07T12:00:04.000Z", deadline: "2026-12-07T12:00:30.000Z")
         let (sent, expiry) = InDoubtEvidence.restartedSend(
             of: open, now: now, boot: BootStamp(nanoseconds: 9, bootId: "this-host"), minExpiry: 16, minRebootTime: 10, maxGap: 20,
-            takeover: (reading, wallNow))
+            takeover: reading)
         // Sent at most 6 s before the grant plus the 1 s since its send: 7 s ago.
         XCTAssertEqual(now.timeIntervalSince(sent), 7, accuracy: 0.001)
         // The deadline is 20 s after the grant's reading, which was at least 0.8 s ago: at most
@@ -36,12 +34,12 @@ final class TakeoverEvidenceTests: XCTestCase {
     }
 
     func testTheSameBootsAttemptIsStillMeasuredOnTheBootClock() {
-        let reading = DatabaseClockReading(databaseNow: Date(timeIntervalSince1970: 0), wallSent: Date(), wallAnswered: Date())
+        let reading = DatabaseClockReading(databaseNow: Date(timeIntervalSince1970: 0), sent: Date(), answered: Date())
         let now = Date(timeIntervalSince1970: 5_000)
         let open = attempt(sentAt: "2026-12-07T12:00:04.000Z", deadline: "2026-12-07T12:00:30.000Z", bootId: "this-host")
         let (sent, expiry) = InDoubtEvidence.restartedSend(
             of: open, now: now, boot: BootStamp(nanoseconds: 3_000_000_005, bootId: "this-host"), minExpiry: 16, minRebootTime: 10, maxGap: 20,
-            takeover: (reading, Date()))
+            takeover: reading)
         XCTAssertEqual(now.timeIntervalSince(sent), 3, accuracy: 0.001)
         XCTAssertEqual(expiry, 26, accuracy: 0.001)
     }
