@@ -134,25 +134,31 @@ extension PostgresJournalTests {
 
     /// A flush by a leader whose lease lapsed unseen commits only outcomes (Temporal's
     /// `range_id` check, SPEC §4.16); a standby's flush likewise.
-    func testAFlushUnderALostLeaseCommitsOnlyOutcomes() throws {
+    func testAFlushUnderALostLeaseCommitsOnlyOutcomesAndSaysSo() throws {
         let database = try server().createDatabase()
         let leader = try open(database)
         try planWithOneInstance(leader)
-        let grant = try XCTUnwrap(try leader.acquireLease(holder: "a", lease: 0.3))
-        leader.fence = .leading(epoch: grant.epoch, holder: "a", margin: 0.1)
+        let grant = try XCTUnwrap(try leader.acquireLease(holder: "a", lease: 2))
+        leader.fence = .leading(epoch: grant.epoch, holder: "a", margin: 0.5)
         let ids = try leader.beginLeasedAttempts([attempt(1)]).ids
-        usleep(400_000)
+        let deadline = Date() + 10
+        while try leader.lease().remaining > 0, Date() < deadline { usleep(50_000) }
         leader.finishAttempt(id: ids[0], at: Date(), httpStatus: 200, errorCode: nil, message: nil, requestId: "r", outcome: "accepted")
         leader.updatePlan(id: "p", state: "failed", currentBatch: 0, at: Date(), finished: true, reason: "stale")
-        try leader.flush()
+        // The caller learns that what it queued did not land (a control file must then stay).
+        XCTAssertThrowsError(try leader.flush()) { XCTAssertEqual($0 as? PostgresJournalError, .leaseLost(epoch: grant.epoch)) }
         XCTAssertEqual(try leader.attempts(planId: "p").first?.outcome, "accepted")
         XCTAssertEqual(try leader.plan(id: "p")?.state, "running", "a lapsed lease writes no plan state")
+        XCTAssertFalse(leader.hasPendingWrites)
 
         leader.fence = .standingBy
         leader.updatePlan(id: "p", state: "failed", currentBatch: 0, at: Date(), finished: true, reason: "standby")
-        try leader.flush()
+        XCTAssertThrowsError(try leader.flush()) { XCTAssertEqual($0 as? PostgresJournalError, .notLeader) }
         XCTAssertEqual(try leader.plan(id: "p")?.state, "running")
         XCTAssertThrowsError(try leader.beginLeasedAttempts([attempt(2)])) { XCTAssertEqual($0 as? PostgresJournalError, .notLeader) }
+        // Outcomes alone commit without a word.
+        leader.resolveAttempt(id: ids[0], outcome: "applied")
+        XCTAssertNoThrow(try leader.flush())
     }
 }
 

@@ -71,7 +71,15 @@ extension PostgresJournal {
             restore(queued)
             throw error
         }
-        if !held { fencedOut(fence, dropped: queued.filter { !$0.isOutcome }.count) }
+        guard !held else { return }
+        let dropped = queued.filter { !$0.isOutcome }.count
+        fencedOut(fence, dropped: dropped)
+        // The caller must not take dropped writes for committed ones (a control file would be
+        // removed, its effect lost).
+        if dropped > 0 {
+            if case .leading(let epoch, _, _) = fence { throw PostgresJournalError.leaseLost(epoch: epoch) }
+            throw PostgresJournalError.notLeader
+        }
     }
 
     public var hasPendingWrites: Bool {
