@@ -5,8 +5,10 @@ import Foundation
 /// (SPEC §4.16), as Kubernetes' controllers exit on losing theirs. Every descriptor the daemon
 /// opens is close-on-exec, so its locks are released and taken again.
 enum ProcessRestart {
-    /// Replaces the process image; returns only when `execv` failed (its errno's text).
-    static func execSelf() -> String {
+    /// Replaces the process image, with `mark=1` in its environment; returns only when
+    /// `execv` failed (its errno's text).
+    static func execSelf(marking mark: String) -> String {
+        setenv(mark, "1", 1)
         // /proc/self/cmdline: under an LD_PRELOAD such as libfaketime, CommandLine.arguments
         // may be empty.
         var arguments =

@@ -47,10 +47,8 @@ public final class RebootDaemon: @unchecked Sendable {
     var leaseKeeper: LeaseKeeper?
     /// Leadership's transitions, in order (`RebootDaemon+Lease`).
     let leadership = DispatchQueue(label: "rebootd.leadership")
-    /// The epoch this host leads (leadership queue only).
-    var leading: Int64?
-    /// Set once leadership ended: the process starts again as a standby.
-    var leavingLeadership = false
+    /// Where this host stands in leadership, under its lock.
+    let leadershipCell = DaemonLeadershipCell()
     /// Wakes the keeper when a leader hands the lease back.
     var handoverListener: Task<Void, Never>?
     /// This host's name, for `rebootd_leader{host}`.
@@ -109,14 +107,11 @@ public final class RebootDaemon: @unchecked Sendable {
             do { password = try CredentialsLoader.journalPassword(config: config, environment: environment) } catch {
                 throw DaemonError(.configuration, "\(error)")
             }
-            do {
-                let shared = try PostgresJournal.open(
-                    location: location, password: password, caFile: config.caFile, settings: config.lease, logger: logger)
-                sharedJournal = shared
-                journal = shared
-            } catch {
-                throw DaemonError(.failure, "cannot open the journal \(location): \(error)")
-            }
+            let shared = try Self.openShared(
+                location, password: password, config: config, logger: logger,
+                waiting: environment[Self.standbyRestartMark] == "1" ? SystemdNotifier(environment: environment) : nil)
+            sharedJournal = shared
+            journal = shared
         } else {
             sharedJournal = nil
             do { journal = try SQLiteJournal(path: config.journal) } catch {
@@ -146,17 +141,24 @@ public final class RebootDaemon: @unchecked Sendable {
             root: config.spoolDir, parser: PlanParser(config: config), logger: logger,
             journal: journal,
             submit: { scheduler.submit($0, intake: $1) },
-            control: { [sharedJournal] planId, verb, owner, requestedAt in
-                // A standby journals the control for the leader (SPEC §4.16).
-                if let shared = sharedJournal, shared.fence == .standingBy {
-                    let at = JournalTime.format(requestedAt)
-                    try shared.addPendingControl(
-                        ControlRecord(
-                            id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name, requestedAt: at,
-                            appliedAt: at, result: PostgresJournal.pendingControl))
-                    return PostgresJournal.pendingControl
+            control: { [sharedJournal, leadershipCell] planId, verb, owner, requestedAt in
+                guard let shared = sharedJournal else {
+                    return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
                 }
-                return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
+                // A shared journal (SPEC §4.16): the leader's scheduler applies it; a standby, a
+                // leader still loading its plans, or one that lost the lease as it applied it
+                // (the commit refused) journals it for the next leader. Never lost.
+                if leadershipCell.withLock({ $0.controlsToScheduler }) {
+                    do {
+                        return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
+                    } catch let error as PostgresJournalError where error.meansNotLeading {}
+                }
+                let at = JournalTime.format(requestedAt)
+                try shared.addPendingControl(
+                    ControlRecord(
+                        id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name, requestedAt: at,
+                        appliedAt: at, result: PostgresJournal.pendingControl))
+                return PostgresJournal.pendingControl
             })
         notifier = SystemdNotifier(environment: environment)
         if let shared = sharedJournal {
@@ -207,6 +209,8 @@ public final class RebootDaemon: @unchecked Sendable {
         lifecycleLock.lock()
         defer { lifecycleLock.unlock() }
         guard schedulerStopped == nil else { return }
+        // Nothing starts from now on, and the process never starts itself again.
+        leadershipCell.withLock { $0.shutdown() }
         logger.notice("shutting down", metadata: ["grace": "\(config.shutdownGrace)s"])
         notifier.notify("STOPPING=1")
         let scheduler = self.scheduler

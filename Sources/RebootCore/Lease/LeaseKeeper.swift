@@ -83,6 +83,15 @@ public final class LeaseKeeper: @unchecked Sendable {
     /// The leader's epoch, while trusted now.
     public var leadingEpoch: Int64? { queue.sync { machine.epoch(at: clock.now()) } }
 
+    /// Stops for good without handing anything back: leadership was lost, and the process
+    /// starts again (a lease an acquire in flight takes is handed back at once).
+    public func halt() {
+        queue.async { [self] in
+            stopped = true
+            timer?.cancel()
+        }
+    }
+
     /// A clean stop: hands the lease back (when leading and trusted), then calls `done`.
     public func resign(_ done: @escaping @Sendable () -> Void) {
         queue.async { [self] in
