@@ -21,7 +21,9 @@ enum ControlDrop {
         let spool = SpoolLayout(root: config.spoolDir)
         let dir = spool.control
         let name = SpoolLayout.controlName(planId: plan, verb: verb)
-        let requested = Date().addingTimeInterval(-0.002)  // journal times are rounded to the millisecond
+        // The file's time, as the daemon reads it, may lag this clock: the kernel stamps files
+        // from a coarse clock, and journal times are rounded to the millisecond.
+        let requested = Date().addingTimeInterval(-0.05)
         // Exclusively created under an unpredictable hidden name, then renamed (never follows a planted link).
         do { try ExclusiveFile.place(Data(), directory: dir, finalName: name) } catch {
             if error.errno == EEXIST {
@@ -38,9 +40,11 @@ enum ControlDrop {
         while Date() < deadline {
             if let journal = try? options.journal(),
                 let applied = try? journal.controls(planId: plan).last(where: {
-                    // A standby journals it pending; the leader's result replaces that (SPEC §4.16).
+                    // Matched by when it was requested: the file's time on this host's clock (the
+                    // leader that applied it may be another host, with another clock). A standby
+                    // journals it pending; the leader's result replaces that (SPEC §4.16).
                     $0.verb == verb.rawValue && $0.result != PostgresJournal.pendingControl
-                        && (JournalTime.parse($0.appliedAt).map { $0 >= requested } ?? false)
+                        && (JournalTime.parse($0.requestedAt).map { $0 >= requested } ?? false)
                 })
             {
                 // The daemon may refuse it (the plan ended meanwhile, an unknown plan): not applied.

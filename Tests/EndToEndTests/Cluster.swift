@@ -35,7 +35,7 @@ final class Cluster {
 
     /// With `roles`, node i connects as its own role `nodei`, so that `cutDatabase` can cut it
     /// off alone.
-    init(harness: Harness, nodes count: Int, lease: (Double, Double, Double) = (2, 0.3, 0.8), extraConfig: String = "", roles: Bool = false) throws {
+    init(harness: Harness, nodes count: Int, lease: (Double, Double, Double) = (3, 0.4, 0.8), extraConfig: String = "", roles: Bool = false) throws {
         self.harness = harness
         self.leaseSettings = lease
         postgres = try TestPostgres.start()
@@ -120,6 +120,14 @@ final class Cluster {
             "ALTER ROLE node\(node.index) NOLOGIN; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'node\(node.index)'",
             database: database)
     }
+
+    /// Lets a node cut off by `cutDatabase` log in again.
+    func restoreDatabase(_ node: Node) throws {
+        try postgres.execute("ALTER ROLE node\(node.index) LOGIN", database: database)
+    }
+
+    /// How many times a node's log says it is ready (one line per start, an `execv` too).
+    func readyCount(_ node: Node) -> Int { node.logText.components(separatedBy: "rebootd ready").count - 1 }
 
     /// The lease as the database holds it.
     func lease() throws -> (epoch: Int64, holder: String, remaining: TimeInterval) { try journal.lease() }
