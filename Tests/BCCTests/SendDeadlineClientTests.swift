@@ -40,7 +40,8 @@ final class SendDeadlineClientTests: XCTestCase {
         XCTAssertFalse(BCCError.notSent.inDoubt, "certainly not applied")
 
         let sent = expectation(description: "sent")
-        client.reboot("i-1", forceStop: false, mayStillSend: { true }) { _ in sent.fulfill() }
+        let yes: @Sendable () -> Bool = { true }
+        client.reboot("i-1", forceStop: false, mayStillSend: yes) { _ in sent.fulfill() }
         wait(for: [sent], timeout: 5)
         XCTAssertEqual(transport.seen.count, 1)
     }
