@@ -24,13 +24,11 @@ final class SendDeadlineClientTests: XCTestCase {
                 return Date(timeIntervalSince1970: 1_796_600_569)
             })
         let refused = expectation(description: "not sent")
-        client.reboot(
-            "i-1", forceStop: false,
-            mayStillSend: {
-                order.add("asked")
-                return false
-            }
-        ) { result in
+        let no: @Sendable () -> Bool = {
+            order.add("asked")
+            return false
+        }
+        client.reboot("i-1", forceStop: false, mayStillSend: no) { result in
             if case .failure(let error) = result { XCTAssertEqual(error.code, "NotSent") } else { XCTFail("sent: \(result)") }
             refused.fulfill()
         }
