@@ -37,6 +37,7 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
             cluster.kill9(leader)
             let killed = Date()
             let (next, seen) = try cluster.waitLeader(other: leader)
+            print("ha-kill9: round \(round): a new leader \(String(format: "%.2f", seen.timeIntervalSince(killed))) s after kill -9")
             // Taken within the lease and a renewal interval (and the test's polling).
             XCTAssertLessThan(seen.timeIntervalSince(killed), cluster.leaseSettings.duration + cluster.leaseSettings.renewEvery + 1, "round \(round)")
             epochs.append(try cluster.lease().epoch)
@@ -151,6 +152,7 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
         let exited = Date()
         XCTAssertEqual(process.terminationStatus, 0)
         let (new, seen) = try cluster.waitLeader(other: old, timeout: 10)
+        print("ha-sigterm: a new leader \(String(format: "%.2f", seen.timeIntervalSince(exited))) s after the old one's exit")
         // The standby heard the hand-over (NOTIFY), not the lease's 15 s expiry.
         XCTAssertLessThan(seen.timeIntervalSince(exited), 1, "led within a second of the old leader's exit")
         let attempts = try cluster.journal.attempts(planId: plan)
