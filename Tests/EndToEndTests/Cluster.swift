@@ -188,6 +188,14 @@ final class Cluster {
         return try XCTUnwrap(id, "plan \(name) was not taken in by node \(node.index): \(node.logText.suffix(1500))")
     }
 
+    /// Drops a control file (`PLAN.verb`) in a node's spool, as rebootctl does, without waiting.
+    func dropControl(_ node: Node, plan: String, verb: String) throws {
+        let control = node.spool.appendingPathComponent("control")
+        let tmp = control.appendingPathComponent(".\(plan).\(verb).tmp")
+        try Data().write(to: tmp)
+        XCTAssertEqual(rename(tmp.path, control.appendingPathComponent("\(plan).\(verb)").path), 0)
+    }
+
     /// The reboot calls bcc-sim saw, by instance.
     func rebootCalls() throws -> [String: Int] {
         var calls: [String: Int] = [:]

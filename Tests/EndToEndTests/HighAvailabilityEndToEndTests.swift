@@ -179,12 +179,22 @@ extension HighAvailabilityEndToEndTests {
         let status = try cluster.ctl(standby, ["status", plan, "--json"])
         XCTAssertEqual(status.status, 0, status.out)
         XCTAssertTrue(status.out.contains("\"running\""), status.out)
+        // The operator's last word wins across hosts (rule 4.10): a pause dropped at the standby,
+        // then a resume dropped at the leader, leave the plan running.
+        try cluster.dropControl(standby, plan: plan, verb: "pause")
+        XCTAssertTrue(h.waitFor(10) { ((try? cluster.journal.controls(planId: plan)) ?? []).contains { $0.verb == "pause" } })
+        try cluster.dropControl(leader, plan: plan, verb: "resume")
+        XCTAssertTrue(
+            h.waitFor(10) {
+                ((try? cluster.journal.controls(planId: plan)) ?? []).filter { $0.result != PostgresJournal.pendingControl }.count == 2
+            })
+        XCTAssertEqual(cluster.planState(plan), "running", "applied in the order written: \((try? cluster.journal.controls(planId: plan)) ?? [])")
         let cancel = try cluster.ctl(standby, ["cancel", plan])
         XCTAssertEqual(cancel.status, 0, cancel.out)
         XCTAssertTrue(cancel.out.contains("applied: cancelling"), "the leader's answer, not the standby's: \(cancel.out)")
         XCTAssertEqual(cluster.waitPlanEnd(plan, timeout: 20), "cancelled")
         let controls = try cluster.journal.controls(planId: plan)
-        XCTAssertEqual(controls.map(\.verb), ["cancel"])
+        XCTAssertEqual(controls.map(\.verb), ["pause", "resume", "cancel"])
         XCTAssertNotEqual(controls.first?.result, PostgresJournal.pendingControl)
         // rebootd_leader{host}: 1 on the leader, 0 on the standby.
         func leaderGauge(_ node: Cluster.Node) -> String? {

@@ -145,19 +145,20 @@ public final class RebootDaemon: @unchecked Sendable {
                 guard let shared = sharedJournal else {
                     return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
                 }
-                // A shared journal (SPEC §4.16): the leader's scheduler applies it; a standby, a
-                // leader still loading its plans, or one that lost the lease as it applied it
-                // (the commit refused) journals it for the next leader. Never lost.
-                if leadershipCell.withLock({ $0.controlsToScheduler }) {
-                    do {
-                        return try scheduler.control(planId: planId, verb: verb, requestedBy: owner, requestedAt: requestedAt)
-                    } catch let error as PostgresJournalError where error.meansNotLeading {}
-                }
+                // A shared journal (SPEC §4.16): every host journals its controls, in the order
+                // its spool took them, and the leader applies them all in the journal's order
+                // (rule 4.10: the last word wins across hosts too), this host's at once when it
+                // leads. Never lost: the row is committed before the file is removed.
+                if planId != "all", try shared.plan(id: planId) == nil { return Scheduler.noSuchPlan }
                 let at = JournalTime.format(requestedAt)
                 try shared.addPendingControl(
                     ControlRecord(
                         id: nil, planId: planId, verb: verb, requestedByUid: Int(owner.uid), requestedBy: owner.name, requestedAt: at,
                         appliedAt: at, result: PostgresJournal.pendingControl))
+                if leadershipCell.withLock({ $0.controlsToScheduler }) {
+                    scheduler.sharedJournalChanged(
+                        pending: { try shared.pendingControls() }, settle: { shared.settleControl(id: $0, result: $1, at: $2) })
+                }
                 return PostgresJournal.pendingControl
             })
         notifier = SystemdNotifier(environment: environment)

@@ -46,13 +46,3 @@ public enum PostgresJournalError: Error, Equatable, CustomStringConvertible {
 
     static func format(_ seconds: Double) -> String { String(format: "%.1f", seconds) }
 }
-
-extension PostgresJournalError {
-    /// This host may not write plan state: the lease is lost or was never held (SPEC §4.16).
-    public var meansNotLeading: Bool {
-        switch self {
-        case .leaseLost, .notLeader: return true
-        default: return false
-        }
-    }
-}
