@@ -26,14 +26,16 @@ extension RebootDaemon {
     /// epoch's attempts without outcome are in doubt, rule 4.8, measured on the database's
     /// clock), apply the controls other hosts journaled, then call.
     func lead(epoch: Int64, reading: DatabaseClockReading) {
+        // Taken here, on the keeper's queue, before any later step-down it may report: the two
+        // are then seen in order (a step-down finds the scheduler starting, and stops it).
+        guard let shared = sharedJournal, let keeper = leaseKeeper else { return }
+        let start = leadershipCell.withLock {
+            guard $0.leaseTaken(epoch: epoch) else { return false }
+            shared.fence = .leading(epoch: epoch, holder: keeper.holder, margin: config.lease.margin)
+            return true
+        }
+        guard start else { return }
         leadership.async { [self] in
-            guard let shared = sharedJournal, let keeper = leaseKeeper else { return }
-            let start = leadershipCell.withLock {
-                guard $0.leaseTaken(epoch: epoch) else { return false }
-                shared.fence = .leading(epoch: epoch, holder: keeper.holder, margin: config.lease.margin)
-                return true
-            }
-            guard start else { return }
             // A leader needs no news of hand-overs; the connection goes back to the pool.
             handoverListener?.cancel()
             scheduler.databaseClock = reading
@@ -50,9 +52,14 @@ extension RebootDaemon {
             }
             switch leadershipCell.withLock({ $0.schedulerStarted(epoch: epoch) }) {
             case .lead:
-                scheduler.applySharedJournal(pending: { try shared.pendingControls() }, settle: { shared.settleControl(id: $0, result: $1, at: $2) })
-                scheduler.releaseCalls()
-                metrics.setLeader(host: hostName, true)
+                // No call before the controls other hosts journaled are applied (rule 4.10); a
+                // failed read holds the calls until a renewal reads them.
+                if scheduler.applySharedJournal(
+                    pending: { try shared.pendingControls() }, settle: { shared.settleControl(id: $0, result: $1, at: $2) })
+                {
+                    scheduler.releaseCalls()
+                }
+                if leadershipCell.withLock({ $0.controlsToScheduler }) { metrics.setLeader(host: hostName, true) }
                 writeMetricsNow()
             case .stopAndRestart:
                 stopSchedulerThenRestart(epoch: epoch)
@@ -65,7 +72,8 @@ extension RebootDaemon {
     /// Each renewal: plans and controls that standbys journaled.
     func renewed() {
         guard let shared = sharedJournal, controlsToScheduler else { return }
-        scheduler.sharedJournalChanged(pending: { try shared.pendingControls() }, settle: { shared.settleControl(id: $0, result: $1, at: $2) })
+        scheduler.sharedJournalChanged(
+            pending: { try shared.pendingControls() }, settle: { shared.settleControl(id: $0, result: $1, at: $2) }, releasingCalls: true)
     }
 
     /// Leadership of `epoch` ended without a clean stop: at once nothing more is journaled but
@@ -92,10 +100,14 @@ extension RebootDaemon {
 
     /// Starts this program again, as a standby (`ProcessRestart`); never while shutting down.
     func restartAsStandby(epoch: Int64) {
-        guard leadershipCell.withLock({ $0.mayRestart }) else { return }
-        logger.notice("starting again as a standby after the lease of epoch \(epoch)")
         handoverListener?.cancel()
-        let failure = ProcessRestart.execSelf(marking: Self.standbyRestartMark)
+        // Under the lock: a shutdown that begins now waits, and never sees the process replaced.
+        let failure: String? = leadershipCell.withLock {
+            guard $0.mayRestart else { return nil }
+            logger.notice("starting again as a standby after the lease of epoch \(epoch)")
+            return ProcessRestart.execSelf(marking: Self.standbyRestartMark)
+        }
+        guard let failure else { return }
         logger.critical("cannot start again as a standby (\(failure)); exiting")
         _exit(1)
     }
@@ -112,7 +124,10 @@ extension RebootDaemon {
             do {
                 return try PostgresJournal.open(location: location, password: password, caFile: config.caFile, settings: config.lease, logger: logger)
             } catch {
-                guard let waiting else { throw DaemonError(.failure, "cannot open the journal \(location): \(error)") }
+                // A refusal (the login, the database's name, TLS) needs a config change: exit and
+                // say so. Only an unreachable database is waited for.
+                let refused = (error as? PostgresJournal.OpenFailure)?.isRefusal ?? false
+                guard let waiting, !refused else { throw DaemonError(.failure, "cannot open the journal \(location): \(error)") }
                 if tries % 30 == 0 { logger.error("cannot reach the journal \(location) (\(error)); a standby waits for it, trying every 2 s") }
                 tries += 1
                 waiting.notify("WATCHDOG=1")

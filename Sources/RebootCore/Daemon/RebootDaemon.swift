@@ -51,6 +51,9 @@ public final class RebootDaemon: @unchecked Sendable {
     let leadershipCell = DaemonLeadershipCell()
     /// Wakes the keeper when a leader hands the lease back.
     var handoverListener: Task<Void, Never>?
+    /// The one clock of the scheduler and the lease keeper: a takeover compares the lease
+    /// grant's readings with the scheduler's monotonic time, so both must share its origin.
+    let clock: SchedulerClock = SystemClock()
     /// This host's name, for `rebootd_leader{host}`.
     let hostName = ProcessInfo.processInfo.hostName
 
@@ -122,7 +125,7 @@ public final class RebootDaemon: @unchecked Sendable {
         var schedulerLogger = logger
         schedulerLogger.logLevel = logger.logLevel
         scheduler = Scheduler(
-            journal: journal, settings: config.schedulerSettings, logger: schedulerLogger,
+            journal: journal, settings: config.schedulerSettings, clock: clock, logger: schedulerLogger,
             gates: LiveGateChecker(transport: webTransport)
         ) { region in
             cloud.api(region: region)
@@ -166,7 +169,7 @@ public final class RebootDaemon: @unchecked Sendable {
             let lease = config.lease
             leaseKeeper = LeaseKeeper(
                 statements: shared, holder: LeaseKeeper.holderName(host: hostName), lease: lease.duration, renewEvery: lease.renewEvery,
-                margin: lease.margin, clock: SystemClock(), logger: logger,
+                margin: lease.margin, clock: clock, logger: logger,
                 events: .init(
                     startLeading: { [weak self] epoch, reading in self?.lead(epoch: epoch, reading: reading) },
                     stopLeading: { [weak self] epoch, _ in self?.stepDown(epoch: epoch) },

@@ -9,6 +9,9 @@ extension PostgresJournal {
     /// Why the journal could not be opened, naming what to fix. Never holds the password.
     public struct OpenFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
+        /// The server (or this host's TLS setup) refused: the configuration must change, so
+        /// waiting for the database cannot help.
+        public var isRefusal = true
     }
 
     /// Opens the journal at `location` (applying any missing migration): TLS with the server's
@@ -100,7 +103,8 @@ extension PostgresJournal {
             ).wait()
             try? connection.close().wait()
         } catch {
-            throw OpenFailure(description: "\(journal): \(reason(error, location: location, password: password))")
+            let refused = (error as? PSQLError).map { $0.code == .server && $0.serverInfo != nil } ?? false
+            throw OpenFailure(description: "\(journal): \(reason(error, location: location, password: password))", isRefusal: refused)
         }
     }
 
