@@ -59,6 +59,8 @@ public final class Scheduler: @unchecked Sendable {
     /// The database's clock as the lease grant read it (SPEC §4.16): a leader that took over
     /// measures the old epoch's attempts with it. Set before `start`.
     public var databaseClock: DatabaseClockReading?
+    /// Controls from the shared journal applied by this process (`Scheduler+Shared`).
+    var appliedControls: Set<Int64> = []
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
     var shutdownTimer: SchedulerTimer?
 
@@ -182,6 +184,14 @@ public final class Scheduler: @unchecked Sendable {
     /// `completion` (on the scheduler queue) with whether the final commit succeeded.
     public func stop(grace: TimeInterval, completion: @escaping @Sendable (Bool) -> Void) {
         queue.async { [self] in
+            if stopping, let earlier = shutdownCompletion {
+                // Stopped twice (a lost lease, then SIGTERM): both are told, at the first's end.
+                shutdownCompletion = {
+                    earlier($0)
+                    completion($0)
+                }
+                return
+            }
             stopping = true
             trigger.stopTimer()
             shutdownCompletion = completion
