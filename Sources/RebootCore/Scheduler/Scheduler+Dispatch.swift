@@ -87,6 +87,15 @@ extension Scheduler {
     }
 
     func sendReboot(_ run: PlanRun, _ inst: InstanceRun, attemptId: Int64, now: Date, mayStillSend: @escaping @Sendable () -> Bool) {
+        guard mayStillSend() else {
+            // The deadline passed already (a stalled statement, a frozen process): no call, and
+            // no attempt counted; the client asks again after signing, for the last microseconds.
+            logger.error("the send deadline of the lease passed before the call went out: not sent", metadata: ["instance": "\(inst.id)"])
+            journal.finishAttempt(
+                id: attemptId, at: wall, httpStatus: nil, errorCode: BCCError.notSent.code, message: BCCError.notSent.message, requestId: nil,
+                outcome: "not-applied")
+            return notSent(run, inst, now: now)
+        }
         inst.sent(attemptId: attemptId, now: now, effectDeadline: now + rebootExpiry)
         inst.flightEnded()
         run.inFlightCalls += 1
@@ -135,7 +144,9 @@ extension Scheduler {
             watch(run, inst, urgent: false)
             if !run.callsOutstanding { run.nextPollAt = now } else if run.nextPollAt == nil { run.nextPollAt = now + settings.pollInterval }
         case .failure(let error):
-            observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
+            if error.code != BCCError.notSent.code {
+                observer?.apiCall("reboot", outcome: error.kind.rawValue, duration: arrived.timeIntervalSince(started))
+            }
             recorder.refused(run, inst, attemptId: attemptId, error, at: wallNow)
             if error.kind == .conflict { observer?.conflict() }
             let action = inst.answered(
