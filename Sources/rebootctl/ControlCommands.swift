@@ -55,7 +55,13 @@ enum ControlDrop {
             }
             usleep(100_000)
         }
-        print("\(verb.rawValue) of \(SafeText.escaped(plan)) written, not applied within 5 s; it stays in \(SafeText.escaped(dir)) for the daemon")
+        if FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(name)) {
+            print(
+                "\(verb.rawValue) of \(SafeText.escaped(plan)) written, not applied within 5 s; it stays in \(SafeText.escaped(dir)) for the daemon")
+        } else {
+            // A shared journal (SPEC §4.16): taken in, journaled, not yet applied by a leader.
+            print("\(verb.rawValue) of \(SafeText.escaped(plan)) journaled, not applied within 5 s; the leader applies it (see rebootctl events)")
+        }
     }
 }
 
