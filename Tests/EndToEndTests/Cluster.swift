@@ -30,12 +30,15 @@ final class Cluster {
     let database: String
     let journal: PostgresJournal
     var nodes: [Node] = []
+    /// Each node's relay to PostgreSQL, when the cluster was made `relayed`.
+    var relays: [Int: TCPRelay] = [:]
     /// The lease as every node's config sets it: short, so that takeovers take seconds.
     let leaseSettings: (duration: Double, renewEvery: Double, margin: Double)
 
-    /// With `roles`, node i connects as its own role `nodei`, so that `cutDatabase` can cut it
-    /// off alone.
-    init(harness: Harness, nodes count: Int, lease: (Double, Double, Double) = (3, 0.4, 0.8), extraConfig: String = "", roles: Bool = false) throws {
+    /// With `relayed`, each node reaches PostgreSQL through its own `TCPRelay`, so that
+    /// `cutDatabase` can cut one off alone, as a network partition would.
+    init(harness: Harness, nodes count: Int, lease: (Double, Double, Double) = (3, 0.4, 0.8), extraConfig: String = "", relayed: Bool = false) throws
+    {
         self.harness = harness
         self.leaseSettings = lease
         postgres = try TestPostgres.start()
@@ -47,13 +50,13 @@ final class Cluster {
         for i in 0..<count {
             let node = Node(index: i, dir: harness.dir.appendingPathComponent("node\(i)"))
             try FileManager.default.createDirectory(at: node.dir, withIntermediateDirectories: true)
-            let user = roles ? "node\(i)" : postgres.username
-            if roles { try postgres.execute("CREATE ROLE \(user) SUPERUSER LOGIN", database: database) }
+            let port = relayed ? try TCPRelay(upstreamPort: postgres.port) : nil
+            if let port { relays[i] = port }
             let config = """
                 endpoint: http://127.0.0.1:\(harness.simPort)
                 credentialsFile: \(creds.path)
                 spoolDir: \(node.spool.path)
-                journal: postgresql://\(user)@\(postgres.host):\(postgres.port)/\(database)?sslmode=disable
+                journal: postgresql://\(postgres.username)@\(postgres.host):\(port?.port ?? postgres.port)/\(database)?sslmode=disable
                 lease: { duration: \(lease.0)s, renewEvery: \(Int(lease.1 * 1000))ms, margin: \(Int(lease.2 * 1000))ms }
                 metricsFile: \(node.metrics.path)
                 logLevel: debug
@@ -113,21 +116,29 @@ final class Cluster {
         p.waitUntilExit()
     }
 
-    /// Cuts a node off the database, as a network partition would: its role may no longer log
-    /// in, and its connections are ended.
+    /// Cuts a node off the database, as a network partition would: its connections end, and new
+    /// ones are refused.
     func cutDatabase(_ node: Node) throws {
-        try postgres.execute(
-            "ALTER ROLE node\(node.index) NOLOGIN; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'node\(node.index)'",
-            database: database)
+        try XCTUnwrap(relays[node.index], "the cluster was not made relayed").cut()
     }
 
-    /// Lets a node cut off by `cutDatabase` log in again.
+    /// Lets a node cut off by `cutDatabase` reach the database again.
     func restoreDatabase(_ node: Node) throws {
-        try postgres.execute("ALTER ROLE node\(node.index) LOGIN", database: database)
+        try XCTUnwrap(relays[node.index], "the cluster was not made relayed").restore()
     }
 
     /// How many times a node's log says it is ready (one line per start, an `execv` too).
     func readyCount(_ node: Node) -> Int { node.logText.components(separatedBy: "rebootd ready").count - 1 }
+
+    /// The signals a node's process ignores or its main thread blocks (`SigIgn` and `SigBlk`
+    /// of /proc/PID/status), as one mask.
+    func ignoredSignals(_ node: Node) -> UInt64? {
+        guard let pid = node.pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let masks = status.split(separator: "\n").filter { $0.hasPrefix("SigIgn:") || $0.hasPrefix("SigBlk:") }.compactMap { line in
+            UInt64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces), radix: 16)
+        }
+        return masks.count == 2 ? masks[0] | masks[1] : nil
+    }
 
     /// The lease as the database holds it.
     func lease() throws -> (epoch: Int64, holder: String, remaining: TimeInterval) { try journal.lease() }

@@ -84,7 +84,7 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
     func testACallHeldInFlightWhileTheLeaderLosesTheDatabaseIsNeverSentAgain() throws {
         let h = try Harness(name: "ha-lostdb")
         try h.startSim(["--instances", "3", "--seed", "33", "--reboot-min", "6", "--reboot-max", "6.5"])
-        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.slowReboots, roles: true)
+        let cluster = try Cluster(harness: h, nodes: 2, extraConfig: Self.slowReboots, relayed: true)
         try cluster.start(cluster.nodes[0])
         let (old, _) = try cluster.waitLeader()
         try cluster.start(cluster.nodes[1])
@@ -107,6 +107,11 @@ final class HighAvailabilityEndToEndTests: XCTestCase {
         // exiting (exits would soon reach systemd's start limit); back, it stands by.
         XCTAssertTrue(h.waitFor(20) { old.logText.contains("a standby waits for it") }, old.logText.suffix(2000).description)
         XCTAssertNotNil(old.pid, "still running")
+        // The service group ignores SIGTERM, SIGINT and SIGHUP to watch them; an ignored signal
+        // survives execv, and the new image traps them only once it runs: until then
+        // `systemctl stop` must still end it.
+        let ignored = try XCTUnwrap(cluster.ignoredSignals(old))
+        XCTAssertEqual(ignored & (1 << (SIGTERM - 1) | 1 << (SIGINT - 1) | 1 << (SIGHUP - 1)), 0, String(ignored, radix: 16))
         let ready = cluster.readyCount(old)
         try cluster.restoreDatabase(old)
         XCTAssertTrue(h.waitFor(20) { cluster.readyCount(old) > ready }, old.logText.suffix(2000).description)

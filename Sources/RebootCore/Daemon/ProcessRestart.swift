@@ -16,6 +16,13 @@ enum ProcessRestart {
             .map { data in data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) } } ?? []
         if arguments.last == "" { arguments.removeLast() }
         if arguments.isEmpty { arguments = CommandLine.arguments }
+        // Ignored signals and the signal mask survive `execv`: the service group ignores
+        // SIGTERM, SIGINT and SIGHUP to watch them itself. The new image must die of SIGTERM
+        // until its own group traps it again (systemctl stop during its start).
+        for signal in [SIGTERM, SIGINT, SIGHUP] { Foundation.signal(signal, SIG_DFL) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         let cArguments = arguments.map { strdup($0) } + [nil]
         execv("/proc/self/exe", cArguments)
         return String(cString: strerror(errno))
