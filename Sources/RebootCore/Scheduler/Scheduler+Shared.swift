@@ -46,8 +46,10 @@ extension Scheduler {
             let result = applyControl(planId: control.planId, verb: control.verb, now: now)
             settle(id, result, wall)
             logger.notice("control \(control.verb): \(result)", metadata: ["plan": "\(control.planId)", "user": "\(control.requestedBy)"])
+            // Committed before the next one is applied: a plan not running is read back from the
+            // journal, and a resume must see the pause before it (as `control` does).
+            flushJournal()
         }
-        if !controls.isEmpty { flushJournal() }
         schedulePumpOnQueue()
         return true
     }
