@@ -38,9 +38,8 @@ extension RebootDaemon {
         leadership.async { [self] in
             // A leader needs no news of hand-overs; the connection goes back to the pool.
             handoverListener?.cancel()
-            scheduler.databaseClock = reading
             do {
-                try scheduler.start(holdingCalls: true)
+                try scheduler.start(holdingCalls: true, databaseClock: reading)
             } catch {
                 logger.error("cannot resume the plans as leader (epoch \(epoch)): \(error); stepping down")
                 leadershipCell.withLock {

@@ -57,8 +57,8 @@ public final class Scheduler: @unchecked Sendable {
     /// Plans ended since start (see `SchedulerSnapshot.planEndings`).
     var planEndings = 0
     /// The database's clock as the lease grant read it (SPEC §4.16): a leader that took over
-    /// measures the old epoch's attempts with it. Set before `start`.
-    public var databaseClock: DatabaseClockReading?
+    /// measures the old epoch's attempts with it. Given to `start`; queue only.
+    var databaseClock: DatabaseClockReading?
     /// Controls from the shared journal applied by this process (`Scheduler+Shared`).
     var appliedControls: Set<Int64> = []
     var shutdownCompletion: (@Sendable (Bool) -> Void)?
@@ -100,9 +100,10 @@ public final class Scheduler: @unchecked Sendable {
     /// it loads the plans but makes no call of any kind until `releaseCalls()`: the daemon
     /// applies the control files waiting at start in between (SPEC §4.10), so a cancel written
     /// while it was down stops the plan before its first call.
-    public func start(holdingCalls: Bool = false) throws {
+    public func start(holdingCalls: Bool = false, databaseClock: DatabaseClockReading? = nil) throws {
         try queue.sync {
             callsHeld = holdingCalls
+            self.databaseClock = databaseClock
             trigger.holdPolicy = { [weak self] at, now in self?.answerHold(armedAt: at, now: now) }
             trigger.start(clock: clock) { [weak self] in self?.pump() }
             try resumeFromJournal(now: clock.now())
