@@ -1,5 +1,6 @@
 import BCCSimulator
 import Foundation
+import RebootTesting
 import XCTest
 
 /// Plans through a real HTTP proxy on loopback (Debian's tinyproxy), as management hosts reach
@@ -58,7 +59,7 @@ final class ProxyEndToEndTests: XCTestCase {
 
     func testAPlanOverHTTPSThroughTheConfiguredProxy() throws {
         let h = try Harness(name: "proxy-https")
-        let certs = try TLSEndToEndTests.makeCertificates(in: h.dir)
+        let certs = try TestCertificates.make(in: h.dir)
         let proxy = try Tinyproxy(dir: h.dir)
         let web = WebFixture()
         try web.start()

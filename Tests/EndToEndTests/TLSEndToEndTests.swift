@@ -1,34 +1,15 @@
 import BCCSimulator
 import Foundation
+import RebootTesting
 import XCTest
 
 /// The production path, https (SPEC §6, §8): bcc-sim serves TLS with a certificate from a CA
 /// made at test time; rebootd trusts it through `caFile`. A server it does not trust pauses the
 /// plans once, as an account-level error naming the endpoint; nothing is sent, nothing fails.
 final class TLSEndToEndTests: XCTestCase {
-    /// A CA and a server certificate for 127.0.0.1 signed by it, made with openssl.
-    static func makeCertificates(in dir: URL) throws -> (ca: String, cert: String, key: String) {
-        let d = dir.path
-        let script = """
-            set -e
-            cd '\(d)'
-            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=rebootd test CA' 2>/dev/null
-            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
-            printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
-            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "openssl made the certificates")
-        return (d + "/ca.pem", d + "/server.pem", d + "/server.key")
-    }
-
     func testAPlanOverHTTPSWithTheCAFromCAFile() throws {
         let h = try Harness(name: "tls")
-        let certs = try Self.makeCertificates(in: h.dir)
+        let certs = try TestCertificates.make(in: h.dir)
         try h.startSim([
             "--instances", "6", "--seed", "31", "--reboot-min", "0.2", "--reboot-max", "0.4",
             "--tls-cert", certs.cert, "--tls-key", certs.key,
@@ -48,7 +29,7 @@ final class TLSEndToEndTests: XCTestCase {
 
     func testAnUntrustedServerPausesThePlanOnceNamingTheEndpointAndNothingIsSent() throws {
         let h = try Harness(name: "tls-untrusted")
-        let certs = try Self.makeCertificates(in: h.dir)
+        let certs = try TestCertificates.make(in: h.dir)
         try h.startSim(["--instances", "4", "--seed", "33", "--tls-cert", certs.cert, "--tls-key", certs.key])
         try h.writeConfig("pollInterval: 300ms\n")  // no caFile: the test CA is not trusted
         try h.startDaemon()

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import RebootTesting
 import XCTest
 
 @testable import RebootCore
@@ -287,30 +288,9 @@ final class PostgresJournalConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("caFile \(bad) "), "\(error)")
             XCTAssertTrue("\(error)".hasSuffix("; fix caFile"), "\(error)")
         }
-        let tls = try PostgresJournal.tlsConfiguration(caFile: try Self.makeCertificates(in: dir).ca)
+        let tls = try PostgresJournal.tlsConfiguration(caFile: try TestCertificates.make(in: dir).ca)
         XCTAssertEqual(tls.additionalTrustRoots.count, 1)
         XCTAssertEqual(tls.certificateVerification, .fullVerification)
-    }
-
-    /// A CA and a server certificate for `subjectAltName` signed by it, made with openssl (as
-    /// `TLSEndToEndTests` does).
-    static func makeCertificates(in dir: URL, subjectAltName: String = "IP:127.0.0.1") throws -> (ca: String, cert: String, key: String) {
-        try RequiredTool.require("/usr/bin/openssl", "openssl")
-        let script = """
-            set -e
-            cd '\(dir.path)'
-            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=rebootd test CA' 2>/dev/null
-            openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj '/CN=127.0.0.1' 2>/dev/null
-            printf 'subjectAltName=\(subjectAltName)\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' > ext.cnf
-            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "openssl made the certificates")
-        return (dir.path + "/ca.pem", dir.path + "/server.pem", dir.path + "/server.key")
     }
 
     // MARK: --check
